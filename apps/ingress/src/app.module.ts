@@ -1,0 +1,40 @@
+import { KafkaModule } from '@app/kafka';
+import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { AllExceptionsFilter } from './common/all-exceptions.filter';
+import { JsonBodyMiddleware } from './common/json-body';
+import { RequestValidationPipe } from './common/request-validation.pipe';
+import { IngressConfigModule } from './config/ingress-config.module';
+import type { IngressConfig } from './config/ingress.config';
+import { HealthModule } from './health/health.module';
+import { RequestTrackingMiddleware } from './lifecycle/graceful-shutdown.service';
+import { LifecycleModule } from './lifecycle/lifecycle.module';
+import { ProduceModule } from './produce/produce.module';
+import { SimulatorModule } from './simulator/simulator.module';
+
+@Module({})
+export class AppModule implements NestModule {
+  /** The application for a configuration read at boot; SIMULATOR_ENABLED=false leaves the simulator out. */
+  static register(config: IngressConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        IngressConfigModule.forRoot(config),
+        KafkaModule.register({ config: config.kafka, defaultClientId: 'kafka-http-gateway-ingress', isGlobal: true }),
+        LifecycleModule,
+        ProduceModule,
+        HealthModule,
+        ...(config.simulator.enabled ? [SimulatorModule] : []),
+      ],
+      providers: [
+        { provide: APP_PIPE, useClass: RequestValidationPipe },
+        { provide: APP_FILTER, useClass: AllExceptionsFilter },
+        JsonBodyMiddleware,
+      ],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(RequestTrackingMiddleware, JsonBodyMiddleware).forRoutes('*');
+  }
+}

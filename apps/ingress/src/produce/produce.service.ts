@@ -1,0 +1,82 @@
+import { KafkaAdmin, KafkaError, KafkaProducer, UnknownTopicError, type ProducedRecord, type RecordToProduce } from '@app/kafka';
+import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
+import { ApiError } from '../common/api-error';
+import { apiErrorFromKafka } from '../common/kafka-error.mapper';
+import { INGRESS_CONFIG, type IngressConfig } from '../config/ingress.config';
+import type { ProduceBatchRequestDto } from './dto/produce-batch-request.dto';
+import type { ProduceRequestDto } from './dto/produce-request.dto';
+import type { BatchItemResult, ProduceBatchResponse, ProduceResponse } from './dto/produce-response.dto';
+import type { RecordDto } from './dto/record.dto';
+
+export interface BatchOutcome {
+  status: HttpStatus.OK | HttpStatus.MULTI_STATUS;
+  body: ProduceBatchResponse;
+}
+
+/** Turns validated requests into records and answers only after Kafka acknowledged them. */
+@Injectable()
+export class ProduceService {
+  private readonly logger = new Logger(ProduceService.name);
+
+  constructor(
+    private readonly producer: KafkaProducer,
+    private readonly admin: KafkaAdmin,
+    @Inject(INGRESS_CONFIG) private readonly config: IngressConfig,
+  ) {}
+
+  async produce(request: ProduceRequestDto): Promise<ProduceResponse> {
+    const written = await this.write(toRecord(request.topic, request));
+    return { success: true, ...written };
+  }
+
+  /**
+   * 200 when every record was written; 207 with a result per record when only some were; the
+   * shared error when all failed alike (e.g. Kafka down), so a client never mistakes a partial
+   * failure for success.
+   */
+  async produceBatch(request: ProduceBatchRequestDto): Promise<BatchOutcome> {
+    if (request.messages.length > this.config.maxBatchMessages) {
+      const message = `messages must contain at most ${this.config.maxBatchMessages} records`;
+      throw new ApiError('VALIDATION_FAILED', `The request is not valid: ${message}.`, [{ field: 'messages', message }]);
+    }
+    const settled = await Promise.allSettled(request.messages.map((message) => this.write(toRecord(request.topic, message))));
+    const failures = settled.flatMap((s) => (s.status === 'rejected' ? [toApiError(s.reason)] : []));
+    if (failures.length === settled.length && failures.every((f) => f.code === failures[0].code)) throw failures[0];
+    const results: BatchItemResult[] = settled.map((s) => {
+      if (s.status === 'fulfilled') {
+        const { partition, offset, timestamp } = s.value;
+        return { success: true, partition, offset, timestamp };
+      }
+      const error = toApiError(s.reason);
+      return { success: false, error: error.message, code: error.code };
+    });
+    const status = failures.length === 0 ? HttpStatus.OK : HttpStatus.MULTI_STATUS;
+    return { status, body: { success: failures.length === 0, topic: request.topic, results } };
+  }
+
+  private async write(record: RecordToProduce): Promise<ProducedRecord> {
+    try {
+      return await this.producer.produce(record, this.config.produceTimeoutMs);
+    } catch (error) {
+      if (!(error instanceof UnknownTopicError) || !this.config.autoCreateTopics) throw error;
+      if (await this.admin.createTopic(record.topic)) this.logger.log(`Created topic "${record.topic}" (INGRESS_AUTO_CREATE_TOPICS=true)`);
+      return this.producer.produce(record, this.config.produceTimeoutMs);
+    }
+  }
+}
+
+function toRecord(topic: string, message: RecordDto): RecordToProduce {
+  return {
+    topic,
+    partition: message.partition,
+    key: message.key ?? null,
+    value: JSON.stringify(message.payload),
+    headers: message.headers,
+  };
+}
+
+function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  if (error instanceof KafkaError) return apiErrorFromKafka(error);
+  return new ApiError('INTERNAL_ERROR', 'The gateway failed unexpectedly; the error is in its log.');
+}

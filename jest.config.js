@@ -1,0 +1,36 @@
+// Unit specs live beside the code; integration and end-to-end tests under test/ run against a
+// real Kafka that test/setup/global-setup.ts starts when KAFKA_BROKERS is not set.
+const moduleNameMapper = {
+  '^@app/kafka(|/.*)$': '<rootDir>/libs/kafka/src$1',
+  '^@app/config(|/.*)$': '<rootDir>/libs/config/src$1',
+};
+const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] };
+
+module.exports = {
+  projects: [
+    {
+      displayName: 'unit',
+      rootDir: __dirname,
+      roots: ['<rootDir>/apps', '<rootDir>/libs'],
+      testRegex: '\\.spec\\.ts$',
+      testEnvironment: 'node',
+      moduleFileExtensions: ['ts', 'js', 'json'],
+      moduleNameMapper,
+      transform,
+    },
+    {
+      displayName: 'e2e',
+      rootDir: __dirname,
+      roots: ['<rootDir>/test'],
+      testRegex: '\\.e2e-spec\\.ts$',
+      testEnvironment: 'node',
+      moduleFileExtensions: ['ts', 'js', 'json'],
+      moduleNameMapper,
+      transform,
+      globalSetup: '<rootDir>/test/setup/global-setup.ts',
+      globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
+      testTimeout: 120000,
+      slowTestThreshold: 30,
+    },
+  ],
+};

@@ -1,0 +1,15 @@
+export { ConfigError } from './config-error';
+export { parseDuration, formatDuration } from './duration';
+export {
+  EnvBoolean,
+  EnvDuration,
+  EnvFile,
+  EnvInteger,
+  EnvList,
+  EnvNumber,
+  EnvOneOf,
+  EnvText,
+  HOST_PORT,
+  IsReadableFile,
+} from './env.decorators';
+export { validateEnvironment, type Environment } from './validate-environment';

@@ -1,0 +1,20 @@
+export { KafkaModule } from './kafka.module';
+export { KAFKA_CLIENT } from './kafka.constants';
+export type { KafkaModuleOptions } from './kafka.module-definition';
+export { kafkaConfigFromEnv, KafkaEnvironment, SASL_MECHANISMS, type KafkaConfig, type KafkaConnectionOptions, type KafkaProducerOptions } from './kafka.config';
+export { KafkaAdmin } from './kafka-admin.service';
+export { KafkaProducer, type ProducedRecord, type RecordToProduce } from './kafka-producer.service';
+export { keepConnecting } from './kafka-connector';
+export { withTimeout, sleep } from './timeouts';
+export {
+  KafkaError,
+  KafkaAuthorizationError,
+  KafkaOverloadedError,
+  KafkaRejectedError,
+  KafkaTimeoutError,
+  KafkaUnavailableError,
+  RecordTooLargeError,
+  UnknownPartitionError,
+  UnknownTopicError,
+  toKafkaError,
+} from './kafka-errors';

@@ -1,0 +1,51 @@
+import { Logger } from '@nestjs/common';
+import { Kafka, logLevel as KafkaJsLevel, type LogEntry, type SASLOptions } from 'kafkajs';
+import type { KafkaConnectionOptions, KafkaLogLevel } from './kafka.config';
+
+const LEVELS: Record<KafkaLogLevel, KafkaJsLevel> = {
+  nothing: KafkaJsLevel.NOTHING,
+  error: KafkaJsLevel.ERROR,
+  warn: KafkaJsLevel.WARN,
+  info: KafkaJsLevel.INFO,
+  debug: KafkaJsLevel.DEBUG,
+};
+
+// kafkajs repeats the same connection error on every retry; one line per message per window is enough.
+const REPEAT_WINDOW_MS = 30_000;
+
+function nestLogCreator() {
+  const logger = new Logger('kafkajs');
+  const lastSeen = new Map<string, number>();
+  return () =>
+    ({ namespace, level, log }: LogEntry) => {
+      const { message, error } = log as { message: string; error?: string };
+      const text = `${namespace ? `[${namespace}] ` : ''}${message}${error && !message.includes(error) ? `: ${error}` : ''}`;
+      // Our producer bounds retries on purpose and replaces itself after a failed send (see
+      // KafkaProducer.replaceProducer), which is what keeps the guarantee this warning is about.
+      if (message.startsWith('Limiting retries for the idempotent producer')) return;
+      const now = Date.now();
+      if ((lastSeen.get(text) ?? 0) > now - REPEAT_WINDOW_MS) return;
+      if (lastSeen.size > 1_000) lastSeen.clear();
+      lastSeen.set(text, now);
+      if (level === KafkaJsLevel.ERROR || level === KafkaJsLevel.WARN) logger.warn(text);
+      else if (level === KafkaJsLevel.INFO) logger.log(text);
+      else logger.debug(text);
+    };
+}
+
+/** Builds the kafkajs client for the configured cluster, TLS and SASL. */
+export function createKafkaClient(connection: KafkaConnectionOptions, defaultClientId: string): Kafka {
+  return new Kafka({
+    clientId: connection.clientId ?? defaultClientId,
+    brokers: connection.brokers,
+    connectionTimeout: connection.connectionTimeoutMs,
+    authenticationTimeout: connection.connectionTimeoutMs,
+    requestTimeout: connection.requestTimeoutMs,
+    ssl: connection.tls ? { ...connection.tls } : undefined,
+    sasl: connection.sasl ? ({ ...connection.sasl } as SASLOptions) : undefined,
+    logLevel: LEVELS[connection.logLevel],
+    logCreator: nestLogCreator(),
+    // Reconnects are ours to pace (see KafkaConnector); keep kafkajs' own retries short.
+    retry: { initialRetryTime: 100, maxRetryTime: 2_000, retries: 5 },
+  });
+}

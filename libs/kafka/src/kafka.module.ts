@@ -1,0 +1,25 @@
+import { Module } from '@nestjs/common';
+import { KafkaAdmin } from './kafka-admin.service';
+import { createKafkaClient } from './kafka-client.factory';
+import { KAFKA_CLIENT } from './kafka.constants';
+import { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN, type KafkaModuleOptions } from './kafka.module-definition';
+import { KafkaProducer } from './kafka-producer.service';
+
+/**
+ * The one place that knows how to reach Kafka. Apps call
+ * `KafkaModule.registerAsync({ useFactory: () => ({ config: kafkaConfigFromEnv(env), defaultClientId }) })`
+ * and get the kafkajs client, the idempotent producer and the admin helper.
+ */
+@Module({
+  providers: [
+    {
+      provide: KAFKA_CLIENT,
+      inject: [MODULE_OPTIONS_TOKEN],
+      useFactory: (options: KafkaModuleOptions) => createKafkaClient(options.config.connection, options.defaultClientId),
+    },
+    KafkaAdmin,
+    KafkaProducer,
+  ],
+  exports: [KAFKA_CLIENT, KafkaAdmin, KafkaProducer],
+})
+export class KafkaModule extends ConfigurableModuleClass {}
