@@ -7,6 +7,8 @@ const moduleNameMapper = {
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] };
 
 module.exports = {
+  // e2e tests start processes and stop brokers: one file at a time keeps them honest on 2 cores.
+  maxWorkers: 1,
   projects: [
     {
       displayName: 'unit',

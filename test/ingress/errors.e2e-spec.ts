@@ -1,0 +1,158 @@
+import { request as httpRequest } from 'node:http';
+import { TestKafka, testBrokers } from '../support/kafka-admin';
+import { getJson, postJson } from '../support/http';
+import { spawnApp, startIngress, stopAll, type AppProcess } from '../support/processes';
+
+/** Sends raw bytes, optionally chunked, so tests control exactly what the server sees. */
+function rawPost(url: string, path: string, headers: Record<string, string>, chunks: string[]): Promise<{ status: number; body: any }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${url}${path}`, { method: 'POST', headers }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined }));
+    });
+    req.on('error', reject);
+    for (const chunk of chunks) req.write(chunk);
+    req.end();
+  });
+}
+
+describe('error answers: JSON, a stable code, and nothing written', () => {
+  const brokers = testBrokers();
+  const kafka = new TestKafka(brokers);
+  let ingress: AppProcess;
+  let topic: string;
+
+  beforeAll(async () => {
+    ingress = await startIngress({ KAFKA_BROKERS: brokers, INGRESS_MAX_BODY_BYTES: '65536', INGRESS_MAX_BATCH_MESSAGES: '5', INGRESS_MAX_JSON_DEPTH: '20' });
+    topic = await kafka.createTopic('errors', 2);
+  });
+  afterAll(stopAll);
+  afterEach(async () => expect(await kafka.recordCount(topic)).toBe(0));
+
+  const errorBody = (code: string) => ({ success: false, error: expect.any(String), code });
+
+  it('answers malformed JSON with 400 INVALID_JSON', async () => {
+    const response = await postJson(`${ingress.url}/produce`, `{"topic": "${topic}", "payload": `, { raw: true });
+    expect(response.status).toBe(400);
+    expect(response.body).toEqual(errorBody('INVALID_JSON'));
+  });
+
+  it('answers an empty body with 400 INVALID_JSON', async () => {
+    const response = await postJson(`${ingress.url}/produce`, '', { raw: true });
+    expect(response.status).toBe(400);
+    expect(response.body).toEqual(errorBody('INVALID_JSON'));
+  });
+
+  it('lists every failing field in details', async () => {
+    const response = await postJson(`${ingress.url}/produce`, { topic: 'bad topic!', key: 7, headers: { ok: 'yes', 'bad\nname': 'x' }, partition: -1, extra: true });
+    expect(response.status).toBe(400);
+    expect(response.body.code).toBe('VALIDATION_FAILED');
+    expect(response.body.details.map((d: { field: string }) => d.field).sort()).toEqual(['extra', 'headers', 'key', 'partition', 'payload', 'topic']);
+    expect(JSON.stringify(response.body)).not.toMatch(/at .*\.js|Error:/);
+  });
+
+  it('reports the path of a failing field inside a batch', async () => {
+    const response = await postJson(`${ingress.url}/produce/batch`, { topic, messages: [{ payload: 1 }, { key: 'k' }, 'not an object'] });
+    expect(response.status).toBe(400);
+    const fields = response.body.details.map((d: { field: string }) => d.field);
+    expect(fields).toEqual(expect.arrayContaining(['messages[1].payload']));
+    expect(fields.some((f: string) => f.startsWith('messages'))).toBe(true);
+  });
+
+  it('refuses a body that is not a JSON object', async () => {
+    for (const body of ['[1,2]', '"text"', '42', 'null']) {
+      const response = await postJson(`${ingress.url}/produce`, body, { raw: true });
+      expect(response.status).toBe(400);
+      expect(response.body.code).toBe('VALIDATION_FAILED');
+    }
+  });
+
+  it('refuses an empty batch and one over the configured size', async () => {
+    const empty = await postJson(`${ingress.url}/produce/batch`, { topic, messages: [] });
+    expect(empty.status).toBe(400);
+    expect(empty.body.code).toBe('VALIDATION_FAILED');
+    const tooMany = await postJson(`${ingress.url}/produce/batch`, { topic, messages: Array.from({ length: 6 }, (_, i) => ({ payload: i })) });
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.details).toEqual([{ field: 'messages', message: 'messages must contain at most 5 records' }]);
+  });
+
+  it('answers a body over the limit with 413 PAYLOAD_TOO_LARGE, with or without Content-Length', async () => {
+    const big = JSON.stringify({ topic, payload: 'x'.repeat(70_000) });
+    const declared = await postJson(`${ingress.url}/produce`, big, { raw: true });
+    expect(declared.status).toBe(413);
+    expect(declared.body).toEqual(errorBody('PAYLOAD_TOO_LARGE'));
+    const chunked = await rawPost(ingress.url, '/produce', { 'content-type': 'application/json', 'transfer-encoding': 'chunked' }, [big.slice(0, 30_000), big.slice(30_000)]);
+    expect(chunked.status).toBe(413);
+    expect(chunked.body.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  it('answers another content type with 415 UNSUPPORTED_MEDIA_TYPE', async () => {
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=latin1']) {
+      const response = await postJson(`${ingress.url}/produce`, JSON.stringify({ topic, payload: 1 }), { raw: true, headers: { 'content-type': type } });
+      expect(response.status).toBe(415);
+      expect(response.body).toEqual(errorBody('UNSUPPORTED_MEDIA_TYPE'));
+    }
+  });
+
+  it('answers an unknown route with 404 NOT_FOUND', async () => {
+    const response = await getJson(`${ingress.url}/nowhere`);
+    expect(response.status).toBe(404);
+    expect(response.body).toEqual(errorBody('NOT_FOUND'));
+  });
+
+  it('answers an unknown topic with 404 TOPIC_NOT_FOUND within 2 s, and does not create it', async () => {
+    const missing = `missing-${Date.now()}`;
+    const response = await postJson(`${ingress.url}/produce`, { topic: missing, payload: 1 });
+    expect(response.status).toBe(404);
+    expect(response.body).toEqual(errorBody('TOPIC_NOT_FOUND'));
+    expect(response.ms).toBeLessThan(2_000);
+    expect(await kafka.topicExists(missing)).toBe(false);
+  });
+
+  it('answers a partition the topic does not have with 404 PARTITION_NOT_FOUND', async () => {
+    const response = await postJson(`${ingress.url}/produce`, { topic, partition: 2, payload: 1 });
+    expect(response.status).toBe(404);
+    expect(response.body.code).toBe('PARTITION_NOT_FOUND');
+  });
+
+  it('refuses JSON nested deeper than the limit with 400 JSON_TOO_DEEP', async () => {
+    const deep = `{"topic":"${topic}","payload":${'['.repeat(10_000)}${']'.repeat(10_000)}}`;
+    const response = await postJson(`${ingress.url}/produce`, deep, { raw: true });
+    expect(response.status).toBe(400);
+    expect(response.body).toEqual(errorBody('JSON_TOO_DEEP'));
+    const justOver = `{"topic":"${topic}","payload":${'['.repeat(25)}${']'.repeat(25)}}`;
+    const refused = await postJson(`${ingress.url}/produce`, justOver, { raw: true });
+    expect(refused.status).toBe(400);
+    expect(refused.body).toEqual(errorBody('JSON_TOO_DEEP'));
+  });
+
+  it('refuses prototype-pollution keys with 400 FORBIDDEN_JSON_KEY', async () => {
+    for (const payload of ['{"__proto__":{"polluted":true}}', '{"constructor":{"prototype":{"polluted":true}}}']) {
+      const response = await postJson(`${ingress.url}/produce`, `{"topic":"${topic}","payload":${payload}}`, { raw: true });
+      expect(response.status).toBe(400);
+      expect(response.body).toEqual(errorBody('FORBIDDEN_JSON_KEY'));
+    }
+  });
+
+  it('keeps serving after all of that', async () => {
+    const response = await getJson(`${ingress.url}/health/live`);
+    expect(response.status).toBe(200);
+  });
+});
+
+describe('configuration at boot', () => {
+  afterAll(stopAll);
+
+  it.each([
+    [{ PORT: 'abc' }, /^ingress: invalid configuration: PORT must be an integer from 1 to 65535 \(got "abc"\)$/m],
+    [{ KAFKA_BROKERS: 'not a broker' }, /^ingress: invalid configuration: KAFKA_BROKERS must be a comma-separated list of host:port bootstrap brokers/m],
+    [{ KAFKA_SASL_MECHANISM: 'scram-sha-512' }, /^ingress: invalid configuration: KAFKA_SASL_USERNAME must be set when KAFKA_SASL_MECHANISM is scram-sha-512/m],
+    [{ PRODUCE_TIMEOUT_MS: '0' }, /^ingress: invalid configuration: PRODUCE_TIMEOUT_MS must be an integer from 100 to 120000/m],
+  ])('exits 1 with one line naming the bad variable (%o)', async (env, line) => {
+    const app = spawnApp('ingress', [], env as Record<string, string>);
+    expect(await app.exited).toBe(1);
+    expect(app.output().trim().split('\n')).toHaveLength(1);
+    expect(app.output()).toMatch(line);
+  });
+});

@@ -1,0 +1,48 @@
+import { byPosition, readAll } from '../support/kcat';
+import { TestKafka, testBrokers } from '../support/kafka-admin';
+import { postJson, type JsonResponse } from '../support/http';
+import { startIngress, stopAll } from '../support/processes';
+
+type Outcome = JsonResponse | { failed: string };
+
+/** fetch rejects with errors from Node's realm, which `instanceof Error` in jest's realm misses. */
+const attempt = (request: Promise<JsonResponse>): Promise<Outcome> => request.catch((error: { message?: string }) => ({ failed: String(error?.message) }));
+const answered = (o: Outcome): o is JsonResponse => !('failed' in o);
+
+describe('graceful shutdown', () => {
+  const brokers = testBrokers();
+  afterAll(stopAll);
+
+  it('on SIGTERM lets requests already inside finish, then exits 0', async () => {
+    const ingress = await startIngress({ KAFKA_BROKERS: brokers });
+    const slow = Array.from({ length: 20 }, () => attempt(postJson(`${ingress.url}/webhook-simulator?minDelayMs=1500&maxDelayMs=1500&failRate=0`, {})));
+    await new Promise((r) => setTimeout(r, 500));
+    const started = Date.now();
+    const exitCode = await ingress.stop('SIGTERM');
+    const outcomes = await Promise.all(slow);
+    expect(exitCode).toBe(0);
+    expect(outcomes.map((o) => (answered(o) ? o.status : o.failed))).toEqual(outcomes.map(() => 200));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(800);
+  });
+
+  it('answers every produce that got in, and each 200 is on disk', async () => {
+    const topic = await new TestKafka(brokers).createTopic('shutdown', 3);
+    const ingress = await startIngress({ KAFKA_BROKERS: brokers });
+    const outcomes: Outcome[] = [];
+    let stopping = false;
+    const client = async (id: number) => {
+      for (let i = 0; !stopping || i < 3; i++) outcomes.push(await attempt(postJson(`${ingress.url}/produce`, { topic, key: `c${id}`, payload: { id, i } })));
+    };
+    const clients = Array.from({ length: 16 }, (_, id) => client(id));
+    await new Promise((r) => setTimeout(r, 1_000));
+    stopping = true;
+    expect(await ingress.stop('SIGTERM')).toBe(0);
+    await Promise.all(clients);
+
+    const ok = outcomes.filter(answered).filter((o) => o.status === 200);
+    expect(ok.length).toBeGreaterThan(50);
+    for (const o of outcomes.filter(answered)) expect([200, 503]).toContain(o.status);
+    const onDisk = byPosition(await readAll(brokers, topic));
+    for (const o of ok) expect(onDisk.has(`${o.body.partition}/${o.body.offset}`)).toBe(true);
+  });
+});

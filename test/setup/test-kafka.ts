@@ -1,0 +1,36 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+export const REPO = resolve(__dirname, '../..');
+export const KAFKA_SCRIPT = join(REPO, 'scripts/kafka/kafka.sh');
+
+/** A local cluster owned by a test run: its own folder and ports, never the developer's. */
+export interface LocalCluster {
+  dir: string;
+  port: number;
+  nodes: 1 | 3;
+  brokers: string;
+}
+
+export function newClusterSpec(port: number, nodes: 1 | 3 = 1): Omit<LocalCluster, 'brokers'> {
+  return { dir: mkdtempSync(join(tmpdir(), 'gateway-kafka-')), port, nodes };
+}
+
+export async function kafkaScript(cluster: Omit<LocalCluster, 'brokers'>, ...args: string[]): Promise<string> {
+  const { stdout } = await run('bash', [KAFKA_SCRIPT, ...args], {
+    env: { ...process.env, KAFKA_DIR: cluster.dir, KAFKA_PORT: String(cluster.port), KAFKA_NODES: String(cluster.nodes), KAFKA_HEAP: process.env.KAFKA_HEAP ?? '384m' },
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  return stdout;
+}
+
+export async function startCluster(spec: Omit<LocalCluster, 'brokers'>): Promise<LocalCluster> {
+  const out = await kafkaScript(spec, 'up');
+  const brokers = /KAFKA_BROKERS=(\S+)/.exec(out)?.[1];
+  if (!brokers) throw new Error(`kafka.sh up printed no bootstrap list: ${out}`);
+  return { ...spec, brokers };
+}

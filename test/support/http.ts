@@ -1,0 +1,26 @@
+export interface JsonResponse<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+  ms: number;
+}
+
+/** POSTs JSON (or raw text) and returns status, headers, parsed body and elapsed time. */
+export async function postJson<T = any>(url: string, body: unknown, init: { headers?: Record<string, string>; raw?: boolean; timeoutMs?: number } = {}): Promise<JsonResponse<T>> {
+  const started = performance.now();
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...init.headers },
+    body: init.raw ? (body as string) : JSON.stringify(body),
+    signal: AbortSignal.timeout(init.timeoutMs ?? 60_000),
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined, ms: performance.now() - started };
+}
+
+export async function getJson<T = any>(url: string, timeoutMs = 30_000): Promise<JsonResponse<T>> {
+  const started = performance.now();
+  const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined, ms: performance.now() - started };
+}
