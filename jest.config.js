@@ -9,6 +9,9 @@ const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jso
 module.exports = {
   // e2e tests start processes and stop brokers: one file at a time keeps them honest on 2 cores.
   maxWorkers: 1,
+  // Per-project testTimeout is ignored by jest; e2e tests start processes and brokers.
+  testTimeout: 120000,
+  slowTestThreshold: 30,
   projects: [
     {
       displayName: 'unit',
@@ -31,8 +34,6 @@ module.exports = {
       transform,
       globalSetup: '<rootDir>/test/setup/global-setup.ts',
       globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
-      testTimeout: 120000,
-      slowTestThreshold: 30,
     },
   ],
 };

@@ -1,4 +1,4 @@
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type Message } from 'kafkajs';
 import { randomBytes } from 'node:crypto';
 
 /** Test-side topic setup; records are checked with kcat, never with this client. */
@@ -38,6 +38,40 @@ export class TestKafka {
     await admin.connect();
     try {
       return (await admin.listTopics()).includes(topic);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  /** Writes records with kafkajs (test setup only; results are checked with independent tools). */
+  async produce(topic: string, messages: Message[]): Promise<void> {
+    const producer = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    try {
+      for (let i = 0; i < messages.length; i += 500) await producer.send({ topic, acks: -1, messages: messages.slice(i, i + 500) });
+    } finally {
+      await producer.disconnect();
+    }
+  }
+
+  /** The next offset per partition (what a fully caught-up group has committed). */
+  async endOffsets(topic: string): Promise<Map<number, number>> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      return new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]));
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  /** The group's committed offsets for the topic; -1 where nothing was committed. */
+  async committedOffsets(groupId: string, topic: string): Promise<Map<number, number>> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const [result] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      return new Map(result.partitions.map((p) => [p.partition, Number(p.offset)]));
     } finally {
       await admin.disconnect();
     }

@@ -102,3 +102,8 @@ export async function startIngress(env: Record<string, string> = {}): Promise<Ap
   ]);
   return { ...app, url, port };
 }
+
+/** Runs the built forwarder with the given flags; its exit and output are observable. */
+export function startForwarder(args: string[], env: Record<string, string> = {}) {
+  return spawnApp('forwarder', ['forward', ...args], { LOG_LEVEL: 'log', ...env });
+}

@@ -11,9 +11,10 @@ export interface RecordToProduce {
   topic: string;
   /** Chosen by the key's hash (or round robin without a key) when absent. */
   partition?: number;
-  key: string | null;
-  value: string | Buffer;
-  headers?: Record<string, string>;
+  key: string | Buffer | null;
+  /** null writes a tombstone. */
+  value: string | Buffer | null;
+  headers?: Record<string, string | Buffer>;
 }
 
 export interface ProducedRecord {
@@ -173,7 +174,7 @@ export class KafkaProducer implements OnModuleInit, OnApplicationShutdown {
 
 function sizeOf(item: Outgoing): number {
   let size = RECORD_OVERHEAD_BYTES + byteLength(item.message.key) + byteLength(item.message.value);
-  for (const [name, value] of Object.entries(item.message.headers ?? {})) size += byteLength(name) + byteLength(value as string);
+  for (const [name, value] of Object.entries(item.message.headers ?? {})) size += byteLength(name) + byteLength(value as string | Buffer);
   return size;
 }
 

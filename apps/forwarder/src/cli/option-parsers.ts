@@ -1,0 +1,90 @@
+import { parseDuration, formatDuration } from '@app/config';
+import { InvalidArgumentError } from 'commander';
+
+// Parsers for the forward command's flags (and their environment variables). Each throws
+// commander's InvalidArgumentError, which becomes one line naming the flag or variable.
+
+export function integer(min: number, max: number) {
+  return (text: string): number => {
+    const value = Number(text);
+    if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < min || value > max) {
+      throw new InvalidArgumentError(`It must be an integer from ${min} to ${max}.`);
+    }
+    return value;
+  };
+}
+
+export function nonNegativeNumber(text: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || value < 0) throw new InvalidArgumentError('It must be a number of at least 0.');
+  return value;
+}
+
+export function duration(minMs: number, maxMs: number) {
+  return (text: string): number => {
+    const ms = parseDuration(text);
+    if (ms === undefined || ms < minMs || ms > maxMs) {
+      throw new InvalidArgumentError(`It must be a duration such as 500ms, 10s or 1m (a bare number means seconds), from ${formatDuration(minMs)} to ${formatDuration(maxMs)}.`);
+    }
+    return ms;
+  };
+}
+
+export function oneOf<T extends string>(values: readonly T[]) {
+  return (text: string): T => {
+    const value = text.trim().toLowerCase() as T;
+    if (!values.includes(value)) throw new InvalidArgumentError(`Allowed choices are ${values.join(', ')}.`);
+    return value;
+  };
+}
+
+export function httpUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text.trim());
+  } catch {
+    throw new InvalidArgumentError('It must be an absolute http:// or https:// URL.');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidArgumentError('It must be an absolute http:// or https:// URL.');
+  return url.toString();
+}
+
+const TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
+
+export function topicName(text: string): string {
+  if (!TOPIC.test(text) || text === '.' || text === '..') {
+    throw new InvalidArgumentError('It must be a Kafka topic name: 1-249 letters, digits, ".", "_" or "-".');
+  }
+  return text;
+}
+
+export function groupId(text: string): string {
+  if (text.trim() === '') throw new InvalidArgumentError('It must not be empty.');
+  return text;
+}
+
+export function brokerList(text: string): string[] {
+  const brokers = text
+    .split(',')
+    .map((b) => b.trim())
+    .filter((b) => b !== '');
+  if (brokers.length === 0 || brokers.some((b) => !/^([A-Za-z0-9._-]+|\[[0-9A-Fa-f:]+\]):\d{1,5}$/.test(b))) {
+    throw new InvalidArgumentError('It must be a comma-separated list of host:port.');
+  }
+  return brokers;
+}
+
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** `Name: value`; repeatable on the command line, newline-separated in FORWARDER_HEADERS. */
+export function header(text: string, previous: Record<string, string> = {}): Record<string, string> {
+  const headers = { ...previous };
+  for (const line of text.split(/\r?\n/).filter((l) => l.trim() !== '')) {
+    const colon = line.indexOf(':');
+    const name = colon > 0 ? line.slice(0, colon).trim() : '';
+    const value = colon > 0 ? line.slice(colon + 1).trim() : '';
+    if (!HEADER_NAME.test(name) || /[\u0000-\u001f\u007f]/.test(value)) throw new InvalidArgumentError(`"${line}" must look like 'Name: value'.`);
+    headers[name] = value;
+  }
+  return headers;
+}

@@ -1,0 +1,53 @@
+import type { OnApplicationShutdown } from '@nestjs/common';
+import { HttpService } from '@nestjs/axios';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { firstValueFrom } from 'rxjs';
+import { networkError, type DeliveryHttpClient, type DeliveryRequest, type DeliveryResponse } from './delivery-http-client';
+
+/** The default client: @nestjs/axios over keep-alive agents sized to the worker count. */
+export class AxiosDeliveryClient implements DeliveryHttpClient, OnApplicationShutdown {
+  private readonly httpAgent: HttpAgent;
+  private readonly httpsAgent: HttpsAgent;
+
+  constructor(
+    private readonly http: HttpService,
+    connections: number,
+  ) {
+    this.httpAgent = new HttpAgent({ keepAlive: true, maxSockets: connections, maxFreeSockets: connections });
+    this.httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: connections, maxFreeSockets: connections });
+  }
+
+  async post(request: DeliveryRequest): Promise<DeliveryResponse> {
+    const timeout = AbortSignal.timeout(request.timeoutMs);
+    try {
+      const response = await firstValueFrom(
+        this.http.post(request.url, request.body, {
+          headers: request.headers,
+          signal: AbortSignal.any([request.signal, timeout]),
+          httpAgent: this.httpAgent,
+          httpsAgent: this.httpsAgent,
+          maxRedirects: 0,
+          validateStatus: () => true,
+          responseType: 'text',
+          transformRequest: [(data: string) => data],
+          transformResponse: [(data: string) => data],
+          maxContentLength: 10 * 1024 * 1024,
+        }),
+      );
+      const retryAfter = response.headers['retry-after'];
+      return { status: response.status, retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined };
+    } catch (error) {
+      throw networkError(error, timeout.aborted, request.signal.aborted);
+    }
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.close();
+  }
+
+  async close(): Promise<void> {
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
+  }
+}

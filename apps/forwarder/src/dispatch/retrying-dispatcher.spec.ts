@@ -1,0 +1,134 @@
+import { Test } from '@nestjs/testing';
+import { ForwardStats } from '../stats/forward-stats';
+import type { ForwardRecord } from '../transport/forward-record';
+import { CircuitBreaker } from './circuit-breaker';
+import { CLOCK } from './clock';
+import { DELIVERY_HTTP_CLIENT, DeliveryNetworkError, type DeliveryRequest, type DeliveryResponse } from './delivery-http-client';
+import { FakeClock, settle } from './fake-clock';
+import { RetryPolicy } from './retry-policy';
+import { DELIVERY_TARGET, RetryingDispatcher, type DispatchResult } from './retrying-dispatcher';
+import { TokenBucket } from './token-bucket';
+
+type Answer = number | 'refused' | 'timeout' | { status: number; retryAfter: string };
+
+const record: ForwardRecord = { topic: 'orders', partition: 1, offset: 7n, key: Buffer.from('k'), value: Buffer.from('{"a":1}'), headers: {}, timestamp: 0 };
+
+describe('RetryingDispatcher', () => {
+  let clock: FakeClock;
+  let answers: Answer[];
+  let requests: Array<DeliveryRequest & { at: number }>;
+  let dispatcher: RetryingDispatcher;
+  let circuit: CircuitBreaker;
+  let stats: ForwardStats;
+
+  beforeEach(async () => {
+    clock = new FakeClock();
+    answers = [];
+    requests = [];
+    circuit = new CircuitBreaker({ threshold: 5, cooldownMs: 10_000 }, clock);
+    const http = {
+      post: async (request: DeliveryRequest): Promise<DeliveryResponse> => {
+        requests.push({ ...request, at: clock.now() });
+        const answer = answers.shift() ?? 200;
+        if (answer === 'refused') throw new DeliveryNetworkError('connection', 'ECONNREFUSED');
+        if (answer === 'timeout') throw new DeliveryNetworkError('timeout', 'the target did not answer in time');
+        return typeof answer === 'number' ? { status: answer } : answer;
+      },
+      close: async () => undefined,
+    };
+    const moduleRef = await Test.createTestingModule({
+      providers: [
+        RetryingDispatcher,
+        ForwardStats,
+        { provide: DELIVERY_HTTP_CLIENT, useValue: http },
+        { provide: CLOCK, useValue: clock },
+        { provide: DELIVERY_TARGET, useValue: { url: 'http://target/hook', timeoutMs: 1_000, headers: { Authorization: 'Bearer t' }, userAgent: 'gateway/1' } },
+        // random() = 1 makes full jitter take its ceiling, so the waits are exact.
+        { provide: RetryPolicy, useValue: new RetryPolicy({ retries: 3, initialDelayMs: 1_000, maxDelayMs: 8_000, retry4xx: false }, () => 1) },
+        { provide: CircuitBreaker, useValue: circuit },
+        { provide: TokenBucket, useValue: new TokenBucket(0, clock) },
+      ],
+    }).compile();
+    dispatcher = moduleRef.get(RetryingDispatcher);
+    stats = moduleRef.get(ForwardStats);
+  });
+
+  /** Runs a delivery to its end, moving the fake clock as far as needed. */
+  async function deliver(signal = new AbortController().signal): Promise<DispatchResult> {
+    let result: DispatchResult | undefined;
+    void dispatcher.deliver(record, signal).then((r) => (result = r));
+    for (let i = 0; i < 500 && !result; i++) await clock.advance(1_000);
+    return result!;
+  }
+
+  /** The target has worked for some other record since `at`. */
+  async function otherRecordSucceeds() {
+    (await circuit.acquire())!.succeeded();
+  }
+
+  it('delivers on any 2xx with the envelope, idempotency and static headers', async () => {
+    answers = [204];
+    await expect(deliver()).resolves.toEqual({ outcome: 'delivered', status: 204, attempts: 1 });
+    expect(requests[0].url).toBe('http://target/hook');
+    expect(JSON.parse(requests[0].body)).toMatchObject({ topic: 'orders', partition: 1, offset: 7, key: 'k', value: { a: 1 } });
+    expect(requests[0].headers).toMatchObject({
+      'Content-Type': 'application/json',
+      'User-Agent': 'gateway/1',
+      Authorization: 'Bearer t',
+      'Idempotency-Key': 'orders-1-7',
+      'webhook-id': 'orders-1-7',
+      'webhook-timestamp': expect.stringMatching(/^\d+$/),
+    });
+    expect(stats.delivered).toBe(1);
+  });
+
+  it('retries no answer, timeouts, 408, 429 and 5xx with doubling backoff', async () => {
+    answers = ['refused', 'timeout', 503, 200];
+    const start = clock.now();
+    await expect(deliver()).resolves.toMatchObject({ outcome: 'delivered', attempts: 4 });
+    expect(requests.map((r) => r.at - start)).toEqual([0, 1_000, 3_000, 7_000]);
+    expect(stats.retries).toBe(3);
+  });
+
+  it('honours Retry-After, clamped to the maximum delay', async () => {
+    answers = [{ status: 429, retryAfter: '3' }, { status: 503, retryAfter: '120' }, 200];
+    const start = clock.now();
+    await deliver();
+    expect(requests.map((r) => r.at - start)).toEqual([0, 3_000, 11_000]);
+  });
+
+  it('dead-letters a 400 without retrying', async () => {
+    answers = [400];
+    await expect(deliver()).resolves.toEqual({ outcome: 'rejected', status: 400, attempts: 1, error: 'HTTP 400' });
+    expect(requests).toHaveLength(1);
+  });
+
+  it('gives up after the retries when the target works for other records', async () => {
+    await otherRecordSucceeds();
+    answers = [500, 500, 500, 500, 500];
+    const result = deliver();
+    await clock.advance(10);
+    await otherRecordSucceeds();
+    await expect(result).resolves.toEqual({ outcome: 'exhausted', status: 500, attempts: 4, error: 'HTTP 500' });
+    expect(requests).toHaveLength(4);
+  });
+
+  it('holds the record through an outage instead of dead-lettering it, and delivers it after', async () => {
+    answers = Array.from({ length: 12 }, () => 'refused' as const);
+    const result = await deliver();
+    expect(result).toMatchObject({ outcome: 'delivered' });
+    expect(requests.length).toBe(13);
+    expect(circuit.state).toBe('closed');
+  });
+
+  it('stops at once, with no outcome, when its partition is revoked', async () => {
+    answers = [503, 503, 503];
+    const abort = new AbortController();
+    let result: DispatchResult | undefined;
+    void dispatcher.deliver(record, abort.signal).then((r) => (result = r));
+    await clock.advance(500);
+    abort.abort();
+    await settle();
+    expect(result).toEqual({ outcome: 'aborted', attempts: 1 });
+  });
+});

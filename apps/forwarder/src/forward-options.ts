@@ -1,0 +1,35 @@
+import type { Ordering } from './transport/kafka-forward.server';
+
+/** Everything the `forward` command was told, validated, with defaults applied. */
+export interface ForwardOptions {
+  topic: string;
+  targetUrl: string;
+  /** From --brokers; KAFKA_BROKERS (read by @app/kafka) otherwise. */
+  brokers?: string[];
+  group: string;
+  workers: number;
+  ordering: Ordering;
+  /** Deliveries per second; 0 = unlimited. */
+  rate: number;
+  retries: number;
+  retryDelayMs: number;
+  retryMaxDelayMs: number;
+  timeoutMs: number;
+  dlqTopic: string;
+  headers: Record<string, string>;
+  retry4xx: boolean;
+  healthPort?: number;
+  statsIntervalS: number;
+  maxMessages?: number;
+  idleExitMs?: number;
+  shutdownTimeoutMs: number;
+  maxPending: number;
+  circuitThreshold: number;
+  circuitCooldownMs: number;
+  sessionTimeoutMs: number;
+  httpClient: 'axios' | 'undici';
+}
+
+export const FORWARD_OPTIONS = Symbol('FORWARD_OPTIONS');
+
+export const PRODUCT = 'kafka-http-gateway';

@@ -1,0 +1,109 @@
+import { ConfigError, EnvOneOf, validateEnvironment } from '@app/config';
+import { KafkaAdmin, kafkaConfigFromEnv } from '@app/kafka';
+import { Injectable } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DeadLetterPublisher } from './dispatch/dead-letter-publisher';
+import { ForwarderLogger, LOG_LEVELS } from './forwarder-logger';
+import { ForwardingModule } from './forwarding.module';
+import type { ForwardOptions } from './forward-options';
+import { ForwardStats } from './stats/forward-stats';
+import { ProgressReporter } from './stats/progress-reporter';
+import { KafkaForwardServer } from './transport/kafka-forward.server';
+
+class ForwarderEnvironment {
+  @EnvOneOf(Object.keys(LOG_LEVELS))
+  LOG_LEVEL = 'log';
+}
+
+const IDLE_CHECK_MS = 250;
+
+/**
+ * Runs one forwarding session: builds the application for the options, starts the transport,
+ * serves health when asked, reports progress, and stops cleanly on SIGTERM/SIGINT, after
+ * --max-messages, or after --idle-exit. A second signal exits at once.
+ */
+@Injectable()
+export class ForwarderRunner {
+  async run(options: ForwardOptions): Promise<number> {
+    let kafka;
+    let logLevel: string;
+    try {
+      logLevel = validateEnvironment(ForwarderEnvironment, process.env).LOG_LEVEL;
+      kafka = kafkaConfigFromEnv(process.env, { brokers: options.brokers });
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      console.error(`forwarder: invalid configuration: ${error.message}`);
+      return 1;
+    }
+    const logger = new ForwarderLogger('Forwarder', { logLevels: LOG_LEVELS[logLevel] });
+    const app = await NestFactory.create<NestExpressApplication>(ForwardingModule.register(options, kafka), { logger, abortOnError: false, bodyParser: false });
+    app.disable('x-powered-by');
+    const server = app.get(KafkaForwardServer);
+    const stats = app.get(ForwardStats);
+    app.connectMicroservice({ strategy: server }, { inheritAppConfig: true });
+
+    const stop = this.stopSignal(server, options, logger);
+    await app.init();
+    if (options.healthPort !== undefined) {
+      await app.listen(options.healthPort, '0.0.0.0');
+      logger.log(`Health on http://127.0.0.1:${options.healthPort}/health`);
+    }
+    logger.log(
+      `Forwarding ${options.topic} -> ${options.targetUrl} (group ${options.group}, ${options.workers} workers, ordering ${options.ordering}, dead letters to ${options.dlqTopic}; Kafka ${kafka.connection.brokers.join(',')})`,
+    );
+    void app.get(DeadLetterPublisher).ensureTopic(options.topic, app.get(KafkaAdmin), stop.signal);
+    const reporter = new ProgressReporter(stats, logger, options.statsIntervalS, () => server.refreshLag());
+    reporter.start();
+    let failed: unknown;
+    app.startAllMicroservices().catch((error: unknown) => {
+      failed = error;
+      stop.finish('failed');
+    });
+
+    const reason = await stop.finished;
+    reporter.stop();
+    logger.log(`Stopping (${reason})`);
+    await app.close();
+    logger.log(reporter.summary());
+    if (failed) {
+      logger.error(`The consumer could not start: ${(failed as Error).message}`);
+      return 1;
+    }
+    return 0;
+  }
+
+  private stopSignal(server: KafkaForwardServer, options: ForwardOptions, logger: ForwarderLogger) {
+    const controller = new AbortController();
+    let finish!: (reason: string) => void;
+    const finished = new Promise<string>((resolve) => {
+      finish = (reason) => {
+        if (controller.signal.aborted) return;
+        controller.abort();
+        resolve(reason);
+      };
+    });
+    let signals = 0;
+    const onSignal = (signal: NodeJS.Signals) => {
+      signals++;
+      if (signals > 1) {
+        // At-least-once still holds: whatever was not committed is delivered again by the next run.
+        logger.warn(`${signal} again: exiting at once`);
+        process.exit(signal === 'SIGINT' ? 130 : 143);
+      }
+      finish(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    server.on('finished', (reason) => finish(reason === 'max-messages' ? `--max-messages ${options.maxMessages} reached` : 'idle'));
+    if (options.idleExitMs !== undefined) {
+      const idleExitMs = options.idleExitMs;
+      const timer = setInterval(() => {
+        if (server.isIdleFor(idleExitMs)) finish(`idle for ${idleExitMs} ms`);
+      }, IDLE_CHECK_MS);
+      timer.unref();
+      controller.signal.addEventListener('abort', () => clearInterval(timer));
+    }
+    return { signal: controller.signal, finished, finish };
+  }
+}

@@ -1,0 +1,70 @@
+import { KafkaModule, type KafkaConfig } from '@app/kafka';
+import { HttpModule, HttpService } from '@nestjs/axios';
+import { DynamicModule, Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { AxiosDeliveryClient } from './dispatch/axios-delivery-client';
+import { CircuitBreaker } from './dispatch/circuit-breaker';
+import { CLOCK, systemClock, type Clock } from './dispatch/clock';
+import { DEAD_LETTER_TOPIC, DeadLetterPublisher } from './dispatch/dead-letter-publisher';
+import { DELIVERY_HTTP_CLIENT } from './dispatch/delivery-http-client';
+import { ForwardController } from './dispatch/forward.controller';
+import { RetryPolicy } from './dispatch/retry-policy';
+import { DELIVERY_TARGET, RetryingDispatcher, type DeliveryTarget } from './dispatch/retrying-dispatcher';
+import { TokenBucket } from './dispatch/token-bucket';
+import { UndiciDeliveryClient } from './dispatch/undici-delivery-client';
+import { FORWARD_OPTIONS, PRODUCT, type ForwardOptions } from './forward-options';
+import { ForwarderHealthController } from './health/forwarder-health.controller';
+import { ForwardStats } from './stats/forward-stats';
+import { FORWARD_TRANSPORT_OPTIONS, KafkaForwardServer, type ForwardTransportOptions } from './transport/kafka-forward.server';
+import { version } from './version';
+
+/** Everything one `forward` run needs, built from its validated options. */
+@Module({})
+export class ForwardingModule {
+  static register(options: ForwardOptions, kafka: KafkaConfig): DynamicModule {
+    const target: DeliveryTarget = { url: options.targetUrl, timeoutMs: options.timeoutMs, headers: options.headers, userAgent: `${PRODUCT}-forwarder/${version}` };
+    const transport: ForwardTransportOptions = {
+      topic: options.topic,
+      groupId: options.group,
+      ordering: options.ordering,
+      workers: options.workers,
+      maxPending: options.maxPending,
+      sessionTimeoutMs: options.sessionTimeoutMs,
+      commitIntervalMs: 1_000,
+      rebalanceDrainMs: Math.min(10_000, options.shutdownTimeoutMs),
+      shutdownTimeoutMs: options.shutdownTimeoutMs,
+      maxMessages: options.maxMessages,
+    };
+    return {
+      module: ForwardingModule,
+      imports: [KafkaModule.register({ config: kafka, defaultClientId: `${PRODUCT}-forwarder`, isGlobal: true }), HttpModule, TerminusModule.forRoot({ logger: false })],
+      controllers: [ForwardController, ForwarderHealthController],
+      providers: [
+        { provide: FORWARD_OPTIONS, useValue: options },
+        { provide: FORWARD_TRANSPORT_OPTIONS, useValue: transport },
+        { provide: DELIVERY_TARGET, useValue: target },
+        { provide: DEAD_LETTER_TOPIC, useValue: options.dlqTopic },
+        { provide: CLOCK, useValue: systemClock },
+        {
+          provide: RetryPolicy,
+          useValue: new RetryPolicy({ retries: options.retries, initialDelayMs: options.retryDelayMs, maxDelayMs: options.retryMaxDelayMs, retry4xx: options.retry4xx }),
+        },
+        {
+          provide: CircuitBreaker,
+          inject: [CLOCK],
+          useFactory: (clock: Clock) => new CircuitBreaker({ threshold: options.circuitThreshold, cooldownMs: options.circuitCooldownMs }, clock),
+        },
+        { provide: TokenBucket, inject: [CLOCK], useFactory: (clock: Clock) => new TokenBucket(options.rate, clock) },
+        {
+          provide: DELIVERY_HTTP_CLIENT,
+          inject: [HttpService],
+          useFactory: (http: HttpService) => (options.httpClient === 'undici' ? new UndiciDeliveryClient(options.workers) : new AxiosDeliveryClient(http, options.workers)),
+        },
+        ForwardStats,
+        RetryingDispatcher,
+        DeadLetterPublisher,
+        KafkaForwardServer,
+      ],
+    };
+  }
+}

@@ -1,0 +1,48 @@
+import { CommitTracker } from './commit-tracker';
+
+describe('CommitTracker', () => {
+  it('commits nothing before anything is admitted', () => {
+    expect(new CommitTracker().committable()).toBeUndefined();
+  });
+
+  it('never passes an unfinished record when completions arrive out of order', () => {
+    const tracker = new CommitTracker();
+    for (const o of [10n, 11n, 12n, 13n]) tracker.admit(o);
+    expect(tracker.committable()).toBe(10n);
+    tracker.complete(12n);
+    tracker.complete(11n);
+    expect(tracker.committable()).toBe(10n);
+    tracker.complete(10n);
+    expect(tracker.committable()).toBe(13n);
+    tracker.complete(13n);
+    expect(tracker.committable()).toBe(14n);
+    expect(tracker.unfinished).toBe(0);
+  });
+
+  it('steps over gaps in offsets, as compacted topics and transaction markers leave them', () => {
+    const tracker = new CommitTracker();
+    tracker.admit(5n);
+    tracker.admit(9n);
+    tracker.complete(9n);
+    expect(tracker.committable()).toBe(5n);
+    tracker.complete(5n);
+    expect(tracker.committable()).toBe(10n);
+  });
+
+  it('knows the next offset it expects, so redelivered offsets can be recognised', () => {
+    const tracker = new CommitTracker();
+    tracker.admit(0n);
+    tracker.admit(1n);
+    expect(tracker.nextOffset).toBe(2n);
+    expect(() => tracker.admit(1n)).toThrow('offsets must increase');
+  });
+
+  it('stays correct over many records finished in reverse', () => {
+    const tracker = new CommitTracker();
+    for (let o = 0n; o < 5000n; o++) tracker.admit(o);
+    for (let o = 4999n; o >= 1n; o--) tracker.complete(o);
+    expect(tracker.committable()).toBe(0n);
+    tracker.complete(0n);
+    expect(tracker.committable()).toBe(5000n);
+  });
+});

@@ -1,0 +1,19 @@
+/** One Kafka record on its way to the target. */
+export interface ForwardRecord {
+  topic: string;
+  partition: number;
+  offset: bigint;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Record<string, Buffer | string | undefined>;
+  /** Milliseconds since the epoch, as Kafka stored it. */
+  timestamp: number;
+}
+
+/** The pattern the transport emits every record under; the handler registers for it with @EventPattern. */
+export const KAFKA_RECORD = 'kafka.record';
+
+/** What became of a record; only delivered and dead-lettered records count as done. */
+export type ForwardOutcome = 'delivered' | 'dead-lettered' | 'abandoned';
+
+export const recordId = (record: Pick<ForwardRecord, 'topic' | 'partition' | 'offset'>) => `${record.topic}-${record.partition}-${record.offset}`;

@@ -1,0 +1,158 @@
+/**
+ * Runs work items with at most `workers` at once, one at a time per lane (a key or a partition)
+ * in admission order, and at most `maxPending` admitted and unfinished, so memory stays flat
+ * with any backlog. Items without a lane run in any order.
+ */
+export class KeyScheduler<T> {
+  private readonly lanes = new Map<string, T[]>();
+  private runnable: T[] = [];
+  private readonly started = new Set<T>();
+  private runnableHead = 0;
+  private running = 0;
+  private admitted = 0;
+  private holding = false;
+  private capacityWaiters: Array<() => void> = [];
+  private idleWaiters: Array<() => void> = [];
+  private settledWaiters: Array<() => void> = [];
+
+  constructor(
+    private readonly options: { workers: number; maxPending: number },
+    private readonly laneOf: (item: T) => string | undefined,
+    private readonly run: (item: T) => Promise<void>,
+  ) {}
+
+  /** Admitted and not finished (queued or running). */
+  get pending(): number {
+    return this.admitted;
+  }
+
+  get inFlight(): number {
+    return this.running;
+  }
+
+  get hasCapacity(): boolean {
+    return this.admitted < this.options.maxPending;
+  }
+
+  /** Resolves once another item may be admitted, or when `signal` aborts. */
+  waitForCapacity(signal?: AbortSignal): Promise<void> {
+    if (this.hasCapacity || signal?.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const wake = () => {
+        signal?.removeEventListener('abort', wake);
+        resolve();
+      };
+      this.capacityWaiters.push(wake);
+      signal?.addEventListener('abort', wake, { once: true });
+    });
+  }
+
+  submit(item: T): void {
+    this.admitted++;
+    const lane = this.laneOf(item);
+    if (lane === undefined) {
+      this.runnable.push(item);
+    } else {
+      const queue = this.lanes.get(lane);
+      if (queue) {
+        queue.push(item);
+      } else {
+        this.lanes.set(lane, [item]);
+        this.runnable.push(item);
+      }
+    }
+    this.dispatch();
+  }
+
+  /** Resolves true once nothing is pending, false if the timeout passes first. */
+  drained(timeoutMs: number): Promise<boolean> {
+    return this.waitUntil(this.admitted === 0, this.idleWaiters, timeoutMs);
+  }
+
+  /** Resolves true once nothing is running (queued items may remain), false on timeout. */
+  settled(timeoutMs: number): Promise<boolean> {
+    return this.waitUntil(this.running === 0, this.settledWaiters, timeoutMs);
+  }
+
+  /** Starts nothing new until release(); what runs finishes. */
+  hold(): void {
+    this.holding = true;
+  }
+
+  release(): void {
+    this.holding = false;
+    this.dispatch();
+  }
+
+  /**
+   * Forgets every item not yet started (at shutdown): they stay unfinished, so they are not
+   * committed and the next owner of their partition delivers them.
+   */
+  abandonQueued(): number {
+    let dropped = 0;
+    for (const [lane, queue] of this.lanes) {
+      const running = queue.filter((item) => this.started.has(item));
+      dropped += queue.length - running.length;
+      if (running.length > 0) this.lanes.set(lane, running);
+      else this.lanes.delete(lane);
+    }
+    for (let i = this.runnableHead; i < this.runnable.length; i++) if (this.laneOf(this.runnable[i]) === undefined) dropped++;
+    this.runnable = [];
+    this.runnableHead = 0;
+    this.admitted -= dropped;
+    this.notify();
+    return dropped;
+  }
+
+  private waitUntil(done: boolean, waiters: Array<() => void>, timeoutMs: number): Promise<boolean> {
+    if (done) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      waiters.push(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+
+  private dispatch(): void {
+    while (!this.holding && this.running < this.options.workers && this.runnableHead < this.runnable.length) {
+      const item = this.runnable[this.runnableHead++];
+      this.running++;
+      this.started.add(item);
+      void this.run(item)
+        .catch(() => undefined)
+        .then(() => this.finish(item));
+    }
+    if (this.runnableHead > 1024 && this.runnableHead * 2 > this.runnable.length) {
+      this.runnable.splice(0, this.runnableHead);
+      this.runnableHead = 0;
+    }
+  }
+
+  private finish(item: T): void {
+    this.started.delete(item);
+    this.running--;
+    this.admitted--;
+    const lane = this.laneOf(item);
+    if (lane !== undefined) {
+      const queue = this.lanes.get(lane)!;
+      queue.shift();
+      if (queue.length > 0) this.runnable.push(queue[0]);
+      else this.lanes.delete(lane);
+    }
+    this.dispatch();
+    this.notify();
+  }
+
+  private notify(): void {
+    if (this.hasCapacity) this.capacityWaiters = wakeAll(this.capacityWaiters);
+    if (this.admitted === 0) this.idleWaiters = wakeAll(this.idleWaiters);
+    if (this.running === 0) this.settledWaiters = wakeAll(this.settledWaiters);
+  }
+}
+
+function wakeAll(waiters: Array<() => void>): Array<() => void> {
+  for (const wake of waiters) wake();
+  return [];
+}

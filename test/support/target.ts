@@ -1,0 +1,92 @@
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+/** One request the forwarder made, as the target saw it. */
+export interface Received {
+  topic: string;
+  partition: number;
+  offset: number;
+  key: string | null;
+  value: unknown;
+  recordHeaders: Record<string, string>;
+  timestamp: string;
+  headers: IncomingHttpHeaders;
+  status: number;
+  at: number;
+}
+
+export interface Answer {
+  status: number;
+  delayMs?: number;
+  headers?: Record<string, string>;
+  /** Accept the request and never answer. */
+  hang?: boolean;
+}
+
+/**
+ * An HTTP endpoint the test controls: it decides each answer, records every request, and can
+ * stop accepting connections (connection refused) and come back on the same port.
+ */
+export class TestTarget {
+  readonly received: Received[] = [];
+  private server?: Server;
+  private readonly sockets = new Set<Socket>();
+  private port = 0;
+
+  constructor(private decide: (request: Omit<Received, 'status' | 'at'>) => Answer = () => ({ status: 200 })) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}/hook`;
+  }
+
+  answerWith(decide: (request: Omit<Received, 'status' | 'at'>) => Answer): void {
+    this.decide = decide;
+  }
+
+  async start(port = this.port): Promise<this> {
+    this.server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => this.handle(body, req.headers, res));
+    });
+    this.server.keepAliveTimeout = 30_000;
+    this.server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
+    this.port = (this.server.address() as AddressInfo).port;
+    return this;
+  }
+
+  /** Closes the port and every open connection: new connections are refused. */
+  async stop(): Promise<void> {
+    if (!this.server) return;
+    const server = this.server;
+    this.server = undefined;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const socket of this.sockets) socket.destroy();
+    await closed;
+  }
+
+  private handle(body: string, headers: IncomingHttpHeaders, res: ServerResponse): void {
+    const envelope = JSON.parse(body) as { topic: string; partition: number; offset: number; key: string | null; value: unknown; headers: Record<string, string>; timestamp: string };
+    const request = { topic: envelope.topic, partition: envelope.partition, offset: envelope.offset, key: envelope.key, value: envelope.value, recordHeaders: envelope.headers, timestamp: envelope.timestamp, headers };
+    const answer = this.decide(request);
+    if (answer.hang) return;
+    const reply = () => {
+      this.received.push({ ...request, status: answer.status, at: Date.now() });
+      res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
+      res.end(JSON.stringify({ ok: answer.status < 300 }));
+    };
+    if (answer.delayMs) setTimeout(reply, answer.delayMs);
+    else reply();
+  }
+
+  /** Records answered 2xx, by `partition/offset`, with how many times each was delivered. */
+  deliveries(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const r of this.received) if (r.status >= 200 && r.status < 300) counts.set(`${r.partition}/${r.offset}`, (counts.get(`${r.partition}/${r.offset}`) ?? 0) + 1);
+    return counts;
+  }
+}
