@@ -16,7 +16,7 @@ module.exports = {
     {
       displayName: 'unit',
       rootDir: __dirname,
-      roots: ['<rootDir>/apps', '<rootDir>/libs'],
+      roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/test'],
       testRegex: '\\.spec\\.ts$',
       testEnvironment: 'node',
       moduleFileExtensions: ['ts', 'js', 'json'],

@@ -13,7 +13,7 @@
 #
 # Environment: KAFKA_NODES (1 or 3), KAFKA_PORT (first broker port, 9092), KAFKA_DIR (data folder,
 # <repo>/.kafka), KAFKA_VERSION, KAFKA_HEAP, KAFKA_AUTO_CREATE_TOPICS, KAFKA_NUM_PARTITIONS,
-# KAFKA_SASL (true adds a SASL_PLAINTEXT SCRAM-SHA-512 listener, see README).
+# KAFKA_SASL (true adds a SASL_PLAINTEXT SCRAM-SHA-512 listener, see README), KAFKA_LIBS_DIR.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -30,7 +30,8 @@ KAFKA_SASL_USERNAME="${KAFKA_SASL_USERNAME:-gateway}"
 KAFKA_SASL_PASSWORD="${KAFKA_SASL_PASSWORD:-gateway-secret}"
 START_TIMEOUT_S="${KAFKA_START_TIMEOUT_S:-120}"
 
-libs="$KAFKA_DIR/libs-$KAFKA_VERSION"
+# Artifacts are shared by every cluster folder (tests make their own), data is not.
+libs="${KAFKA_LIBS_DIR:-$repo/.kafka/libs-$KAFKA_VERSION}"
 
 die() { echo "kafka: $*" >&2; exit 1; }
 log() { echo "kafka: $*" >&2; }
@@ -65,8 +66,8 @@ fetch_artifacts() {
   log "fetching Apache Kafka $KAFKA_VERSION from Maven Central (once; Maven caches it)"
   mkdir -p "$libs"
   if ! mvn -q -B -f "$here/pom.xml" -Dkafka.version="$KAFKA_VERSION" \
-    dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$libs" >"$KAFKA_DIR/maven.log" 2>&1; then
-    cat "$KAFKA_DIR/maven.log" >&2
+    dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$libs" >"$libs/maven.log" 2>&1; then
+    cat "$libs/maven.log" >&2
     die "could not fetch org.apache.kafka:kafka_2.13:$KAFKA_VERSION with Maven (output above)."
   fi
   touch "$libs/.complete"

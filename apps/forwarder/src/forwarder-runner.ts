@@ -50,7 +50,7 @@ export class ForwarderRunner {
       logger.log(`Health on http://127.0.0.1:${options.healthPort}/health`);
     }
     logger.log(
-      `Forwarding ${options.topic} -> ${options.targetUrl} (group ${options.group}, ${options.workers} workers, ordering ${options.ordering}, dead letters to ${options.dlqTopic}; Kafka ${kafka.connection.brokers.join(',')})`,
+      `Forwarding ${options.topic} -> ${options.targetUrl} (group ${options.group}, ${options.workers} workers, ordering ${options.ordering}, dead letters to ${options.dlqTopic}, HTTP client ${options.httpClient}; Kafka ${kafka.connection.brokers.join(',')})`,
     );
     void app.get(DeadLetterPublisher).ensureTopic(options.topic, app.get(KafkaAdmin), stop.signal);
     const reporter = new ProgressReporter(stats, logger, options.statsIntervalS, () => server.refreshLag());

@@ -22,6 +22,8 @@ async function bootstrap(): Promise<void> {
     logger: LEVELS[config.logLevel],
   });
   app.disable('x-powered-by');
+  // Produce answers are never cacheable; hashing every body for an ETag is wasted work.
+  app.set('etag', false);
   app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
   await app.listen(config.port, config.host);
   const shown = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;

@@ -24,7 +24,6 @@ const DEFAULTS = {
   circuitThreshold: 10,
   circuitCooldownMs: 5_000,
   sessionTimeoutMs: 10_000,
-  httpClient: 'axios' as const,
 };
 
 /**
@@ -62,6 +61,7 @@ export class ForwardCommand extends CommandRunner {
       headers: flags.headers ?? {},
       retry4xx: flags.retry4xx ?? false,
       maxPending: flags.maxPending ?? Math.max(1_000, workers * 4),
+      httpClient: flags.httpClient ?? defaultHttpClient(),
     };
     if (options.retryDelayMs > options.retryMaxDelayMs) {
       this.usageError(`--retry-delay (${formatDuration(options.retryDelayMs)}) must not exceed --retry-max-delay (${formatDuration(options.retryMaxDelayMs)}).`);
@@ -195,10 +195,19 @@ export class ForwardCommand extends CommandRunner {
     return duration(6_000, 300_000)(value);
   }
 
-  @Option({ flags: '--http-client <client>', description: 'axios or undici (default: axios)', env: 'FORWARDER_HTTP_CLIENT' })
+  @Option({ flags: '--http-client <client>', description: 'undici, or axios (which honours HTTP_PROXY/HTTPS_PROXY) (default: undici, axios when a proxy variable is set)', env: 'FORWARDER_HTTP_CLIENT' })
   parseHttpClient(value: string) {
     return oneOf(['axios', 'undici'] as const)(value);
   }
+}
+
+/**
+ * undici delivered 5x what @nestjs/axios did in bench:forwarder, so it is the default; axios
+ * honours the proxy variables, so it takes over when one is set.
+ */
+function defaultHttpClient(): 'undici' | 'axios' {
+  const proxy = ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy'].some((name) => (process.env[name] ?? '') !== '');
+  return proxy ? 'axios' : 'undici';
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

@@ -19,12 +19,13 @@ export class AxiosDeliveryClient implements DeliveryHttpClient, OnApplicationShu
   }
 
   async post(request: DeliveryRequest): Promise<DeliveryResponse> {
-    const timeout = AbortSignal.timeout(request.timeoutMs);
     try {
       const response = await firstValueFrom(
         this.http.post(request.url, request.body, {
           headers: request.headers,
-          signal: AbortSignal.any([request.signal, timeout]),
+          signal: request.signal,
+          // axios' timeout (no AbortSignal per request): no answer within it aborts the request.
+          timeout: request.timeoutMs,
           httpAgent: this.httpAgent,
           httpsAgent: this.httpsAgent,
           maxRedirects: 0,
@@ -38,7 +39,8 @@ export class AxiosDeliveryClient implements DeliveryHttpClient, OnApplicationShu
       const retryAfter = response.headers['retry-after'];
       return { status: response.status, retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined };
     } catch (error) {
-      throw networkError(error, timeout.aborted, request.signal.aborted);
+      const code = (error as { code?: string }).code;
+      throw networkError(error, code === 'ECONNABORTED' || code === 'ETIMEDOUT', request.signal.aborted);
     }
   }
 

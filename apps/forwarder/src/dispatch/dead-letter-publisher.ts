@@ -88,6 +88,7 @@ export class DeadLetterPublisher {
     while (!signal.aborted) {
       try {
         if (!admin.isConnected) throw new Error('not connected yet');
+        if (await admin.partitions(this.topic, 5_000).then(() => true, (e: Error) => (e.name === 'UnknownTopicError' ? false : Promise.reject(e)))) return;
         const partitions = (await admin.partitions(source, 5_000)).length;
         if (await admin.createTopic(this.topic, { partitions })) this.logger.log(`Created dead-letter topic "${this.topic}" (${partitions} partitions)`);
         return;

@@ -1,31 +1,37 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
-import { Agent } from 'undici';
+import { Pool } from 'undici';
 import { networkError, type DeliveryHttpClient, type DeliveryRequest, type DeliveryResponse } from './delivery-http-client';
 
-/** A leaner client on undici's connection pool, for targets where axios is the bottleneck. */
+/**
+ * A lean client on undici: one connection pool per target origin (a forwarder has one target),
+ * keep-alive, sized to the worker count, without the per-request AbortSignal and redirect
+ * layers that the generic agent adds.
+ */
 export class UndiciDeliveryClient implements DeliveryHttpClient, OnApplicationShutdown {
-  private readonly agent: Agent;
+  private readonly pools = new Map<string, Pool>();
+  private parsed?: { url: string; origin: string; path: string };
 
-  constructor(connections: number) {
-    this.agent = new Agent({ connections, pipelining: 1, keepAliveTimeout: 30_000 });
-  }
+  constructor(private readonly connections: number) {}
 
   async post(request: DeliveryRequest): Promise<DeliveryResponse> {
-    const timeout = AbortSignal.timeout(request.timeoutMs);
+    const { origin, path } = this.target(request.url);
     try {
-      const response = await this.agent.request({
-        origin: new URL(request.url).origin,
-        path: pathOf(request.url),
+      // undici's own timers: the answer's headers, then each body chunk.
+      const response = await this.pool(origin).request({
+        path,
         method: 'POST',
         headers: request.headers,
         body: request.body,
-        signal: AbortSignal.any([request.signal, timeout]),
+        signal: request.signal,
+        headersTimeout: request.timeoutMs,
+        bodyTimeout: request.timeoutMs,
       });
       await response.body.dump();
       const retryAfter = response.headers['retry-after'];
       return { status: response.statusCode, retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined };
     } catch (error) {
-      throw networkError(error, timeout.aborted, request.signal.aborted);
+      const code = (error as { code?: string }).code;
+      throw networkError(error, code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT', request.signal.aborted);
     }
   }
 
@@ -34,11 +40,25 @@ export class UndiciDeliveryClient implements DeliveryHttpClient, OnApplicationSh
   }
 
   async close(): Promise<void> {
-    await this.agent.close();
+    await Promise.all([...this.pools.values()].map((pool) => pool.close()));
+    this.pools.clear();
   }
-}
 
-function pathOf(url: string): string {
-  const parsed = new URL(url);
-  return `${parsed.pathname}${parsed.search}`;
+  private pool(origin: string): Pool {
+    let pool = this.pools.get(origin);
+    if (!pool) {
+      pool = new Pool(origin, { connections: this.connections, pipelining: 1, keepAliveTimeout: 30_000 });
+      this.pools.set(origin, pool);
+    }
+    return pool;
+  }
+
+  /** The target URL is the same for every request: parse it once. */
+  private target(url: string): { origin: string; path: string } {
+    if (this.parsed?.url !== url) {
+      const parsed = new URL(url);
+      this.parsed = { url, origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
+    }
+    return this.parsed;
+  }
 }

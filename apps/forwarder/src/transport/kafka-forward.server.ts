@@ -1,6 +1,6 @@
 import { KAFKA_CLIENT, KafkaAdmin, keepConnecting, sleep } from '@app/kafka';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { CustomTransportStrategy, Server } from '@nestjs/microservices';
+import { CustomTransportStrategy, Server, type MessageHandler } from '@nestjs/microservices';
 import { EventEmitter } from 'node:events';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { isObservable, lastValueFrom } from 'rxjs';
@@ -84,6 +84,7 @@ export class KafkaForwardServer extends Server<ForwardServerEvents> implements C
   private circuitOpen = false;
   private endOffsets = new Map<number, bigint>();
   private restarting = false;
+  private handler?: MessageHandler;
 
   constructor(
     @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
@@ -178,6 +179,10 @@ export class KafkaForwardServer extends Server<ForwardServerEvents> implements C
       sessionTimeout: this.options.sessionTimeoutMs,
       heartbeatInterval: Math.max(500, Math.floor(this.options.sessionTimeoutMs / 5)),
       allowAutoTopicCreation: false,
+      // Bounds how long a stop waits for the current fetch; idle polling stays cheap.
+      maxWaitTimeInMs: 1_000,
+      // The window (--max-pending) bounds records in hand; this bounds bytes fetched ahead of it.
+      maxBytes: 5 * 1024 * 1024,
       retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 5_000 },
     });
     const { GROUP_JOIN, REBALANCING, CRASH, STOP } = consumer.events;
@@ -251,9 +256,9 @@ export class KafkaForwardServer extends Server<ForwardServerEvents> implements C
 
   private async waitForCapacity(heartbeat: () => Promise<void>): Promise<void> {
     while (!this.scheduler.hasCapacity && !this.stopping.signal.aborted) {
-      const tick = new AbortController();
-      await Promise.race([this.scheduler.waitForCapacity(this.stopping.signal), sleep(HEARTBEAT_WHILE_WAITING_MS, tick.signal)]);
-      tick.abort();
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.scheduler.waitForCapacity(this.stopping.signal), new Promise<void>((resolve) => (timer = setTimeout(resolve, HEARTBEAT_WHILE_WAITING_MS)))]);
+      clearTimeout(timer);
       await this.heartbeatOrDrain(heartbeat);
     }
   }
@@ -283,7 +288,9 @@ export class KafkaForwardServer extends Server<ForwardServerEvents> implements C
 
   private async process(work: Work): Promise<void> {
     const { record, state } = work;
-    const handler = this.getHandlerByPattern(KAFKA_RECORD);
+    // Looked up once: Nest's pattern lookup parses the pattern on every call.
+    this.handler ??= this.getHandlerByPattern(KAFKA_RECORD) ?? undefined;
+    const handler = this.handler;
     if (!handler) throw new Error(`no handler is registered for ${KAFKA_RECORD}`);
     this.stats.inFlight++;
     try {

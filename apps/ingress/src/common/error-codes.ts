@@ -19,7 +19,6 @@ export const ERROR_CODES = {
   KAFKA_UNAVAILABLE: { status: 503, retry: true, when: 'Kafka cannot be reached or has too few in-sync replicas; nothing was written. Retry after Retry-After.' },
   KAFKA_TIMEOUT: { status: 503, retry: true, when: 'Kafka did not acknowledge within PRODUCE_TIMEOUT_MS. The record may have been written: a retry may write it twice.' },
   OVERLOADED: { status: 503, retry: true, when: 'Too many records are waiting for Kafka; nothing was written. Retry after Retry-After.' },
-  SHUTTING_DOWN: { status: 503, retry: true, when: 'This instance is shutting down; retry (another instance will answer).' },
 } as const satisfies Record<string, { status: number; retry: boolean; when: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,0 +1,159 @@
+import type { LoggerService } from '@nestjs/common';
+import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer, type RecordMetadata } from 'kafkajs';
+import type { KafkaProducerOptions } from './kafka.config';
+import { keepConnecting } from './kafka-connector';
+import { KafkaUnavailableError, KafkaTimeoutError, toKafkaError, UnknownTopicError } from './kafka-errors';
+import { ProduceBatcher } from './produce-batcher';
+
+export interface ProducedRecord {
+  topic: string;
+  partition: number;
+  offset: number;
+  /** ISO 8601; the broker's time for topics with LogAppendTime, else the record's create time. */
+  timestamp: string;
+}
+
+export interface Outgoing {
+  topic: string;
+  partition: number;
+  message: Message & { timestamp: string };
+}
+
+/** Bytes of a record batch beyond its payload, per record: enough to keep batches under the limit. */
+const RECORD_OVERHEAD_BYTES = 64;
+
+/**
+ * One idempotent producer (acks = all in-sync replicas) with its own batcher: one request in
+ * flight, everything that arrives meanwhile in the next one. It connects in the background and
+ * keeps reconnecting, and replaces itself after a failed send (see replaceProducer).
+ */
+export class ProducerLane {
+  private producer: Producer;
+  private readonly batcher: ProduceBatcher<Outgoing, ProducedRecord>;
+  private connected = false;
+
+  constructor(
+    private readonly name: string,
+    private readonly kafka: Kafka,
+    private readonly options: KafkaProducerOptions & { ackTimeoutMs: number },
+    private readonly logger: LoggerService,
+    private readonly stop: AbortSignal,
+    private readonly onUnknownTopic: (topic: string) => void,
+  ) {
+    this.producer = this.createProducer();
+    this.batcher = new ProduceBatcher((batch) => this.sendBatch(batch), { maxRecords: options.batchMaxRecords, maxBytes: options.batchMaxBytes, maxQueued: options.maxQueuedRecords }, sizeOf);
+  }
+
+  get isConnected(): boolean {
+    return this.connected;
+  }
+
+  get pending(): number {
+    return this.batcher.pending;
+  }
+
+  submit(item: Outgoing, timeoutMs: number): Promise<ProducedRecord> {
+    return this.batcher.submit(item, timeoutMs);
+  }
+
+  async connect(): Promise<void> {
+    this.connected = false;
+    this.batcher.pause();
+    const ok = await keepConnecting(this.name, () => this.producer.connect(), this.logger, this.stop);
+    if (ok) {
+      this.connected = true;
+      this.batcher.resume();
+    }
+  }
+
+  /** Waits (bounded) for what is queued and in flight, then disconnects. */
+  async close(flushTimeoutMs: number): Promise<number> {
+    const flushed = await this.batcher.drained(flushTimeoutMs);
+    const left = flushed ? 0 : this.batcher.pending;
+    await this.producer.disconnect().catch(() => undefined);
+    return left;
+  }
+
+  private createProducer(): Producer {
+    return this.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 2_000 },
+    });
+  }
+
+  /**
+   * After a failed send the idempotent producer's sequence numbers no longer say what the broker
+   * has: a later batch could reuse them and be dropped as a "duplicate" while reported as written.
+   * A new producer gets a new producer id, which makes that impossible.
+   */
+  private async replaceProducer(): Promise<void> {
+    const old = this.producer;
+    this.producer = this.createProducer();
+    void old.disconnect().catch(() => undefined);
+    await this.connect();
+  }
+
+  private async sendBatch(batch: readonly Outgoing[]): Promise<ProducedRecord[]> {
+    const byTopic = new Map<string, Outgoing[]>();
+    for (const item of batch) {
+      const list = byTopic.get(item.topic);
+      if (list) list.push(item);
+      else byTopic.set(item.topic, [item]);
+    }
+    let responses: RecordMetadata[];
+    try {
+      responses = await this.producer.sendBatch({
+        acks: -1,
+        timeout: this.options.ackTimeoutMs,
+        compression: this.options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
+        topicMessages: [...byTopic].map(([topic, items]) => ({ topic, messages: items.map((item) => item.message) })),
+      });
+    } catch (error) {
+      const mapped = toKafkaError(error, batch.length === 1 ? batch[0].topic : undefined);
+      if (mapped instanceof UnknownTopicError) this.onUnknownTopic(mapped.topic);
+      if (!this.stop.aborted) {
+        this.logger.warn(`Produce of ${batch.length} record(s) failed: ${mapped.message}`);
+        void this.replaceProducer();
+      }
+      // Once a request may have reached a broker, a retriable failure leaves the outcome unknown.
+      throw mapped.retriable ? new KafkaTimeoutError(`Kafka did not acknowledge the record: ${mapped.message}`, true) : mapped;
+    }
+    return assignOffsets(batch, responses);
+  }
+}
+
+function sizeOf(item: Outgoing): number {
+  let size = RECORD_OVERHEAD_BYTES + byteLength(item.message.key) + byteLength(item.message.value);
+  for (const [name, value] of Object.entries(item.message.headers ?? {})) size += byteLength(name) + byteLength(value as string | Buffer);
+  return size;
+}
+
+function byteLength(value: string | Buffer | null | undefined): number {
+  if (value === null || value === undefined) return 0;
+  return typeof value === 'string' ? Buffer.byteLength(value) : value.length;
+}
+
+/** kafkajs answers with a base offset per partition; records keep their order inside a partition. */
+function assignOffsets(batch: readonly Outgoing[], responses: RecordMetadata[]): ProducedRecord[] {
+  const base = new Map<string, RecordMetadata>();
+  for (const response of responses) base.set(`${response.topicName}\u0000${response.partition}`, response);
+  const seen = new Map<string, number>();
+  return batch.map((item) => {
+    const id = `${item.topic}\u0000${item.partition}`;
+    const response = base.get(id);
+    if (!response?.baseOffset) throw new KafkaUnavailableError(`Kafka did not report an offset for ${item.topic}/${item.partition}.`);
+    const index = seen.get(id) ?? 0;
+    seen.set(id, index + 1);
+    const appendTime = response.logAppendTime && response.logAppendTime !== '-1' ? Number(response.logAppendTime) : Number(item.message.timestamp);
+    return {
+      topic: item.topic,
+      partition: item.partition,
+      offset: Number(BigInt(response.baseOffset) + BigInt(index)),
+      timestamp: new Date(appendTime).toISOString(),
+    };
+  });
+}
+

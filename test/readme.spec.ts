@@ -1,0 +1,36 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ERROR_CODES } from '../apps/ingress/src/common/error-codes';
+import { IngressEnvironment } from '../apps/ingress/src/config/ingress.config';
+import { KafkaEnvironment } from '../libs/kafka/src/kafka.config';
+import { defaultMetadataStorage } from 'class-transformer/cjs/storage';
+
+const readme = readFileSync(join(__dirname, '../README.md'), 'utf8');
+
+/** The variables a configuration class reads: its @Expose'd properties. */
+function variablesOf(schema: new () => object): string[] {
+  return defaultMetadataStorage.getExposedProperties(schema, 0 /* PLAIN_TO_CLASS */);
+}
+
+describe('README stays true to the code', () => {
+  it('documents every error code with its status', () => {
+    for (const [code, { status }] of Object.entries(ERROR_CODES)) {
+      expect(readme).toMatch(new RegExp(`\\| ${status} \\| \`${code}\` \\|`));
+    }
+  });
+
+  it('documents every environment variable both apps read', () => {
+    const variables = [...variablesOf(IngressEnvironment), ...variablesOf(KafkaEnvironment)];
+    expect(variables.length).toBeGreaterThan(20);
+    for (const name of variables) expect(readme).toContain(`\`${name}\``);
+  });
+
+  it('documents every option of the forward command', () => {
+    const source = readFileSync(join(__dirname, '../apps/forwarder/src/cli/forward.command.ts'), 'utf8');
+    const flags = [...source.matchAll(/flags: ["'](--[a-z0-9-]+)/g)].map((m) => m[1]);
+    const variables = [...source.matchAll(/env: '([A-Z_]+)'/g)].map((m) => m[1]);
+    expect(flags.length).toBeGreaterThan(20);
+    for (const flag of flags) expect(readme).toContain(`\`${flag}`);
+    for (const name of variables) expect(readme).toContain(`\`${name}`);
+  });
+});
