@@ -5,7 +5,7 @@ import { KAFKA_SCRIPT, newClusterSpec, REPO, startCluster } from './test-kafka';
 
 export const STATE_FILE = join(REPO, '.tmp/test-kafka.json');
 /** Not the developer's 9092: a test run must never touch a cluster it did not start. */
-const TEST_KAFKA_PORT = 39092;
+const TEST_KAFKA_PORT = Number(process.env.GATEWAY_TEST_KAFKA_PORT ?? 39092);
 
 /**
  * Starts a throwaway single-node Kafka for the run unless KAFKA_BROKERS points at one. A watchdog
