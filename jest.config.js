@@ -3,6 +3,7 @@
 const moduleNameMapper = {
   '^@app/kafka(|/.*)$': '<rootDir>/libs/kafka/src$1',
   '^@app/config(|/.*)$': '<rootDir>/libs/config/src$1',
+  '^@app/observability(|/.*)$': '<rootDir>/libs/observability/src$1',
 };
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] };
 

@@ -65,7 +65,14 @@ async function waitForHttp(url, timeoutMs) {
 
 async function ensureDemoTopic(brokers) {
   const { Kafka, logLevel } = require('kafkajs');
-  const admin = new Kafka({ clientId: 'gateway-start', brokers: brokers.split(','), logLevel: logLevel.NOTHING }).admin();
+  const { KAFKA_SASL_MECHANISM: mechanism, KAFKA_SASL_USERNAME: username, KAFKA_SASL_PASSWORD: password } = process.env;
+  const admin = new Kafka({
+    clientId: 'gateway-start',
+    brokers: brokers.split(','),
+    ssl: process.env.KAFKA_SSL === 'true',
+    sasl: mechanism ? { mechanism, username, password } : undefined,
+    logLevel: logLevel.NOTHING,
+  }).admin();
   await admin.connect();
   try {
     if (await admin.createTopics({ topics: [{ topic: DEMO_TOPIC, numPartitions: 6 }], waitForLeaders: true })) log(`Created topic "${DEMO_TOPIC}" (6 partitions)`);

@@ -28,9 +28,24 @@ describe('README stays true to the code', () => {
   it('documents every option of the forward command', () => {
     const source = readFileSync(join(__dirname, '../apps/forwarder/src/cli/forward.command.ts'), 'utf8');
     const flags = [...source.matchAll(/flags: ["'](--[a-z0-9-]+)/g)].map((m) => m[1]);
-    const variables = [...source.matchAll(/env: '([A-Z_]+)'/g)].map((m) => m[1]);
+    const variables = [...source.matchAll(/env: '([A-Z0-9_]+)'/g)].map((m) => m[1]);
     expect(flags.length).toBeGreaterThan(20);
     for (const flag of flags) expect(readme).toContain(`\`${flag}`);
     for (const name of variables) expect(readme).toContain(`\`${name}`);
+  });
+});
+
+describe('.env.example', () => {
+  it('lists every variable both apps read, and only those', () => {
+    const example = readFileSync(join(__dirname, '../.env.example'), 'utf8');
+    const listed = [...example.matchAll(/^#? ?([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]);
+    const source = readFileSync(join(__dirname, '../apps/forwarder/src/cli/forward.command.ts'), 'utf8');
+    const known = new Set([
+      ...variablesOf(IngressEnvironment),
+      ...variablesOf(KafkaEnvironment),
+      ...[...source.matchAll(/env: '([A-Z0-9_]+)'/g)].map((m) => m[1]),
+    ]);
+    expect(listed.filter((name) => !known.has(name))).toEqual([]);
+    expect([...known].filter((name) => !listed.includes(name))).toEqual([]);
   });
 });

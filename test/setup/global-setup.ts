@@ -3,9 +3,10 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KAFKA_SCRIPT, newClusterSpec, REPO, startCluster } from './test-kafka';
 
-export const STATE_FILE = join(REPO, '.tmp/test-kafka.json');
 /** Not the developer's 9092: a test run must never touch a cluster it did not start. */
 const TEST_KAFKA_PORT = Number(process.env.GATEWAY_TEST_KAFKA_PORT ?? 39092);
+/** Per port, so two runs on one machine (GATEWAY_TEST_KAFKA_PORT) never stop each other's cluster. */
+export const STATE_FILE = join(REPO, `.tmp/test-kafka-${TEST_KAFKA_PORT}.json`);
 
 /**
  * Starts a throwaway single-node Kafka for the run unless KAFKA_BROKERS points at one. A watchdog

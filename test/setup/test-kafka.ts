@@ -14,15 +14,24 @@ export interface LocalCluster {
   port: number;
   nodes: 1 | 3;
   brokers: string;
+  /** A SASL_PLAINTEXT (SCRAM-SHA-512) listener beside PLAINTEXT, on port + 200 (user gateway / gateway-secret). */
+  sasl?: boolean;
 }
 
-export function newClusterSpec(port: number, nodes: 1 | 3 = 1): Omit<LocalCluster, 'brokers'> {
-  return { dir: mkdtempSync(join(tmpdir(), 'gateway-kafka-')), port, nodes };
+export function newClusterSpec(port: number, nodes: 1 | 3 = 1, sasl = false): Omit<LocalCluster, 'brokers'> {
+  return { dir: mkdtempSync(join(tmpdir(), 'gateway-kafka-')), port, nodes, sasl };
 }
 
 export async function kafkaScript(cluster: Omit<LocalCluster, 'brokers'>, ...args: string[]): Promise<string> {
   const { stdout } = await run('bash', [KAFKA_SCRIPT, ...args], {
-    env: { ...process.env, KAFKA_DIR: cluster.dir, KAFKA_PORT: String(cluster.port), KAFKA_NODES: String(cluster.nodes), KAFKA_HEAP: process.env.KAFKA_HEAP ?? '384m' },
+    env: {
+      ...process.env,
+      KAFKA_DIR: cluster.dir,
+      KAFKA_PORT: String(cluster.port),
+      KAFKA_NODES: String(cluster.nodes),
+      KAFKA_HEAP: process.env.KAFKA_HEAP ?? '384m',
+      KAFKA_SASL: cluster.sasl ? 'true' : 'false',
+    },
     maxBuffer: 16 * 1024 * 1024,
   });
   return stdout;

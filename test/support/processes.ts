@@ -89,13 +89,17 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
   throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`);
 }
 
-/** Starts the ingress on a free port and resolves once /health/live answers. */
-export async function startIngress(env: Record<string, string> = {}): Promise<AppProcess> {
+/**
+ * Starts the ingress on a free port and resolves once it is ready (Kafka reachable, producer
+ * connected), or only live with `{ ready: false }` (for tests of an unreachable Kafka).
+ */
+export async function startIngress(env: Record<string, string> = {}, { ready = !/127\.0\.0\.1:1$/.test(env.KAFKA_BROKERS ?? '') } = {}): Promise<AppProcess> {
   const port = await freePort();
   const app = spawnApp('ingress', [], { HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', ...env });
   const url = `http://127.0.0.1:${port}`;
+  const probe = ready ? '/health/ready' : '/health/live';
   await Promise.race([
-    waitFor('the ingress to answer /health/live', async () => (await fetch(`${url}/health/live`)).ok, 30_000),
+    waitFor(`the ingress to answer ${probe}`, async () => (await fetch(`${url}${probe}`)).ok, 30_000),
     app.exited.then((code) => {
       throw new Error(`the ingress exited with ${code} during startup:\n${app.output()}`);
     }),

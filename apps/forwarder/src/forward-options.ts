@@ -31,5 +31,3 @@ export interface ForwardOptions {
 }
 
 export const FORWARD_OPTIONS = Symbol('FORWARD_OPTIONS');
-
-export const PRODUCT = 'kafka-http-gateway';

@@ -1,10 +1,10 @@
 import { ConfigError, EnvOneOf, validateEnvironment } from '@app/config';
 import { KafkaAdmin, kafkaConfigFromEnv } from '@app/kafka';
+import { GatewayLogger, LOG_LEVELS, type LogLevel } from '@app/observability';
 import { Injectable } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DeadLetterPublisher } from './dispatch/dead-letter-publisher';
-import { ForwarderLogger, LOG_LEVELS } from './forwarder-logger';
 import { ForwardingModule } from './forwarding.module';
 import type { ForwardOptions } from './forward-options';
 import { ForwardStats } from './stats/forward-stats';
@@ -12,8 +12,8 @@ import { ProgressReporter } from './stats/progress-reporter';
 import { KafkaForwardServer } from './transport/kafka-forward.server';
 
 class ForwarderEnvironment {
-  @EnvOneOf(Object.keys(LOG_LEVELS))
-  LOG_LEVEL = 'log';
+  @EnvOneOf(LOG_LEVELS)
+  LOG_LEVEL: LogLevel = 'log';
 }
 
 const IDLE_CHECK_MS = 250;
@@ -27,7 +27,7 @@ const IDLE_CHECK_MS = 250;
 export class ForwarderRunner {
   async run(options: ForwardOptions): Promise<number> {
     let kafka;
-    let logLevel: string;
+    let logLevel: LogLevel;
     try {
       logLevel = validateEnvironment(ForwarderEnvironment, process.env).LOG_LEVEL;
       kafka = kafkaConfigFromEnv(process.env, { brokers: options.brokers });
@@ -36,8 +36,9 @@ export class ForwarderRunner {
       console.error(`forwarder: invalid configuration: ${error.message}`);
       return 1;
     }
-    const logger = new ForwarderLogger('Forwarder', { logLevels: LOG_LEVELS[logLevel] });
-    const app = await NestFactory.create<NestExpressApplication>(ForwardingModule.register(options, kafka), { logger, abortOnError: false, bodyParser: false });
+    const app = await NestFactory.create<NestExpressApplication>(ForwardingModule.register(options, kafka, logLevel), { bufferLogs: true, abortOnError: false, bodyParser: false });
+    const logger = app.get(GatewayLogger);
+    app.useLogger(logger);
     app.disable('x-powered-by');
     const server = app.get(KafkaForwardServer);
     const stats = app.get(ForwardStats);
@@ -47,10 +48,11 @@ export class ForwarderRunner {
     await app.init();
     if (options.healthPort !== undefined) {
       await app.listen(options.healthPort, '0.0.0.0');
-      logger.log(`Health on http://127.0.0.1:${options.healthPort}/health`);
+      logger.log(`Health on http://127.0.0.1:${options.healthPort}/health, metrics on /metrics`, 'Forwarder');
     }
     logger.log(
       `Forwarding ${options.topic} -> ${options.targetUrl} (group ${options.group}, ${options.workers} workers, ordering ${options.ordering}, dead letters to ${options.dlqTopic}, HTTP client ${options.httpClient}; Kafka ${kafka.connection.brokers.join(',')})`,
+      'Forwarder',
     );
     void app.get(DeadLetterPublisher).ensureTopic(options.topic, app.get(KafkaAdmin), stop.signal);
     const reporter = new ProgressReporter(stats, logger, options.statsIntervalS, () => server.refreshLag());
@@ -63,17 +65,17 @@ export class ForwarderRunner {
 
     const reason = await stop.finished;
     reporter.stop();
-    logger.log(`Stopping (${reason})`);
+    logger.log(`Stopping (${reason})`, 'Forwarder');
     await app.close();
-    logger.log(reporter.summary());
+    logger.log(reporter.summary(), 'Forwarder');
     if (failed) {
-      logger.error(`The consumer could not start: ${(failed as Error).message}`);
+      logger.error(`The consumer could not start: ${(failed as Error).message}`, undefined, 'Forwarder');
       return 1;
     }
     return 0;
   }
 
-  private stopSignal(server: KafkaForwardServer, options: ForwardOptions, logger: ForwarderLogger) {
+  private stopSignal(server: KafkaForwardServer, options: ForwardOptions, logger: GatewayLogger) {
     const controller = new AbortController();
     let finish!: (reason: string) => void;
     const finished = new Promise<string>((resolve) => {
@@ -88,7 +90,7 @@ export class ForwarderRunner {
       signals++;
       if (signals > 1) {
         // At-least-once still holds: whatever was not committed is delivered again by the next run.
-        logger.warn(`${signal} again: exiting at once`);
+        logger.warn(`${signal} again: exiting at once`, 'Forwarder');
         process.exit(signal === 'SIGINT' ? 130 : 143);
       }
       finish(signal);

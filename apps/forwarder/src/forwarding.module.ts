@@ -1,7 +1,9 @@
 import { KafkaModule, type KafkaConfig } from '@app/kafka';
+import { GatewayLogger, loggingParams, MetricsModule, type LogLevel } from '@app/observability';
 import { HttpModule, HttpService } from '@nestjs/axios';
 import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { LoggerModule } from 'nestjs-pino';
 import { AxiosDeliveryClient } from './dispatch/axios-delivery-client';
 import { CircuitBreaker } from './dispatch/circuit-breaker';
 import { CLOCK, systemClock, type Clock } from './dispatch/clock';
@@ -12,17 +14,17 @@ import { RetryPolicy } from './dispatch/retry-policy';
 import { DELIVERY_TARGET, RetryingDispatcher, type DeliveryTarget } from './dispatch/retrying-dispatcher';
 import { TokenBucket } from './dispatch/token-bucket';
 import { UndiciDeliveryClient } from './dispatch/undici-delivery-client';
-import { FORWARD_OPTIONS, PRODUCT, type ForwardOptions } from './forward-options';
+import { PRODUCT, VERSION } from '@app/config';
+import { FORWARD_OPTIONS, type ForwardOptions } from './forward-options';
 import { ForwarderHealthController } from './health/forwarder-health.controller';
 import { ForwardStats } from './stats/forward-stats';
 import { FORWARD_TRANSPORT_OPTIONS, KafkaForwardServer, type ForwardTransportOptions } from './transport/kafka-forward.server';
-import { version } from './version';
 
 /** Everything one `forward` run needs, built from its validated options. */
 @Module({})
 export class ForwardingModule {
-  static register(options: ForwardOptions, kafka: KafkaConfig): DynamicModule {
-    const target: DeliveryTarget = { url: options.targetUrl, timeoutMs: options.timeoutMs, headers: options.headers, userAgent: `${PRODUCT}-forwarder/${version}` };
+  static register(options: ForwardOptions, kafka: KafkaConfig, logLevel: LogLevel): DynamicModule {
+    const target: DeliveryTarget = { url: options.targetUrl, timeoutMs: options.timeoutMs, headers: options.headers, userAgent: `${PRODUCT}-forwarder/${VERSION}` };
     const transport: ForwardTransportOptions = {
       topic: options.topic,
       groupId: options.group,
@@ -37,7 +39,13 @@ export class ForwardingModule {
     };
     return {
       module: ForwardingModule,
-      imports: [KafkaModule.register({ config: kafka, defaultClientId: `${PRODUCT}-forwarder`, isGlobal: true }), HttpModule, TerminusModule.forRoot({ logger: false })],
+      imports: [
+        LoggerModule.forRoot(loggingParams({ app: 'forwarder', level: logLevel, accessLog: false })),
+        MetricsModule.forRoot('forwarder'),
+        KafkaModule.register({ config: kafka, defaultClientId: `${PRODUCT}-forwarder`, isGlobal: true }),
+        HttpModule,
+        TerminusModule.forRoot({ logger: false }),
+      ],
       controllers: [ForwardController, ForwarderHealthController],
       providers: [
         { provide: FORWARD_OPTIONS, useValue: options },
@@ -60,6 +68,7 @@ export class ForwardingModule {
           inject: [HttpService],
           useFactory: (http: HttpService) => (options.httpClient === 'undici' ? new UndiciDeliveryClient(options.workers) : new AxiosDeliveryClient(http, options.workers)),
         },
+        GatewayLogger,
         ForwardStats,
         RetryingDispatcher,
         DeadLetterPublisher,

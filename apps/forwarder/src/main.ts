@@ -1,9 +1,9 @@
 import 'reflect-metadata';
+import { VERSION } from '@app/config';
 import type { Command } from 'commander';
 import { CommandFactory } from 'nest-commander';
 import { exitCodeFor } from './cli/exit-codes';
 import { CliModule } from './cli/cli.module';
-import { version } from './version';
 
 /** Usage lines say `forwarder forward ...`, not the bundle's file name. */
 function commandUsage(command: Command): string {
@@ -16,7 +16,7 @@ function commandUsage(command: Command): string {
 async function main(): Promise<void> {
   await CommandFactory.run(CliModule, {
     logger: ['fatal', 'error', 'warn'],
-    version,
+    version: VERSION,
     helpConfiguration: { commandUsage },
     errorHandler: (error) => process.exit(exitCodeFor(error as Parameters<typeof exitCodeFor>[0])),
     serviceErrorHandler: (error) => {

@@ -1,33 +1,27 @@
 import 'reflect-metadata';
 import { ConfigError } from '@app/config';
-import { Logger, type LogLevel } from '@nestjs/common';
+import { GatewayLogger } from '@app/observability';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
-import { loadIngressConfig, type IngressConfig } from './config/ingress.config';
-
-const LEVELS: Record<IngressConfig['logLevel'], LogLevel[]> = {
-  error: ['fatal', 'error'],
-  warn: ['fatal', 'error', 'warn'],
-  log: ['fatal', 'error', 'warn', 'log'],
-  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
-  verbose: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
-};
+import { loadIngressConfig } from './config/ingress.config';
+import { serveOpenApi } from './openapi/openapi';
 
 async function bootstrap(): Promise<void> {
   const config = loadIngressConfig(process.env);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), {
-    bodyParser: false,
-    abortOnError: false,
-    logger: LEVELS[config.logLevel],
-  });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), { bodyParser: false, abortOnError: false, bufferLogs: true });
+  const logger = app.get(GatewayLogger);
+  app.useLogger(logger);
   app.disable('x-powered-by');
   // Produce answers are never cacheable; hashing every body for an ETag is wasted work.
   app.set('etag', false);
+  const origins = config.access.corsOrigins;
+  if (origins) app.enableCors({ origin: origins.includes('*') ? true : origins, exposedHeaders: ['Retry-After', 'X-Request-Id', 'Idempotent-Replayed'] });
+  serveOpenApi(app);
   app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
   await app.listen(config.port, config.host);
   const shown = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-  new Logger('Ingress').log(`Listening on http://${shown}:${config.port} (Kafka: ${config.kafka.connection.brokers.join(',')})`);
+  logger.log(`Listening on http://${shown}:${config.port} (docs at /docs; Kafka: ${config.kafka.connection.brokers.join(',')})`, 'Ingress');
 }
 
 bootstrap().catch((error: unknown) => {

@@ -13,3 +13,4 @@ export {
   IsReadableFile,
 } from './env.decorators';
 export { validateEnvironment, type Environment } from './validate-environment';
+export { PRODUCT, VERSION } from './product';

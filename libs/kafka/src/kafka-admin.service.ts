@@ -28,6 +28,7 @@ export class KafkaAdmin implements OnModuleInit, OnApplicationShutdown {
   private readonly admin: Admin;
   private readonly stop = new AbortController();
   private connected = false;
+  private connectProblem = 'not connected yet';
   private ping?: Promise<number>;
   private readonly topics = new Map<string, CacheEntry>();
   private readonly lookups = new Map<string, Promise<PartitionMetadata[]>>();
@@ -37,7 +38,7 @@ export class KafkaAdmin implements OnModuleInit, OnApplicationShutdown {
   }
 
   onModuleInit(): void {
-    void keepConnecting('Admin client', () => this.admin.connect(), this.logger, this.stop.signal).then((ok) => {
+    void keepConnecting('Admin client', () => this.admin.connect(), this.logger, this.stop.signal, (problem) => (this.connectProblem = problem)).then((ok) => {
       this.connected = ok;
     });
   }
@@ -56,7 +57,7 @@ export class KafkaAdmin implements OnModuleInit, OnApplicationShutdown {
    * callers share one request, so a burst of health probes cannot pile up on a slow cluster.
    */
   async clusterReachable(timeoutMs: number): Promise<number> {
-    if (!this.connected) throw new KafkaUnavailableError('The admin client is not connected to Kafka yet.');
+    if (!this.connected) throw new KafkaUnavailableError(`The admin client is not connected: ${this.connectProblem}.`);
     this.ping ??= this.admin
       .describeCluster()
       .then((cluster) => cluster.brokers.length)

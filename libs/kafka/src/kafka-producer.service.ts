@@ -1,9 +1,12 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { METRICS_REGISTRY } from '@app/observability';
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
+import type { Registry } from 'prom-client';
 import { Partitioners, type Kafka } from 'kafkajs';
 import { KafkaAdmin } from './kafka-admin.service';
 import { KAFKA_CLIENT } from './kafka.constants';
 import { MODULE_OPTIONS_TOKEN, type KafkaModuleOptions } from './kafka.module-definition';
-import { KafkaUnavailableError, UnknownPartitionError } from './kafka-errors';
+import { KafkaError, KafkaUnavailableError, UnknownPartitionError } from './kafka-errors';
+import { ProduceMetrics } from './produce-metrics';
 import { ProducerLane, type Outgoing, type ProducedRecord } from './producer-lane';
 
 export type { ProducedRecord } from './producer-lane';
@@ -33,6 +36,7 @@ const SHUTDOWN_FLUSH_MS = 10_000;
 export class KafkaProducer implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(KafkaProducer.name);
   private readonly lane: ProducerLane;
+  private readonly metrics?: ProduceMetrics;
   private readonly stop = new AbortController();
   private readonly partitioner = Partitioners.DefaultPartitioner();
 
@@ -40,10 +44,12 @@ export class KafkaProducer implements OnModuleInit, OnApplicationShutdown {
     @Inject(KAFKA_CLIENT) kafka: Kafka,
     @Inject(MODULE_OPTIONS_TOKEN) options: KafkaModuleOptions,
     private readonly admin: KafkaAdmin,
+    @Optional() @Inject(METRICS_REGISTRY) registry?: Registry,
   ) {
+    if (registry) this.metrics = new ProduceMetrics(registry, () => this.pending, () => this.isConnected);
     // The broker's wait for replicas must end before the client's request timeout does.
     const ackTimeoutMs = Math.max(1_000, options.config.connection.requestTimeoutMs - 1_000);
-    this.lane = new ProducerLane('Producer', kafka, { ...options.config.producer, ackTimeoutMs }, this.logger, this.stop.signal, (topic) => admin.forget(topic));
+    this.lane = new ProducerLane('Producer', kafka, { ...options.config.producer, ackTimeoutMs }, this.logger, this.stop.signal, (topic) => admin.forget(topic), this.metrics);
   }
 
   onModuleInit(): void {
@@ -60,6 +66,11 @@ export class KafkaProducer implements OnModuleInit, OnApplicationShutdown {
     return this.lane.isConnected;
   }
 
+  /** Why the producer is not connected, when it is not. */
+  get connectProblem(): string {
+    return this.lane.connectProblem;
+  }
+
   /** Records waiting for Kafka or in flight. */
   get pending(): number {
     return this.lane.pending;
@@ -71,6 +82,16 @@ export class KafkaProducer implements OnModuleInit, OnApplicationShutdown {
    * `timeoutMs`.
    */
   async produce(record: RecordToProduce, timeoutMs: number): Promise<ProducedRecord> {
+    if (!this.metrics) return this.write(record, timeoutMs);
+    try {
+      return await this.write(record, timeoutMs);
+    } catch (error) {
+      if (error instanceof KafkaError) this.metrics.failed(error);
+      throw error;
+    }
+  }
+
+  private async write(record: RecordToProduce, timeoutMs: number): Promise<ProducedRecord> {
     if (!this.lane.isConnected) throw new KafkaUnavailableError('The producer is not connected to Kafka.');
     const partition = await this.choosePartition(record);
     const message: Outgoing['message'] = {

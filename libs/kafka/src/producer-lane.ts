@@ -4,6 +4,7 @@ import type { KafkaProducerOptions } from './kafka.config';
 import { keepConnecting } from './kafka-connector';
 import { KafkaUnavailableError, KafkaTimeoutError, toKafkaError, UnknownTopicError } from './kafka-errors';
 import { ProduceBatcher } from './produce-batcher';
+import type { ProduceMetrics } from './produce-metrics';
 
 export interface ProducedRecord {
   topic: string;
@@ -31,6 +32,7 @@ export class ProducerLane {
   private producer: Producer;
   private readonly batcher: ProduceBatcher<Outgoing, ProducedRecord>;
   private connected = false;
+  private problem = 'not connected yet';
 
   constructor(
     private readonly name: string,
@@ -39,6 +41,7 @@ export class ProducerLane {
     private readonly logger: LoggerService,
     private readonly stop: AbortSignal,
     private readonly onUnknownTopic: (topic: string) => void,
+    private readonly metrics?: ProduceMetrics,
   ) {
     this.producer = this.createProducer();
     this.batcher = new ProduceBatcher((batch) => this.sendBatch(batch), { maxRecords: options.batchMaxRecords, maxBytes: options.batchMaxBytes, maxQueued: options.maxQueuedRecords }, sizeOf);
@@ -46,6 +49,11 @@ export class ProducerLane {
 
   get isConnected(): boolean {
     return this.connected;
+  }
+
+  /** Why the last connection attempt failed. */
+  get connectProblem(): string {
+    return this.problem;
   }
 
   get pending(): number {
@@ -59,7 +67,7 @@ export class ProducerLane {
   async connect(): Promise<void> {
     this.connected = false;
     this.batcher.pause();
-    const ok = await keepConnecting(this.name, () => this.producer.connect(), this.logger, this.stop);
+    const ok = await keepConnecting(this.name, () => this.producer.connect(), this.logger, this.stop, (problem) => (this.problem = problem));
     if (ok) {
       this.connected = true;
       this.batcher.resume();
@@ -104,6 +112,7 @@ export class ProducerLane {
       else byTopic.set(item.topic, [item]);
     }
     let responses: RecordMetadata[];
+    const stopTimer = this.metrics?.batchDuration.startTimer();
     try {
       responses = await this.producer.sendBatch({
         acks: -1,
@@ -120,6 +129,11 @@ export class ProducerLane {
       }
       // Once a request may have reached a broker, a retriable failure leaves the outcome unknown.
       throw mapped.retriable ? new KafkaTimeoutError(`Kafka did not acknowledge the record: ${mapped.message}`, true) : mapped;
+    }
+    stopTimer?.();
+    if (this.metrics) {
+      this.metrics.batchRecords.observe(batch.length);
+      for (const [topic, items] of byTopic) this.metrics.produced.inc({ topic }, items.length);
     }
     return assignOffsets(batch, responses);
   }

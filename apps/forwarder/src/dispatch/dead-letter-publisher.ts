@@ -54,12 +54,10 @@ export class DeadLetterPublisher {
       while (!signal.aborted) {
         try {
           await this.producer.produce({ topic: this.topic, key: record.key, value: record.value, headers }, PRODUCE_TIMEOUT_MS);
-          this.stats.deadLettered++;
-          if (failure.outcome === 'rejected') this.stats.rejected++;
-          else this.stats.exhausted++;
+          this.stats.recordDeadLetter(failure.outcome);
           return true;
         } catch (error) {
-          this.stats.dlqFailures++;
+          this.stats.recordDeadLetterFailure();
           if (!resume) {
             this.logger.warn(`Cannot write ${recordId(record)} to dead-letter topic "${this.topic}" (${(error as Error).message}); pausing its partition and retrying`);
             resume = pausePartition();

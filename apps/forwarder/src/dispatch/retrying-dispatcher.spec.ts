@@ -1,4 +1,6 @@
+import { METRICS_REGISTRY } from '@app/observability';
 import { Test } from '@nestjs/testing';
+import { Registry } from 'prom-client';
 import { ForwardStats } from '../stats/forward-stats';
 import type { ForwardRecord } from '../transport/forward-record';
 import { CircuitBreaker } from './circuit-breaker';
@@ -40,6 +42,7 @@ describe('RetryingDispatcher', () => {
       providers: [
         RetryingDispatcher,
         ForwardStats,
+        { provide: METRICS_REGISTRY, useValue: new Registry() },
         { provide: DELIVERY_HTTP_CLIENT, useValue: http },
         { provide: CLOCK, useValue: clock },
         { provide: DELIVERY_TARGET, useValue: { url: 'http://target/hook', timeoutMs: 1_000, headers: { Authorization: 'Bearer t' }, userAgent: 'gateway/1' } },
@@ -78,8 +81,17 @@ describe('RetryingDispatcher', () => {
       'Idempotency-Key': 'orders-1-7',
       'webhook-id': 'orders-1-7',
       'webhook-timestamp': expect.stringMatching(/^\d+$/),
+      traceparent: expect.stringMatching(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/),
     });
     expect(stats.delivered).toBe(1);
+  });
+
+  it('continues the trace the record carries', async () => {
+    const traced = { ...record, headers: { traceparent: Buffer.from('00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01'), tracestate: Buffer.from('k=v') } };
+    void dispatcher.deliver(traced, new AbortController().signal);
+    await settle();
+    expect(requests[0].headers.traceparent).toMatch(/^00-0af7651916cd43dd8448eb211c80319c-(?!b7ad6b7169203331)[0-9a-f]{16}-01$/);
+    expect(requests[0].headers.tracestate).toBe('k=v');
   });
 
   it('retries no answer, timeouts, 408, 429 and 5xx with doubling backoff', async () => {

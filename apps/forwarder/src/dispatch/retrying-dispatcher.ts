@@ -1,3 +1,4 @@
+import { childTraceparent, TRACEPARENT, TRACESTATE } from '@app/observability';
 import { Inject, Injectable } from '@nestjs/common';
 import { ForwardStats } from '../stats/forward-stats';
 import { recordId, type ForwardRecord } from '../transport/forward-record';
@@ -63,16 +64,18 @@ export class RetryingDispatcher {
       let retryAfter: string | undefined;
       let problem: string;
       try {
-        const response = await this.http.post({ url: this.target.url, body, headers: this.headers(id), timeoutMs: this.target.timeoutMs, signal });
+        const response = await this.http.post({ url: this.target.url, body, headers: this.headers(id, record), timeoutMs: this.target.timeoutMs, signal });
         status = response.status;
         retryAfter = response.retryAfter;
         problem = `HTTP ${status}`;
+        this.stats.attempt(status);
       } catch (error) {
         if (signal.aborted || (error instanceof DeliveryNetworkError && error.kind === 'aborted')) {
           permit.release();
           return { outcome: 'aborted', attempts: attempt };
         }
         problem = (error as Error).message;
+        this.stats.attempt(error instanceof DeliveryNetworkError && error.kind === 'timeout' ? 'timeout' : 'connection_error');
       }
 
       const verdict = this.policy.verdict(status);
@@ -84,22 +87,32 @@ export class RetryingDispatcher {
       }
       if (verdict === 'reject') return { outcome: 'rejected', status: status!, attempts: attempt, error: problem };
 
-      this.stats.attemptsFailed++;
+      this.stats.attemptFailed();
       const targetWorks = this.circuit.state === 'closed' && this.circuit.lastSuccessAt >= firstAttemptAt;
       if (!this.policy.mayRetry(attempt) && targetWorks) return { outcome: 'exhausted', status, attempts: attempt, error: problem };
-      this.stats.retries++;
+      this.stats.retried();
       await this.clock.sleep(this.policy.backoffMs(attempt, parseRetryAfter(retryAfter, this.clock.now())), signal);
     }
   }
 
-  private headers(id: string): Record<string, string> {
-    return {
+  private headers(id: string, record: ForwardRecord): Record<string, string> {
+    const headers: Record<string, string> = {
       'Content-Type': 'application/json',
       'User-Agent': this.target.userAgent,
       ...this.target.headers,
       'Idempotency-Key': id,
       'webhook-id': id,
       'webhook-timestamp': String(Math.floor(this.clock.now() / 1000)),
+      // The trace the record was written in continues to the target (or a new one starts).
+      traceparent: childTraceparent(headerText(record.headers[TRACEPARENT])),
     };
+    const tracestate = headerText(record.headers[TRACESTATE]);
+    if (tracestate !== undefined) headers.tracestate = tracestate;
+    return headers;
   }
+}
+
+function headerText(value: Buffer | string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  return Buffer.isBuffer(value) ? value.toString('utf8') : value;
 }

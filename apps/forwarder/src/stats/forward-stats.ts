@@ -1,9 +1,16 @@
-import { Injectable } from '@nestjs/common';
+import { LATENCY_BUCKETS, METRIC_PREFIX, METRICS_REGISTRY } from '@app/observability';
+import { Inject, Injectable } from '@nestjs/common';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { CircuitState } from '../dispatch/circuit-breaker';
 
 const LATENCY_SAMPLES = 20_000;
+const PREFIX = `${METRIC_PREFIX}forwarder_`;
+const CIRCUIT_STATES: CircuitState[] = ['closed', 'half-open', 'open'];
 
-/** Counters and gauges of one forwarder instance: read by the progress line, health and metrics. */
+/**
+ * What one forwarder instance did: plain counters for the progress line and summary, the same
+ * numbers as Prometheus metrics for /metrics on --health-port.
+ */
 @Injectable()
 export class ForwardStats {
   readonly startedAt = Date.now();
@@ -16,10 +23,53 @@ export class ForwardStats {
   dlqFailures = 0;
   inFlight = 0;
   circuit: CircuitState = 'closed';
-  /** Records not yet done per partition: high watermark minus the committable offset. */
+  /** Records not yet done per partition: end offset minus the committable offset. */
   readonly lag = new Map<number, bigint>();
   private readonly latencies = new Float64Array(LATENCY_SAMPLES);
   private latencyCount = 0;
+  private readonly metrics: {
+    deliveries: Counter<'outcome'>;
+    deadLetters: Counter<'reason'>;
+    attempts: Counter<'result'>;
+    retries: Counter;
+    dlqFailures: Counter;
+    duration: Histogram;
+  };
+
+  constructor(@Inject(METRICS_REGISTRY) registry: Registry) {
+    const registers = [registry];
+    // Gauges read the plain fields at scrape time, so nothing is counted twice.
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const stats = this;
+    this.metrics = {
+      deliveries: new Counter({ name: `${PREFIX}deliveries_total`, help: 'Records done, by outcome: delivered or dead_lettered.', labelNames: ['outcome'], registers }),
+      deadLetters: new Counter({ name: `${PREFIX}dead_letters_total`, help: 'Records written to the dead-letter topic, by reason: rejected (final 4xx) or exhausted (retries used up).', labelNames: ['reason'], registers }),
+      attempts: new Counter({ name: `${PREFIX}delivery_attempts_total`, help: 'HTTP requests to the target, by result: the status code, timeout or connection_error.', labelNames: ['result'], registers }),
+      retries: new Counter({ name: `${PREFIX}retries_total`, help: 'Attempts that were followed by another.', registers }),
+      dlqFailures: new Counter({ name: `${PREFIX}dead_letter_write_failures_total`, help: 'Failed writes to the dead-letter topic (retried until they succeed).', registers }),
+      duration: new Histogram({ name: `${PREFIX}delivery_duration_seconds`, help: 'From the first attempt to delivery, retries included.', buckets: LATENCY_BUCKETS, registers }),
+    };
+    new Gauge({ name: `${PREFIX}in_flight_deliveries`, help: 'Deliveries under way.', registers, collect() { this.set(stats.inFlight); } });
+    new Gauge({
+      name: `${PREFIX}consumer_lag`,
+      help: 'Records of the partition not yet done (end offset minus the committable offset).',
+      labelNames: ['partition'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [partition, lag] of stats.lag) this.set({ partition: String(partition) }, Number(lag));
+      },
+    });
+    new Gauge({
+      name: `${PREFIX}circuit_state`,
+      help: '1 for the circuit breaker\'s current state (closed, half-open, open), 0 for the others.',
+      labelNames: ['state'],
+      registers,
+      collect() {
+        for (const state of CIRCUIT_STATES) this.set({ state }, stats.circuit === state ? 1 : 0);
+      },
+    });
+  }
 
   get done(): number {
     return this.delivered + this.deadLettered;
@@ -31,9 +81,38 @@ export class ForwardStats {
     return sum;
   }
 
+  /** One HTTP request: its status, or why there was none. */
+  attempt(result: number | 'timeout' | 'connection_error'): void {
+    this.metrics.attempts.inc({ result: String(result) });
+  }
+
+  retried(): void {
+    this.retries++;
+    this.metrics.retries.inc();
+  }
+
+  attemptFailed(): void {
+    this.attemptsFailed++;
+  }
+
   recordDelivery(latencyMs: number): void {
     this.delivered++;
     this.latencies[this.latencyCount++ % LATENCY_SAMPLES] = latencyMs;
+    this.metrics.deliveries.inc({ outcome: 'delivered' });
+    this.metrics.duration.observe(latencyMs / 1000);
+  }
+
+  recordDeadLetter(reason: 'rejected' | 'exhausted'): void {
+    this.deadLettered++;
+    if (reason === 'rejected') this.rejected++;
+    else this.exhausted++;
+    this.metrics.deliveries.inc({ outcome: 'dead_lettered' });
+    this.metrics.deadLetters.inc({ reason });
+  }
+
+  recordDeadLetterFailure(): void {
+    this.dlqFailures++;
+    this.metrics.dlqFailures.inc();
   }
 
   /** The q-quantile (0..1) of the most recent delivery latencies, in ms. */

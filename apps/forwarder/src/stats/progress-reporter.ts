@@ -38,7 +38,7 @@ export class ProgressReporter {
     this.lastAt = now;
     const line = this.line(rate);
     if (this.tty) process.stderr.write(`\r\x1b[2K${line}`);
-    else this.logger.log(line);
+    else this.logger.log(line, 'Forwarder');
   }
 
   line(rate: number): string {

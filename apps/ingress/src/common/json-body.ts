@@ -1,55 +1,107 @@
 import { Inject, Injectable, NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
+import { isUtf8 } from 'node:buffer';
 import getRawBody from 'raw-body';
 import sjson from 'secure-json-parse';
+import typeis from 'type-is';
 import { INGRESS_CONFIG, type IngressConfig } from '../config/ingress.config';
 import { ApiError } from './api-error';
 
 const JSON_TYPES = ['application/json', 'application/*+json'];
+/** Past a refused oversized body the rest is read and dropped, so the client gets its 413; up to this much. */
+const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
 
 /**
  * Reads and parses JSON bodies for every route, in place of Express's parser, so each failure has
- * its own stable code: 415 for another media type, 413 over the limit (before reading more than
- * the limit), 400 for bad JSON, nesting deeper than the limit, or prototype-pollution keys.
+ * its own stable code: 415 for another media type or any Content-Encoding, 413 over the limit
+ * (before reading more than the limit), 400 for bad UTF-8 or JSON, nesting deeper than the limit,
+ * prototype-pollution keys, or numbers a double cannot hold exactly.
  */
 @Injectable()
 export class JsonBodyMiddleware implements NestMiddleware {
   constructor(@Inject(INGRESS_CONFIG) private readonly config: IngressConfig) {}
 
-  use(request: Request, _response: Response, next: NextFunction): void {
-    if (!hasBody(request)) {
-      if (request.method === 'POST' || request.method === 'PUT' || request.method === 'PATCH') {
-        return next(request.headers['content-type'] && !isJson(request) ? unsupported(request) : new ApiError('INVALID_JSON', 'The request body is empty; send a JSON document.'));
-      }
-      return next();
+  use(request: Request, response: Response, next: NextFunction): void {
+    const expectsBody = request.method === 'POST' || request.method === 'PUT' || request.method === 'PATCH';
+    if (!typeis.hasBody(request)) {
+      if (!expectsBody) return next();
+      const type = request.headers['content-type'];
+      return next(type !== undefined && !isJsonType(type) ? unsupported(type) : new ApiError('INVALID_JSON', 'The request body is empty; send a JSON document.'));
     }
-    if (!isJson(request)) return next(unsupported(request));
-    const { maxBodyBytes, maxJsonDepth } = this.config;
-    getRawBody(request, { limit: maxBodyBytes, length: request.headers['content-length'], encoding: 'utf8' })
-      .then((text) => {
-        request.body = parse(text, maxJsonDepth);
-        next();
+    const encoding = unsupportedEncoding(request);
+    if (encoding) return next(new ApiError('UNSUPPORTED_MEDIA_TYPE', `Send the body without ${encoding}; compressed bodies are not accepted.`));
+    const type = request.headers['content-type'];
+    if (type === undefined || !isJsonType(type)) return next(unsupported(type));
+    const { maxBodyBytes, maxJsonDepth, requestTimeoutMs } = this.config;
+    let settled = false;
+    const settle = (error?: unknown) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      next(error);
+    };
+    // Node checks its own requestTimeout only every 30 s; a stalled body is answered on time here.
+    const timer = setTimeout(() => {
+      response.setHeader('Connection', 'close');
+      response.once('finish', () => request.destroy());
+      settle(new ApiError('REQUEST_TIMEOUT', `The request body did not arrive completely within ${requestTimeoutMs} ms.`));
+    }, requestTimeoutMs);
+    getRawBody(request, { limit: maxBodyBytes, length: request.headers['content-length'] })
+      .then((bytes) => {
+        if (settled) return;
+        request.body = parse(bytes, maxJsonDepth);
+        settle();
       })
-      .catch((error: unknown) => next(toApiError(error, maxBodyBytes)));
+      .catch((error: unknown) => {
+        if (settled) return;
+        if ((error as { type?: string }).type === 'entity.too.large') drainAndClose(request, response);
+        settle(toApiError(error, maxBodyBytes));
+      });
   }
 }
 
-function hasBody(request: Request): boolean {
-  return request.headers['transfer-encoding'] !== undefined || (request.headers['content-length'] !== undefined && request.headers['content-length'] !== '0');
-}
-
-function isJson(request: Request): boolean {
-  if (!request.is(JSON_TYPES)) return false;
-  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(request.headers['content-type'] ?? '')?.[1];
+function isJsonType(contentType: string): boolean {
+  let matched: string | false;
+  try {
+    matched = typeis.is(contentType, JSON_TYPES);
+  } catch {
+    return false;
+  }
+  if (!matched) return false;
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(contentType)?.[1];
   return charset === undefined || /^utf-?8$/i.test(charset);
 }
 
-function unsupported(request: Request): ApiError {
-  const type = request.headers['content-type'];
+/** Content-Encoding other than identity, or a transfer coding other than chunked. */
+function unsupportedEncoding(request: Request): string | undefined {
+  const content = request.headers['content-encoding']?.trim().toLowerCase();
+  if (content && content !== 'identity') return `Content-Encoding ${truncate(content)}`;
+  const transfer = request.headers['transfer-encoding']?.trim().toLowerCase();
+  if (transfer && transfer !== 'chunked') return `Transfer-Encoding ${truncate(transfer)}`;
+  return undefined;
+}
+
+function unsupported(type: string | undefined): ApiError {
   return new ApiError('UNSUPPORTED_MEDIA_TYPE', `Send the body as application/json (UTF-8)${type ? `, not ${truncate(type)}` : ''}.`);
 }
 
-function parse(text: string, maxDepth: number): unknown {
+/**
+ * After refusing an oversized body, keeps reading (and dropping) what the client is still sending,
+ * up to a bound, so it gets to read the 413 instead of a reset connection; then the connection closes.
+ */
+function drainAndClose(request: Request, response: Response): void {
+  response.setHeader('Connection', 'close');
+  let drained = 0;
+  request.on('data', (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > DRAIN_LIMIT_BYTES) request.destroy();
+  });
+  request.resume();
+}
+
+function parse(bytes: Buffer, maxDepth: number): unknown {
+  if (!isUtf8(bytes)) throw new ApiError('INVALID_JSON', 'The request body is not valid UTF-8.');
+  const text = bytes.toString('utf8');
   if (text.trim() === '') throw new ApiError('INVALID_JSON', 'The request body is empty; send a JSON document.');
   let value: unknown;
   try {
@@ -60,22 +112,82 @@ function parse(text: string, maxDepth: number): unknown {
     }
     throw new ApiError('INVALID_JSON', `The request body is not valid JSON: ${(error as Error).message}.`);
   }
-  if (depthExceeds(value, maxDepth)) throw new ApiError('JSON_TOO_DEEP', `The JSON nests deeper than ${maxDepth} levels.`);
+  inspect(value, text, maxDepth);
   return value;
 }
 
-/** Iterative, so hostile nesting cannot overflow the stack here. */
-function depthExceeds(root: unknown, maxDepth: number): boolean {
-  const stack: Array<[unknown, number]> = [[root, 1]];
+/** Where a value sits in the document; the path string is built only for an error message. */
+interface Place {
+  parent?: Place;
+  key: string | number;
+}
+
+function pathOf(place: Place | undefined): string {
+  const keys: Array<string | number> = [];
+  for (let p = place; p; p = p.parent) keys.unshift(p.key);
+  return keys.map((key, i) => (typeof key === 'number' ? `[${key}]` : i === 0 ? key : `.${key}`)).join('') || 'the top';
+}
+
+/**
+ * One iterative pass (hostile nesting cannot overflow the stack) that enforces the depth limit and
+ * refuses numbers JSON.parse could not keep: overflows (which would be written as null) and
+ * integers beyond 2^53 that were rounded (which would be written as another number).
+ */
+function inspect(root: unknown, text: string, maxDepth: number): void {
+  const stack: Array<[unknown, number, Place | undefined]> = [[root, 1, undefined]];
+  const unsafe: Array<[number, Place | undefined]> = [];
   while (stack.length > 0) {
-    const [value, depth] = stack.pop()!;
+    const [value, depth, place] = stack.pop()!;
+    if (typeof value === 'number') {
+      if (!Number.isFinite(value)) throw new ApiError('INVALID_JSON', `The JSON has a number out of range at ${pathOf(place)}.`);
+      if (!Number.isSafeInteger(value) && Number.isInteger(value)) unsafe.push([value, place]);
+      continue;
+    }
     if (typeof value !== 'object' || value === null) continue;
-    if (depth > maxDepth) return true;
-    for (const child of Array.isArray(value) ? value : Object.values(value)) {
-      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    if (depth > maxDepth) throw new ApiError('JSON_TOO_DEEP', `The JSON nests deeper than ${maxDepth} levels.`);
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) if (typeof value[i] === 'object' || typeof value[i] === 'number') stack.push([value[i], depth + 1, { parent: place, key: i }]);
+    } else {
+      for (const key in value) {
+        const child = (value as Record<string, unknown>)[key];
+        if (typeof child === 'object' || typeof child === 'number') stack.push([child, depth + 1, { parent: place, key }]);
+      }
     }
   }
-  return false;
+  if (unsafe.length === 0) return;
+  const rounded = roundedIntegers(text);
+  const hit = unsafe.find(([value]) => rounded.has(value));
+  if (hit) {
+    const field = pathOf(hit[1]);
+    throw new ApiError('INVALID_JSON', `The JSON has an integer at ${field} beyond 2^53 that a double would round; send it as a string.`, [
+      { field, message: 'integers beyond 9007199254740991 cannot be kept exactly; send them as strings' },
+    ]);
+  }
+}
+
+/** The values of integer literals in the text (outside strings) that a double cannot represent exactly. */
+function roundedIntegers(text: string): Set<number> {
+  const rounded = new Set<number>();
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+      continue;
+    }
+    if (c === '"') {
+      inString = true;
+      continue;
+    }
+    if (c !== '-' && (c < '0' || c > '9')) continue;
+    let end = i + 1;
+    while (end < text.length && /[0-9.eE+-]/.test(text[end])) end++;
+    const literal = text.slice(i, end);
+    if (/^-?\d+$/.test(literal) && BigInt(literal) !== BigInt(Number(literal))) rounded.add(Number(literal));
+    i = end - 1;
+  }
+  return rounded;
 }
 
 function toApiError(error: unknown, maxBytes: number): ApiError {
@@ -83,7 +195,6 @@ function toApiError(error: unknown, maxBytes: number): ApiError {
   const type = (error as { type?: string }).type;
   if (type === 'entity.too.large') return new ApiError('PAYLOAD_TOO_LARGE', `The body is larger than ${maxBytes} bytes.`);
   if (type === 'request.size.invalid') return new ApiError('INVALID_JSON', 'The body is shorter or longer than its Content-Length.');
-  if (type === 'encoding.unsupported' || type === 'charset.unsupported') return new ApiError('UNSUPPORTED_MEDIA_TYPE', 'Send the body as UTF-8 JSON.');
   return new ApiError('INVALID_JSON', 'The request body could not be read completely.');
 }
 

@@ -1,4 +1,6 @@
-import { ArgumentMetadata, Injectable, ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, Injectable, ValidationError, ValidationPipe, type Type } from '@nestjs/common';
+import { defaultMetadataStorage } from 'class-transformer/cjs/storage';
+import { getMetadataStorage, validate } from 'class-validator';
 import { ApiError, type ErrorDetail } from './api-error';
 
 /**
@@ -14,19 +16,80 @@ export class RequestValidationPipe extends ValidationPipe {
       forbidNonWhitelisted: true,
       transform: true,
       validationError: { target: false, value: false },
-      exceptionFactory: (errors) => {
-        const details = flatten(errors);
-        return new ApiError('VALIDATION_FAILED', `The request is not valid: ${details.map((d) => d.message).join('; ')}.`, details);
-      },
+      exceptionFactory: (errors) => invalid(flatten(errors)),
     });
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    if (metadata.type === 'body' && metadata.metatype && metadata.metatype !== Object && (typeof value !== 'object' || value === null || Array.isArray(value))) {
+    const metatype = metadata.metatype;
+    if ((metadata.type !== 'body' && metadata.type !== 'query') || !metatype || metatype === Object) return super.transform(value, metadata);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       throw new ApiError('VALIDATION_FAILED', 'The request body must be a JSON object.', [{ field: '', message: 'the body must be a JSON object' }]);
     }
-    return super.transform(value, metadata);
+    // class-transformer reads `value.constructor` as the class to build (a body key named
+    // "constructor" crashes it) and skips keys named like Object.prototype members, so
+    // unknown keys are looked for on the plain value, first.
+    const unknown = unknownKeys(value as Record<string, unknown>, metatype).map((field) => ({ field, message: `${field} is not a known field` }));
+    if (metadata.type === 'query') {
+      if (unknown.length > 0) throw invalid(unknown);
+      return super.transform(value, metadata);
+    }
+    // Bodies are JSON already: build the DTOs without class-transformer, which would rebuild
+    // (and change) the payload's nested objects. Unknown keys are left out and reported with
+    // every other failing field.
+    const instance = toInstance(metatype, value as Record<string, unknown>);
+    const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: true, validationError: { target: false, value: false } });
+    const details = [...unknown, ...flatten(errors)];
+    if (details.length > 0) throw invalid(details);
+    return instance;
   }
+}
+
+function invalid(details: ErrorDetail[]): ApiError {
+  return new ApiError('VALIDATION_FAILED', `The request is not valid: ${details.map((d) => d.message).join('; ')}.`, details);
+}
+
+function knownProperties(metatype: Type<unknown> | Function): Set<string> {
+  return new Set(getMetadataStorage().getTargetValidationMetadatas(metatype, '', true, false).map((m) => m.propertyName));
+}
+
+/**
+ * The DTO for a plain body: its declared keys copied as they are (unknown ones, reported
+ * separately, left out), nested DTOs (declared with @Type) built too.
+ */
+function toInstance(metatype: Type<unknown> | Function, plain: Record<string, unknown>): object {
+  const known = knownProperties(metatype);
+  const instance = Object.create((metatype as Function).prototype) as Record<string, unknown>;
+  for (const key of Object.keys(plain)) if (known.has(key)) instance[key] = plain[key];
+  for (const key of Object.keys(instance)) {
+    const nested = defaultMetadataStorage.findTypeMetadata(metatype, key)?.typeFunction() as Type<unknown> | undefined;
+    if (!nested) continue;
+    const child = plain[key];
+    const build = (item: unknown) => (typeof item === 'object' && item !== null && !Array.isArray(item) ? toInstance(nested, item as Record<string, unknown>) : item);
+    instance[key] = Array.isArray(child) ? child.map(build) : build(child);
+  }
+  return instance;
+}
+
+/** Keys of a plain body that its DTO (and nested DTOs) do not declare, as paths. */
+function unknownKeys(body: Record<string, unknown>, metatype: Type<unknown> | Function, path = ''): string[] {
+  const known = knownProperties(metatype);
+  const unknown: string[] = [];
+  for (const key of Object.keys(body)) {
+    const field = path ? `${path}.${key}` : key;
+    if (!known.has(key)) {
+      unknown.push(field);
+      continue;
+    }
+    const nested = defaultMetadataStorage.findTypeMetadata(metatype, key)?.typeFunction() as Type<unknown> | undefined;
+    const child = body[key];
+    if (!nested) continue;
+    const items = Array.isArray(child) ? child.map((item, i) => [item, `${field}[${i}]`] as const) : [[child, field] as const];
+    for (const [item, itemPath] of items) {
+      if (typeof item === 'object' && item !== null && !Array.isArray(item)) unknown.push(...unknownKeys(item as Record<string, unknown>, nested, itemPath));
+    }
+  }
+  return unknown;
 }
 
 function flatten(errors: ValidationError[], parent = ''): ErrorDetail[] {

@@ -1,11 +1,16 @@
-import { ConfigError, EnvBoolean, EnvInteger, EnvNumber, EnvOneOf, EnvText, validateEnvironment, type Environment } from '@app/config';
+import { ConfigError, EnvBoolean, EnvFile, EnvInteger, EnvList, EnvNumber, EnvOneOf, EnvText, validateEnvironment, type Environment } from '@app/config';
 import { kafkaConfigFromEnv, type KafkaConfig } from '@app/kafka';
+import { LOG_LEVELS, type LogLevel } from '@app/observability';
 import { IsOptional } from 'class-validator';
+import { readFileSync } from 'node:fs';
 
 export const INGRESS_CONFIG = Symbol('INGRESS_CONFIG');
 
-export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+/** API keys: printable ASCII without spaces or commas, long enough not to be guessed. */
+const API_KEY = /^[\x21-\x2b\x2d-\x7e]{16,256}$/;
+/** A topic name, or a glob of one (`*`, `?`, `[...]`). */
+const TOPIC_GLOB = /^[a-zA-Z0-9._\-*?[\]!]{1,249}$/;
+const ORIGIN = /^(\*|https?:\/\/[^\s,/]+)$/;
 
 /** The ingress's own environment variables; Kafka's are in @app/kafka. */
 export class IngressEnvironment {
@@ -33,8 +38,51 @@ export class IngressEnvironment {
   @EnvInteger(0, 300_000)
   SHUTDOWN_TIMEOUT_MS = 15_000;
 
+  @EnvInteger(1_000, 600_000)
+  INGRESS_REQUEST_TIMEOUT_MS = 30_000;
+
   @EnvOneOf(LOG_LEVELS)
   LOG_LEVEL: LogLevel = 'log';
+
+  @EnvBoolean()
+  INGRESS_ACCESS_LOG = false;
+
+  @EnvList(API_KEY, 'a comma-separated list of API keys, each 16-256 printable characters without spaces or commas')
+  @IsOptional()
+  INGRESS_API_KEYS?: string[];
+
+  @EnvFile()
+  INGRESS_API_KEYS_FILE?: string;
+
+  @EnvBoolean()
+  INGRESS_PUBLIC_HEALTH = true;
+
+  @EnvBoolean()
+  INGRESS_PUBLIC_METRICS = true;
+
+  @EnvBoolean()
+  INGRESS_PUBLIC_DOCS = true;
+
+  @EnvList(TOPIC_GLOB, 'a comma-separated list of topic names or globs such as orders.*')
+  @IsOptional()
+  INGRESS_ALLOWED_TOPICS?: string[];
+
+  @EnvNumber(0, 1_000_000)
+  INGRESS_RATE_LIMIT_RPS = 0;
+
+  @EnvInteger(1, 10_000_000)
+  @IsOptional()
+  INGRESS_RATE_LIMIT_BURST?: number;
+
+  @EnvInteger(0, 86_400_000)
+  INGRESS_IDEMPOTENCY_TTL_MS = 600_000;
+
+  @EnvInteger(1, 10_000_000)
+  INGRESS_IDEMPOTENCY_MAX_KEYS = 50_000;
+
+  @EnvList(ORIGIN, 'a comma-separated list of origins such as https://app.example.com, or *')
+  @IsOptional()
+  INGRESS_CORS_ORIGINS?: string[];
 
   @EnvBoolean()
   SIMULATOR_ENABLED = true;
@@ -69,6 +117,21 @@ export interface SimulatorConfig {
   seed?: number;
 }
 
+export interface AccessConfig {
+  /** Empty: no API key needed. */
+  apiKeys: string[];
+  publicHealth: boolean;
+  publicMetrics: boolean;
+  publicDocs: boolean;
+  /** Undefined: every topic. */
+  allowedTopics?: string[];
+  /** Undefined: no rate limit. */
+  rateLimit?: { perSecond: number; burst: number };
+  /** ttlMs 0 turns Idempotency-Key handling off. */
+  idempotency: { ttlMs: number; maxKeys: number };
+  corsOrigins?: string[];
+}
+
 export interface IngressConfig {
   port: number;
   host: string;
@@ -78,7 +141,11 @@ export interface IngressConfig {
   maxJsonDepth: number;
   autoCreateTopics: boolean;
   shutdownTimeoutMs: number;
+  /** The whole request (headers and body) must arrive within it. */
+  requestTimeoutMs: number;
   logLevel: LogLevel;
+  accessLog: boolean;
+  access: AccessConfig;
   simulator: SimulatorConfig;
   kafka: KafkaConfig;
 }
@@ -104,7 +171,10 @@ export function loadIngressConfig(env: Environment): IngressConfig {
     maxJsonDepth: vars.INGRESS_MAX_JSON_DEPTH,
     autoCreateTopics: vars.INGRESS_AUTO_CREATE_TOPICS,
     shutdownTimeoutMs: vars.SHUTDOWN_TIMEOUT_MS,
+    requestTimeoutMs: vars.INGRESS_REQUEST_TIMEOUT_MS,
     logLevel: vars.LOG_LEVEL,
+    accessLog: vars.INGRESS_ACCESS_LOG,
+    access: accessConfig(vars),
     simulator: validSimulator(simulator),
     kafka: kafkaConfigFromEnv(env),
   };
@@ -117,4 +187,30 @@ function validSimulator(config: SimulatorConfig): SimulatorConfig {
   const total = config.fail500Rate + config.fail400Rate + config.fail503Rate;
   if (total > 1) throw new ConfigError(`SIMULATOR_FAIL_500_RATE, SIMULATOR_FAIL_400_RATE and SIMULATOR_FAIL_503_RATE must add up to at most 1 (got ${total})`);
   return config;
+}
+
+function accessConfig(vars: IngressEnvironment): AccessConfig {
+  const apiKeys = [...(vars.INGRESS_API_KEYS ?? []), ...(vars.INGRESS_API_KEYS_FILE ? keysFromFile(vars.INGRESS_API_KEYS_FILE) : [])];
+  const perSecond = vars.INGRESS_RATE_LIMIT_RPS;
+  return {
+    apiKeys: [...new Set(apiKeys)],
+    publicHealth: vars.INGRESS_PUBLIC_HEALTH,
+    publicMetrics: vars.INGRESS_PUBLIC_METRICS,
+    publicDocs: vars.INGRESS_PUBLIC_DOCS,
+    allowedTopics: vars.INGRESS_ALLOWED_TOPICS,
+    rateLimit: perSecond > 0 ? { perSecond, burst: vars.INGRESS_RATE_LIMIT_BURST ?? Math.max(1, Math.ceil(perSecond)) } : undefined,
+    idempotency: { ttlMs: vars.INGRESS_IDEMPOTENCY_TTL_MS, maxKeys: vars.INGRESS_IDEMPOTENCY_MAX_KEYS },
+    corsOrigins: vars.INGRESS_CORS_ORIGINS,
+  };
+}
+
+/** One key per line; blank lines and lines starting with # are ignored. */
+function keysFromFile(path: string): string[] {
+  const keys = readFileSync(path, 'utf8')
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
+  const bad = keys.findIndex((key) => !API_KEY.test(key));
+  if (bad >= 0) throw new ConfigError(`INGRESS_API_KEYS_FILE must hold one API key per line, each 16-256 printable characters without spaces or commas (key ${bad + 1} in the file is not)`);
+  return keys;
 }

@@ -1,4 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { GracefulShutdown } from '../lifecycle/graceful-shutdown.service';
 import { KafkaHealthIndicator } from './kafka.health';
@@ -6,6 +7,7 @@ import { KafkaHealthIndicator } from './kafka.health';
 /** Kafka must answer cluster metadata within this for the gateway to count as healthy. */
 const KAFKA_PROBE_TIMEOUT_MS = 1_000;
 
+@ApiTags('observability')
 @Controller('health')
 export class HealthController {
   constructor(

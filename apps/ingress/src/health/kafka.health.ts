@@ -23,6 +23,6 @@ export class KafkaHealthIndicator {
 
   producerConnected(key: string) {
     const check = this.indicator.check(key);
-    return this.producer.isConnected ? check.up({ pending: this.producer.pending }) : check.down({ message: 'The producer is not connected to Kafka.' });
+    return this.producer.isConnected ? check.up({ pending: this.producer.pending }) : check.down({ message: `The producer is not connected: ${this.producer.connectProblem}.` });
   }
 }

@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
 import { GracefulShutdown, RequestTrackingMiddleware } from './graceful-shutdown.service';
+import { HttpServerGuard } from './http-server-guard';
 
 @Module({
-  providers: [GracefulShutdown, RequestTrackingMiddleware],
+  providers: [GracefulShutdown, RequestTrackingMiddleware, HttpServerGuard],
   exports: [GracefulShutdown, RequestTrackingMiddleware],
 })
 export class LifecycleModule {}

@@ -1,9 +1,11 @@
 import { Module } from '@nestjs/common';
+import { IdempotencyInterceptor } from '../access/idempotency.interceptor';
+import { TopicAccess } from '../access/topic-access';
 import { ProduceController } from './produce.controller';
 import { ProduceService } from './produce.service';
 
 @Module({
   controllers: [ProduceController],
-  providers: [ProduceService],
+  providers: [ProduceService, TopicAccess, IdempotencyInterceptor],
 })
 export class ProduceModule {}

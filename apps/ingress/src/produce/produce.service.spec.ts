@@ -2,6 +2,7 @@ import { KafkaAdmin, KafkaProducer, KafkaTimeoutError, KafkaUnavailableError, Un
 import { HttpStatus } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { ApiError } from '../common/api-error';
+import { TopicAccess } from '../access/topic-access';
 import { INGRESS_CONFIG } from '../config/ingress.config';
 import { ProduceService } from './produce.service';
 
@@ -16,7 +17,8 @@ describe('ProduceService', () => {
         ProduceService,
         { provide: KafkaProducer, useValue: { produce } },
         { provide: KafkaAdmin, useValue: { createTopic } },
-        { provide: INGRESS_CONFIG, useValue: { produceTimeoutMs: 1234, maxBatchMessages: 3, autoCreateTopics: false, ...config } },
+        TopicAccess,
+        { provide: INGRESS_CONFIG, useValue: { produceTimeoutMs: 1234, maxBatchMessages: 3, autoCreateTopics: false, access: { allowedTopics: ['t', 'orders.*'] }, ...config } },
       ],
     }).compile();
     service = moduleRef.get(ProduceService);
@@ -34,7 +36,24 @@ describe('ProduceService', () => {
     produce.mockResolvedValue(written(1, 42));
     const result = await service.produce({ topic: 't', key: 'k', payload: { a: [1, 'x'] }, headers: { h: 'v' } });
     expect(result).toEqual({ success: true, topic: 't', partition: 1, offset: 42, timestamp: '2026-01-01T00:00:00.000Z' });
-    expect(produce).toHaveBeenCalledWith({ topic: 't', key: 'k', value: '{"a":[1,"x"]}', headers: { h: 'v' }, partition: undefined }, 1234);
+    expect(produce).toHaveBeenCalledWith({ topic: 't', key: 'k', value: '{"a":[1,"x"]}', headers: { h: 'v', traceparent: expect.stringMatching(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/) }, partition: undefined }, 1234);
+  });
+
+  it('continues the caller\'s trace in the record headers, unless the message sets its own', async () => {
+    produce.mockResolvedValue(written(0, 0));
+    const caller = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    await service.produce({ topic: 't', payload: 1 }, { traceparent: caller, tracestate: 'vendor=1' });
+    expect(produce.mock.calls[0][0].headers).toEqual({ traceparent: expect.stringMatching(/^00-0af7651916cd43dd8448eb211c80319c-(?!b7ad6b7169203331)[0-9a-f]{16}-01$/), tracestate: 'vendor=1' });
+    await service.produce({ topic: 't', payload: 1, headers: { traceparent: 'mine' } }, { traceparent: caller });
+    expect(produce.mock.calls[1][0].headers).toEqual({ traceparent: 'mine' });
+  });
+
+  it('refuses topics outside INGRESS_ALLOWED_TOPICS with 403, writing nothing', async () => {
+    await expect(service.produce({ topic: 'payments', payload: 1 })).rejects.toMatchObject({ code: 'TOPIC_NOT_ALLOWED', status: 403 });
+    await expect(service.produceBatch({ topic: 'payments', messages: [{ payload: 1 }] })).rejects.toMatchObject({ code: 'TOPIC_NOT_ALLOWED' });
+    produce.mockResolvedValue(written(0, 0));
+    await expect(service.produce({ topic: 'orders.eu', payload: 1 })).resolves.toMatchObject({ success: true });
+    expect(produce).toHaveBeenCalledTimes(1);
   });
 
   it('answers 200 only when every message of a batch was written', async () => {

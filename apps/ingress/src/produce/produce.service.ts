@@ -1,5 +1,7 @@
 import { KafkaAdmin, KafkaError, KafkaProducer, UnknownTopicError, type ProducedRecord, type RecordToProduce } from '@app/kafka';
 import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
+import { childTraceparent, TRACEPARENT, TRACESTATE } from '@app/observability';
+import { TopicAccess } from '../access/topic-access';
 import { ApiError } from '../common/api-error';
 import { apiErrorFromKafka } from '../common/kafka-error.mapper';
 import { INGRESS_CONFIG, type IngressConfig } from '../config/ingress.config';
@@ -7,6 +9,12 @@ import type { ProduceBatchRequestDto } from './dto/produce-batch-request.dto';
 import type { ProduceRequestDto } from './dto/produce-request.dto';
 import type { BatchItemResult, ProduceBatchResponse, ProduceResponse } from './dto/produce-response.dto';
 import type { RecordDto } from './dto/record.dto';
+
+/** The caller's W3C trace context, carried into every record it writes. */
+export interface TraceHeaders {
+  traceparent?: string;
+  tracestate?: string;
+}
 
 export interface BatchOutcome {
   status: HttpStatus.OK | HttpStatus.MULTI_STATUS;
@@ -21,11 +29,13 @@ export class ProduceService {
   constructor(
     private readonly producer: KafkaProducer,
     private readonly admin: KafkaAdmin,
+    private readonly topics: TopicAccess,
     @Inject(INGRESS_CONFIG) private readonly config: IngressConfig,
   ) {}
 
-  async produce(request: ProduceRequestDto): Promise<ProduceResponse> {
-    const written = await this.write(toRecord(request.topic, request));
+  async produce(request: ProduceRequestDto, trace: TraceHeaders = {}): Promise<ProduceResponse> {
+    this.topics.assertAllowed(request.topic);
+    const written = await this.write(toRecord(request.topic, request, trace));
     return { success: true, ...written };
   }
 
@@ -34,12 +44,13 @@ export class ProduceService {
    * shared error when all failed alike (e.g. Kafka down), so a client never mistakes a partial
    * failure for success.
    */
-  async produceBatch(request: ProduceBatchRequestDto): Promise<BatchOutcome> {
+  async produceBatch(request: ProduceBatchRequestDto, trace: TraceHeaders = {}): Promise<BatchOutcome> {
+    this.topics.assertAllowed(request.topic);
     if (request.messages.length > this.config.maxBatchMessages) {
       const message = `messages must contain at most ${this.config.maxBatchMessages} records`;
       throw new ApiError('VALIDATION_FAILED', `The request is not valid: ${message}.`, [{ field: 'messages', message }]);
     }
-    const settled = await Promise.allSettled(request.messages.map((message) => this.write(toRecord(request.topic, message))));
+    const settled = await Promise.allSettled(request.messages.map((message) => this.write(toRecord(request.topic, message, trace))));
     const failures = settled.flatMap((s) => (s.status === 'rejected' ? [toApiError(s.reason)] : []));
     if (failures.length === settled.length && failures.every((f) => f.code === failures[0].code)) throw failures[0];
     const results: BatchItemResult[] = settled.map((s) => {
@@ -65,13 +76,22 @@ export class ProduceService {
   }
 }
 
-function toRecord(topic: string, message: RecordDto): RecordToProduce {
+/**
+ * The record for one message. Unless the message sets its own, it carries a `traceparent` that
+ * continues the caller's trace (or starts one), so the forwarder can pass it on to the target.
+ */
+function toRecord(topic: string, message: RecordDto, trace: TraceHeaders): RecordToProduce {
+  const headers: Record<string, string> = { ...message.headers };
+  if (headers[TRACEPARENT] === undefined) {
+    headers[TRACEPARENT] = childTraceparent(trace.traceparent);
+    if (trace.tracestate !== undefined && headers[TRACESTATE] === undefined) headers[TRACESTATE] = trace.tracestate;
+  }
   return {
     topic,
     partition: message.partition,
     key: message.key ?? null,
     value: JSON.stringify(message.payload),
-    headers: message.headers,
+    headers,
   };
 }
 

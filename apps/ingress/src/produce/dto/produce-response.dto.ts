@@ -1,19 +1,52 @@
-import type { ErrorCode } from '../../common/error-codes';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ERROR_CODES, type ErrorCode } from '../../common/error-codes';
 
-export interface ProduceResponse {
-  success: true;
-  topic: string;
-  partition: number;
-  offset: number;
-  timestamp: string;
+/** `200` of `POST /produce`: where every in-sync replica has the record. */
+export class ProduceResponse {
+  @ApiProperty({ enum: [true] })
+  success!: true;
+
+  @ApiProperty({ example: 'orders' })
+  topic!: string;
+
+  @ApiProperty({ type: 'integer', minimum: 0, example: 2 })
+  partition!: number;
+
+  @ApiProperty({ type: 'integer', minimum: 0, example: 1234 })
+  offset!: number;
+
+  @ApiProperty({ format: 'date-time', example: '2026-11-27T18:18:06.630Z' })
+  timestamp!: string;
 }
 
-export type BatchItemResult =
-  | { success: true; partition: number; offset: number; timestamp: string }
-  | { success: false; error: string; code: ErrorCode };
+/** One message of a batch: written, or why not. */
+export class BatchItemResult {
+  @ApiProperty()
+  success!: boolean;
 
-export interface ProduceBatchResponse {
-  success: boolean;
-  topic: string;
-  results: BatchItemResult[];
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, description: 'When written.' })
+  partition?: number;
+
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, description: 'When written.' })
+  offset?: number;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'When written.' })
+  timestamp?: string;
+
+  @ApiPropertyOptional({ description: 'When not written: a sentence for a person.' })
+  error?: string;
+
+  @ApiPropertyOptional({ enum: Object.keys(ERROR_CODES), description: 'When not written: the stable error code.' })
+  code?: ErrorCode;
+}
+
+export class ProduceBatchResponse {
+  @ApiProperty({ description: 'true only when every message was written (status 200).' })
+  success!: boolean;
+
+  @ApiProperty({ example: 'orders' })
+  topic!: string;
+
+  @ApiProperty({ type: () => [BatchItemResult], description: 'One result per message, in order.' })
+  results!: BatchItemResult[];
 }

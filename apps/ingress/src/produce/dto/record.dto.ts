@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, Max, Min, ValidateBy, ValidateIf, type ValidationOptions } from 'class-validator';
 
 /** HTTP token characters (RFC 9110), so header names survive being forwarded as HTTP headers. */
@@ -42,19 +43,34 @@ export function IsPresent(options?: ValidationOptions) {
 /** One record: what `POST /produce` takes besides the topic, and each item of a batch. */
 export class RecordDto {
   /** Records with the same key go to the same partition. */
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'Records with the same key go to the same partition (murmur2, as the Java client). null or absent: no key.', example: 'customer-42' })
   @ValidateIf((_, value) => value !== null && value !== undefined)
   @IsString({ message: 'key must be a string or null' })
   key?: string | null;
 
   /** Any JSON value; the record value is its JSON text. */
+  @ApiProperty({
+    description: 'Any JSON value (null included); the record value is its JSON text.',
+    oneOf: [{ type: 'object' }, { type: 'array', items: {} }, { type: 'string' }, { type: 'number' }, { type: 'boolean' }],
+    nullable: true,
+    example: { orderId: 1001, total: 9.5, items: ['book'] },
+  })
   @IsPresent({ message: 'payload is required (any JSON value)' })
   payload!: unknown;
 
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'string', maxLength: MAX_HEADER_VALUE_LENGTH },
+    maxProperties: MAX_HEADERS,
+    description: 'Record headers. Names: 1-255 HTTP token characters; values: strings without control characters or line breaks.',
+    example: { source: 'web' },
+  })
   @IsOptional()
   @IsRecordHeaders()
   headers?: Record<string, string>;
 
   /** Chosen from the key (or round robin) when absent. */
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: 2_147_483_647, description: 'Partition to write to; chosen from the key (or round robin) when absent. One the topic does not have is a 404.' })
   @IsOptional()
   @IsInt({ message: 'partition must be an integer of at least 0' })
   @Min(0, { message: 'partition must be an integer of at least 0' })

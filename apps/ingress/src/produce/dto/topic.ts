@@ -1,4 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
+import { ApiProperty } from '@nestjs/swagger';
 import { IsString, Matches, NotEquals } from 'class-validator';
 
 /** Kafka's own rule for topic names. */
@@ -6,5 +7,11 @@ export const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
 
 export function IsTopicName() {
   const message = 'topic must be 1-249 characters of letters, digits, ".", "_" or "-", and not "." or ".."';
-  return applyDecorators(IsString({ message }), Matches(TOPIC_NAME, { message }), NotEquals('.', { message }), NotEquals('..', { message }));
+  return applyDecorators(
+    ApiProperty({ type: String, pattern: TOPIC_NAME.source, minLength: 1, maxLength: 249, description: 'A Kafka topic name (not "." or "..").', example: 'orders' }),
+    IsString({ message }),
+    Matches(TOPIC_NAME, { message }),
+    NotEquals('.', { message }),
+    NotEquals('..', { message }),
+  );
 }
