@@ -3,7 +3,7 @@
 // peak RSS from /proc, medians. Benchmarks measure ratios against ceilings taken in the same run.
 
 const { spawn, spawnSync, execFileSync } = require('node:child_process');
-const { mkdirSync, readFileSync, writeFileSync } = require('node:fs');
+const { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } = require('node:fs');
 const { createServer } = require('node:net');
 const { join } = require('node:path');
 
@@ -13,17 +13,25 @@ const BENCH_KAFKA = { KAFKA_DIR: join(repo, '.kafka/bench'), KAFKA_PORT: '49092'
 
 const children = new Set();
 
-function kafka(...args) {
-  return execFileSync('bash', [kafkaScript, ...args], { cwd: repo, env: { ...process.env, ...BENCH_KAFKA }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+function kafkaWith(settings, ...args) {
+  return execFileSync('bash', [kafkaScript, ...args], { cwd: repo, env: { ...process.env, ...settings }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
 }
 
-/** A fresh single-node cluster for the run, unless KAFKA_BROKERS names one. */
-function startKafka() {
-  if (process.env.KAFKA_BROKERS) return { brokers: process.env.KAFKA_BROKERS, stop() {} };
-  kafka('reset');
-  const out = kafka('up');
+function kafka(...args) {
+  return kafkaWith(BENCH_KAFKA, ...args);
+}
+
+/**
+ * A fresh single-node cluster for the run, unless `brokers` (by default KAFKA_BROKERS) names one.
+ * `dir` and `port` move it off the benchmarks' folder and port, so two runners can share a machine.
+ */
+function startKafka({ dir, port, brokers: external = process.env.KAFKA_BROKERS } = {}) {
+  if (external) return { brokers: external, stop() {} };
+  const settings = { ...BENCH_KAFKA, ...(dir && { KAFKA_DIR: dir }), ...(port && { KAFKA_PORT: String(port) }) };
+  kafkaWith(settings, 'reset');
+  const out = kafkaWith(settings, 'up');
   const brokers = /KAFKA_BROKERS=(\S+)/.exec(out)[1];
-  return { brokers, stop: () => kafka('reset') };
+  return { brokers, stop: () => kafkaWith(settings, 'reset') };
 }
 
 /** Kafka's own command-line tools, from the same artifacts. */
@@ -46,8 +54,12 @@ function freePort() {
   });
 }
 
-function startProcess(args, env = {}, { capture = false } = {}) {
-  const child = spawn(process.execPath, args, { cwd: repo, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', capture ? 'pipe' : 'ignore', capture ? 'pipe' : 'inherit'] });
+/** A node child process, killed on exit; `logFile` takes its stdout and stderr instead of `capture`. */
+function startProcess(args, env = {}, { capture = false, logFile } = {}) {
+  const fd = logFile === undefined ? undefined : openSync(logFile, 'a');
+  const stdio = fd === undefined ? ['ignore', capture ? 'pipe' : 'ignore', capture ? 'pipe' : 'inherit'] : ['ignore', fd, fd];
+  const child = spawn(process.execPath, args, { cwd: repo, env: { ...process.env, NO_COLOR: '1', ...env }, stdio });
+  if (fd !== undefined) closeSync(fd);
   children.add(child);
   child.once('exit', () => children.delete(child));
   return child;
@@ -65,6 +77,16 @@ function stopProcess(child, signal = 'SIGTERM') {
 function peakRssMb(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmHWM:\s+(\d+) kB/.exec(status)[1]) / 1024;
+}
+
+/** The process's resident set size now (VmRSS), in MB; undefined once it has exited. */
+function rssMb(pid) {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Number(/VmRSS:\s+(\d+) kB/.exec(status)[1]) / 1024;
+  } catch {
+    return undefined;
+  }
 }
 
 async function waitForHttp(url, timeoutMs = 60_000) {
@@ -139,4 +161,4 @@ function cleanupOnExit(cleanup) {
 
 const fmt = (n, digits = 0) => (n === undefined || Number.isNaN(n) ? '-' : Number(n).toFixed(digits));
 
-module.exports = { repo, startKafka, kafkaTool, createTopic, freePort, startProcess, stopProcess, peakRssMb, waitForHttp, autocannon, median, medianOf, saveResult, cleanupOnExit, fmt };
+module.exports = { repo, startKafka, kafkaTool, createTopic, freePort, startProcess, stopProcess, peakRssMb, rssMb, waitForHttp, autocannon, median, medianOf, saveResult, cleanupOnExit, fmt };

@@ -135,6 +135,19 @@ describe('error answers: JSON, a stable code, and nothing written', () => {
     }
   });
 
+  it('answers a record the topic refuses as too large with 413 RECORD_TOO_LARGE, and writes the rest of a batch', async () => {
+    const small = await kafka.createTopic('small-records', 1, { 'max.message.bytes': '2048' });
+    const refused = await postJson(`${ingress.url}/produce`, { topic: small, payload: 'x'.repeat(4_000) });
+    expect(refused.status).toBe(413);
+    expect(refused.body).toEqual(errorBody('RECORD_TOO_LARGE'));
+    // The producer renews itself after a refused request; the next request must not see a 503 for it.
+    expect((await postJson(`${ingress.url}/produce`, { topic: small, payload: 'right after' })).status).toBe(200);
+    const mixed = await postJson(`${ingress.url}/produce/batch`, { topic: small, messages: [{ payload: 'fits' }, { payload: 'x'.repeat(4_000) }, { payload: 'fits too' }] });
+    expect(mixed.status).toBe(207);
+    expect(mixed.body.results.map((r: { success: boolean; code?: string }) => r.code ?? r.success)).toEqual([true, 'RECORD_TOO_LARGE', true]);
+    expect(await kafka.recordCount(small)).toBe(3);
+  });
+
   it('keeps serving after all of that', async () => {
     const response = await getJson(`${ingress.url}/health/live`);
     expect(response.status).toBe(200);

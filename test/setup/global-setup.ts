@@ -12,7 +12,7 @@ export const STATE_FILE = join(REPO, `.tmp/test-kafka-${TEST_KAFKA_PORT}.json`);
  * Starts a throwaway single-node Kafka for the run unless KAFKA_BROKERS points at one. A watchdog
  * stops it if jest dies without running the teardown (Ctrl+C, crash), so nothing is left behind.
  */
-export default async function globalSetup(): Promise<void> {
+export default async function globalSetup(_globalConfig: unknown, projectConfig?: { displayName?: { name?: string } }): Promise<void> {
   for (const app of ['ingress', 'forwarder']) {
     if (!existsSync(join(REPO, `dist/apps/${app}/main.js`))) throw new Error(`dist/apps/${app}/main.js is missing: run "npm run build" (npm test does).`);
   }
@@ -20,7 +20,10 @@ export default async function globalSetup(): Promise<void> {
     process.env.TEST_KAFKA_EXTERNAL = 'true';
     return;
   }
-  const spec = newClusterSpec(TEST_KAFKA_PORT);
+  // The faults suite kills and restarts brokers: it gets the production shape, 3 nodes,
+  // replication factor 3 and min.insync.replicas 2.
+  const nodes = projectConfig?.displayName?.name === 'faults' ? 3 : 1;
+  const spec = newClusterSpec(TEST_KAFKA_PORT, nodes);
   const started = Date.now();
   const cluster = await startCluster(spec);
   const watchdog = spawn(
@@ -32,7 +35,8 @@ export default async function globalSetup(): Promise<void> {
   process.env.KAFKA_BROKERS = cluster.brokers;
   process.env.TEST_KAFKA_DIR = spec.dir;
   process.env.TEST_KAFKA_PORT = String(spec.port);
+  process.env.TEST_KAFKA_NODES = String(nodes);
   mkdirSync(join(REPO, '.tmp'), { recursive: true });
   writeFileSync(STATE_FILE, JSON.stringify({ ...cluster, watchdog: watchdog.pid }));
-  console.log(`\nStarted a throwaway Kafka at ${cluster.brokers} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(`\nStarted a throwaway ${nodes}-node Kafka at ${cluster.brokers} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }

@@ -9,12 +9,13 @@ export class TestKafka {
     this.kafka = new Kafka({ clientId: 'gateway-tests', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
   }
 
-  async createTopic(prefix: string, partitions = 3): Promise<string> {
+  async createTopic(prefix: string, partitions = 3, config: Record<string, string> = {}): Promise<string> {
     const topic = `${prefix}-${randomBytes(4).toString('hex')}`;
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+      const configEntries = Object.entries(config).map(([name, value]) => ({ name, value }));
+      await admin.createTopics({ topics: [{ topic, numPartitions: partitions, configEntries }], waitForLeaders: true });
     } finally {
       await admin.disconnect();
     }
@@ -72,6 +73,20 @@ export class TestKafka {
     try {
       const [result] = await admin.fetchOffsets({ groupId, topics: [topic] });
       return new Map(result.partitions.map((p) => [p.partition, Number(p.offset)]));
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  /** The broker that leads the most partitions of the topic, by node id. */
+  async busiestLeader(topic: string): Promise<number> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const [meta] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
+      const counts = new Map<number, number>();
+      for (const p of meta.partitions) counts.set(p.leader, (counts.get(p.leader) ?? 0) + 1);
+      return [...counts].sort((a, b) => b[1] - a[1])[0][0];
     } finally {
       await admin.disconnect();
     }

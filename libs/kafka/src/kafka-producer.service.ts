@@ -92,7 +92,7 @@ export class KafkaProducer implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async write(record: RecordToProduce, timeoutMs: number): Promise<ProducedRecord> {
-    if (!this.lane.isConnected) throw new KafkaUnavailableError('The producer is not connected to Kafka.');
+    if (!this.lane.isAccepting) throw new KafkaUnavailableError(`The producer is not connected: ${this.lane.connectProblem}.`);
     const partition = await this.choosePartition(record);
     const message: Outgoing['message'] = {
       key: record.key,

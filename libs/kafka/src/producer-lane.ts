@@ -32,6 +32,8 @@ export class ProducerLane {
   private producer: Producer;
   private readonly batcher: ProduceBatcher<Outgoing, ProducedRecord>;
   private connected = false;
+  /** Replacing itself after a failed send, with no sign yet that Kafka is unreachable. */
+  private replacing = false;
   private problem = 'not connected yet';
 
   constructor(
@@ -51,6 +53,15 @@ export class ProducerLane {
     return this.connected;
   }
 
+  /**
+   * Whether new records may be queued: while connected, and while replacing itself after a
+   * failed send (which takes milliseconds), so that one bad record does not turn the next
+   * requests into 503s. Once a connection attempt fails, records are refused at once.
+   */
+  get isAccepting(): boolean {
+    return this.connected || this.replacing;
+  }
+
   /** Why the last connection attempt failed. */
   get connectProblem(): string {
     return this.problem;
@@ -67,7 +78,11 @@ export class ProducerLane {
   async connect(): Promise<void> {
     this.connected = false;
     this.batcher.pause();
-    const ok = await keepConnecting(this.name, () => this.producer.connect(), this.logger, this.stop, (problem) => (this.problem = problem));
+    const ok = await keepConnecting(this.name, () => this.producer.connect(), this.logger, this.stop, (problem) => {
+      this.problem = problem;
+      this.replacing = false;
+    });
+    this.replacing = false;
     if (ok) {
       this.connected = true;
       this.batcher.resume();
@@ -94,11 +109,13 @@ export class ProducerLane {
 
   /**
    * After a failed send the idempotent producer's sequence numbers no longer say what the broker
-   * has: a later batch could reuse them and be dropped as a "duplicate" while reported as written.
-   * A new producer gets a new producer id, which makes that impossible.
+   * has (kafkajs rolls back the sequences of every partition of a failed request, including those
+   * the broker appended), so a later batch could reuse them and be dropped as a "duplicate" while
+   * reported as written. A new producer gets a new producer id, which makes that impossible.
    */
   private async replaceProducer(): Promise<void> {
     const old = this.producer;
+    this.replacing = true;
     this.producer = this.createProducer();
     void old.disconnect().catch(() => undefined);
     await this.connect();

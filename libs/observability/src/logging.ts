@@ -13,7 +13,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export interface LoggingOptions {
   app: 'ingress' | 'forwarder';
   level: LogLevel;
-  /** Log every request at info; otherwise only server errors are logged by default. */
+  /** Log every request at info; otherwise only 5xx answers are logged (at warn). */
   accessLog: boolean;
   /** Readable lines instead of JSON; defaults to whether stdout is a terminal. */
   pretty?: boolean;
@@ -38,10 +38,14 @@ export function loggingParams(options: LoggingOptions): Params {
         response.setHeader('X-Request-Id', id);
         return id;
       },
+      // A 5xx answer is worth a line; its cause, if a bug, is logged (with its stack) where it was
+      // caught. pino-http's own "failed with status code 500" stack trace says nothing more.
       customLogLevel: (_request, response, error) => {
-        if (error || response.statusCode >= 500) return 'error';
+        if (error || response.statusCode >= 500) return 'warn';
         return options.accessLog ? 'info' : 'debug';
       },
+      customErrorObject: (_request, _response, _error, loggable: Record<string, unknown>) => ({ ...loggable, err: undefined }),
+      customErrorMessage: (_request, response) => `request answered ${response.statusCode}`,
       serializers: {
         req: (request: { id: string; method: string; url: string }) => ({ id: request.id, method: request.method, url: request.url }),
         res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),

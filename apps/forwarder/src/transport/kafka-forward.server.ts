@@ -1,7 +1,7 @@
 import { KAFKA_CLIENT, KafkaAdmin, keepConnecting, sleep } from '@app/kafka';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CustomTransportStrategy, Server, type MessageHandler } from '@nestjs/microservices';
-import { EventEmitter } from 'node:events';
+import { EventEmitter, setMaxListeners } from 'node:events';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { isObservable, lastValueFrom } from 'rxjs';
 import { CircuitBreaker } from '../dispatch/circuit-breaker';
@@ -342,7 +342,10 @@ export class KafkaForwardServer extends Server<ForwardServerEvents> implements C
   private stateOf(partition: number): PartitionState {
     let state = this.partitions.get(partition);
     if (!state) {
-      state = { partition, tracker: new CommitTracker(), abort: new AbortController(), pauses: 0 };
+      const abort = new AbortController();
+      // Every delivery in flight on the partition listens to it (workers of them, and more while retrying).
+      setMaxListeners(0, abort.signal);
+      state = { partition, tracker: new CommitTracker(), abort, pauses: 0 };
       this.partitions.set(partition, state);
     }
     return state;

@@ -23,7 +23,7 @@ export class JsonBodyMiddleware implements NestMiddleware {
 
   use(request: Request, response: Response, next: NextFunction): void {
     const expectsBody = request.method === 'POST' || request.method === 'PUT' || request.method === 'PATCH';
-    if (!typeis.hasBody(request)) {
+    if (!hasBody(request)) {
       if (!expectsBody) return next();
       const type = request.headers['content-type'];
       return next(type !== undefined && !isJsonType(type) ? unsupported(type) : new ApiError('INVALID_JSON', 'The request body is empty; send a JSON document.'));
@@ -58,6 +58,15 @@ export class JsonBodyMiddleware implements NestMiddleware {
         settle(toApiError(error, maxBodyBytes));
       });
   }
+}
+
+/**
+ * Whether the request carries body bytes. `Content-Length: 0` is no body: clients such as Python's
+ * requests send it on every DELETE or OPTIONS, which must reach their route (or its 404), not a 415.
+ */
+function hasBody(request: Request): boolean {
+  if (!typeis.hasBody(request)) return false;
+  return request.headers['transfer-encoding'] !== undefined || !/^0+$/.test(request.headers['content-length'] ?? '');
 }
 
 function isJsonType(contentType: string): boolean {

@@ -1,6 +1,6 @@
 import { PRODUCT, VERSION } from '@app/config';
 import type { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject, type ReferenceObject, type SchemaObject } from '@nestjs/swagger';
 
 /** The OpenAPI 3 document, generated from the same DTOs that validate requests. */
 export function openApiDocument(app: INestApplication): OpenAPIObject {
@@ -15,7 +15,37 @@ export function openApiDocument(app: INestApplication): OpenAPIObject {
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key from INGRESS_API_KEYS' }, 'bearer')
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An API key from INGRESS_API_KEYS' }, 'api-key')
     .build();
-  return SwaggerModule.createDocument(app, config);
+  return closeRequestSchemas(SwaggerModule.createDocument(app, config));
+}
+
+/**
+ * RequestValidationPipe refuses fields a body DTO does not declare, so every schema a request body
+ * refers to (nested ones included) says `additionalProperties: false`.
+ */
+function closeRequestSchemas(document: OpenAPIObject): OpenAPIObject {
+  const schemas = (document.components?.schemas ?? {}) as Record<string, SchemaObject>;
+  const closed = new Set<string>();
+  const visit = (schema: SchemaObject | ReferenceObject | undefined): void => {
+    if (!schema) return;
+    if ('$ref' in schema) {
+      const name = schema.$ref.replace('#/components/schemas/', '');
+      const target = schemas[name];
+      if (!target || closed.has(name)) return;
+      closed.add(name);
+      if (target.type === 'object' || target.properties) target.additionalProperties ??= false;
+      return visit(target);
+    }
+    for (const property of Object.values(schema.properties ?? {})) visit(property);
+    visit(schema.items);
+    for (const part of [...(schema.allOf ?? []), ...(schema.oneOf ?? []), ...(schema.anyOf ?? [])]) visit(part);
+  };
+  for (const item of Object.values(document.paths)) {
+    for (const operation of [item.get, item.put, item.post, item.delete, item.patch]) {
+      const body = operation?.requestBody;
+      if (body && !('$ref' in body)) for (const media of Object.values(body.content)) visit(media.schema);
+    }
+  }
+  return document;
 }
 
 /** Serves the document at /openapi.json and Swagger UI at /docs. */

@@ -19,6 +19,7 @@ const IDEMPOTENCY_HEADER = {
   name: 'Idempotency-Key',
   required: false,
   description: 'A repeat with the same key and body within INGRESS_IDEMPOTENCY_TTL_MS (10 min) answers the first result without writing again. Per instance, in memory.',
+  schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[!-~]{1,255}$' },
 };
 
 @ApiTags('produce')

@@ -81,14 +81,14 @@ export class ProduceService {
  * continues the caller's trace (or starts one), so the forwarder can pass it on to the target.
  */
 function toRecord(topic: string, message: RecordDto, trace: TraceHeaders): RecordToProduce {
-  const headers: Record<string, string> = { ...message.headers };
+  const headers: Record<string, string> = { ...(message.headers ?? {}) };
   if (headers[TRACEPARENT] === undefined) {
     headers[TRACEPARENT] = childTraceparent(trace.traceparent);
     if (trace.tracestate !== undefined && headers[TRACESTATE] === undefined) headers[TRACESTATE] = trace.tracestate;
   }
   return {
     topic,
-    partition: message.partition,
+    partition: message.partition ?? undefined,
     key: message.key ?? null,
     value: JSON.stringify(message.payload),
     headers,

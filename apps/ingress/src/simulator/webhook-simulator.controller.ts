@@ -1,5 +1,5 @@
 import { Controller, Delete, Get, HttpCode, HttpStatus, Post, Query, Res } from '@nestjs/common';
-import { ApiExtraModels, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { ApiBody, ApiExtraModels, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiResponse, ApiSecurity, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ApiErrors, BODY_ERRORS, ErrorResponseDto, REQUEST_ERRORS } from '../common/api-errors.decorator';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -47,6 +47,8 @@ const SIMULATED = (description: string) => ({ description, schema: { $ref: getSc
 
 /** A test target for the forwarder: POST anything JSON, get a realistic answer late. */
 @ApiTags('webhook-simulator')
+@ApiSecurity('bearer')
+@ApiSecurity('api-key')
 @ApiExtraModels(SimulatedFailureDto, ErrorResponseDto)
 @Controller('webhook-simulator')
 export class WebhookSimulatorController {
@@ -54,6 +56,7 @@ export class WebhookSimulatorController {
 
   @Post()
   @ApiOperation({ summary: 'A test target', description: 'Waits 50-2000 ms, then answers 500 (5%), 400 (5%), 503 (2%) or 200, unless the query overrides it. Accepts any JSON body.' })
+  @ApiBody({ required: true, description: 'Any JSON value (what the forwarder delivers); it is read and dropped.', schema: {} })
   @ApiOkResponse({ type: SimulatedSuccessDto })
   @ApiResponse({ status: 400, description: 'A simulated rejection, or a body or query that is not valid.', schema: { oneOf: [{ $ref: getSchemaPath(SimulatedFailureDto) }, { $ref: getSchemaPath(ErrorResponseDto) }] } })
   @ApiResponse({ status: 500, ...SIMULATED('A simulated server error (or, with an ErrorResponse body, a real one).') })

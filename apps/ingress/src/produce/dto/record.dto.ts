@@ -4,7 +4,8 @@ import { IsInt, IsOptional, IsString, Max, Min, ValidateBy, ValidateIf, type Val
 /** HTTP token characters (RFC 9110), so header names survive being forwarded as HTTP headers. */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,255}$/;
 /** Control characters, DEL, C1 controls and Unicode line separators: never inside a header value. */
-const FORBIDDEN_IN_VALUE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+const FORBIDDEN_IN_VALUE_CHARACTERS = '\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029';
+const FORBIDDEN_IN_VALUE = new RegExp(`[${FORBIDDEN_IN_VALUE_CHARACTERS}]`);
 const MAX_HEADERS = 100;
 const MAX_HEADER_VALUE_LENGTH = 8_192;
 
@@ -60,20 +61,27 @@ export class RecordDto {
 
   @ApiPropertyOptional({
     type: 'object',
-    additionalProperties: { type: 'string', maxLength: MAX_HEADER_VALUE_LENGTH },
+    additionalProperties: { type: 'string', maxLength: MAX_HEADER_VALUE_LENGTH, pattern: `^[^${FORBIDDEN_IN_VALUE_CHARACTERS}]*$` },
     maxProperties: MAX_HEADERS,
-    description: 'Record headers. Names: 1-255 HTTP token characters; values: strings without control characters or line breaks.',
+    nullable: true,
+    description: 'Record headers. Names: 1-255 HTTP token characters; values: strings without control characters or line breaks. null or absent: none.',
     example: { source: 'web' },
   })
   @IsOptional()
   @IsRecordHeaders()
-  headers?: Record<string, string>;
+  headers?: Record<string, string> | null;
 
-  /** Chosen from the key (or round robin) when absent. */
-  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: 2_147_483_647, description: 'Partition to write to; chosen from the key (or round robin) when absent. One the topic does not have is a 404.' })
+  /** Chosen from the key (or round robin) when null or absent. */
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 0,
+    maximum: 2_147_483_647,
+    nullable: true,
+    description: 'Partition to write to; null or absent: chosen from the key (or round robin). One the topic does not have is a 404.',
+  })
   @IsOptional()
   @IsInt({ message: 'partition must be an integer of at least 0' })
   @Min(0, { message: 'partition must be an integer of at least 0' })
   @Max(2_147_483_647, { message: 'partition must be at most 2147483647' })
-  partition?: number;
+  partition?: number | null;
 }
