@@ -1,7 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { TestKafka, testBrokers } from '../support/kafka-admin';
 import { getJson, postJson } from '../support/http';
-import { spawnApp, startIngress, stopAll, type AppProcess } from '../support/processes';
+import { spawnApp, startIngress, stopAll, waitFor, type AppProcess } from '../support/processes';
 
 /** Sends raw bytes, optionally chunked, so tests control exactly what the server sees. */
 function rawPost(url: string, path: string, headers: Record<string, string>, chunks: string[]): Promise<{ status: number; body: any }> {
@@ -167,5 +167,21 @@ describe('configuration at boot', () => {
     expect(await app.exited).toBe(1);
     expect(app.output().trim().split('\n')).toHaveLength(1);
     expect(app.output()).toMatch(line);
+  });
+});
+
+describe('the body limit and the broker', () => {
+  afterAll(stopAll);
+
+  it("lowers INGRESS_MAX_BODY_BYTES to the broker's message.max.bytes, answering 413 before Kafka would refuse", async () => {
+    const brokers = testBrokers();
+    const topic = await new TestKafka(brokers).createTopic('limits', 1);
+    const ingress = await startIngress({ KAFKA_BROKERS: brokers, INGRESS_MAX_BODY_BYTES: String(4 * 1024 * 1024), LOG_LEVEL: 'log' });
+    await waitFor('the warning about the broker limit', async () => /above the broker's message\.max\.bytes \(1048588\)/.test(ingress.output()));
+    const big = JSON.stringify({ topic, payload: 'x'.repeat(2 * 1024 * 1024) });
+    const response = await postJson(`${ingress.url}/produce`, big, { raw: true });
+    expect(response.status).toBe(413);
+    expect(response.body.code).toBe('PAYLOAD_TOO_LARGE');
+    expect((await postJson(`${ingress.url}/produce`, { topic, payload: 'x'.repeat(512 * 1024) })).status).toBe(200);
   });
 });

@@ -7,6 +7,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { ApiKeyMiddleware } from './access/api-key.middleware';
 import { RateLimitMiddleware } from './access/rate-limit.middleware';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
+import { BodyLimit } from './common/body-limit';
 import { JsonBodyMiddleware } from './common/json-body';
 import { RequestValidationPipe } from './common/request-validation.pipe';
 import { IngressConfigModule } from './config/ingress-config.module';
@@ -45,6 +46,7 @@ export class AppModule implements NestModule {
         { provide: APP_PIPE, useClass: RequestValidationPipe },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         GatewayLogger,
+        BodyLimit,
         ApiKeyMiddleware,
         RateLimitMiddleware,
         JsonBodyMiddleware,

@@ -6,6 +6,7 @@ import sjson from 'secure-json-parse';
 import typeis from 'type-is';
 import { INGRESS_CONFIG, type IngressConfig } from '../config/ingress.config';
 import { ApiError } from './api-error';
+import { BodyLimit } from './body-limit';
 
 const JSON_TYPES = ['application/json', 'application/*+json'];
 /** Past a refused oversized body the rest is read and dropped, so the client gets its 413; up to this much. */
@@ -14,12 +15,15 @@ const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
 /**
  * Reads and parses JSON bodies for every route, in place of Express's parser, so each failure has
  * its own stable code: 415 for another media type or any Content-Encoding, 413 over the limit
- * (before reading more than the limit), 400 for bad UTF-8 or JSON, nesting deeper than the limit,
+ * (before reading more than the limit; see BodyLimit), 400 for bad UTF-8 or JSON, nesting deeper than the limit,
  * prototype-pollution keys, or numbers a double cannot hold exactly.
  */
 @Injectable()
 export class JsonBodyMiddleware implements NestMiddleware {
-  constructor(@Inject(INGRESS_CONFIG) private readonly config: IngressConfig) {}
+  constructor(
+    @Inject(INGRESS_CONFIG) private readonly config: IngressConfig,
+    private readonly bodyLimit: BodyLimit,
+  ) {}
 
   use(request: Request, response: Response, next: NextFunction): void {
     const expectsBody = request.method === 'POST' || request.method === 'PUT' || request.method === 'PATCH';
@@ -32,7 +36,8 @@ export class JsonBodyMiddleware implements NestMiddleware {
     if (encoding) return next(new ApiError('UNSUPPORTED_MEDIA_TYPE', `Send the body without ${encoding}; compressed bodies are not accepted.`));
     const type = request.headers['content-type'];
     if (type === undefined || !isJsonType(type)) return next(unsupported(type));
-    const { maxBodyBytes, maxJsonDepth, requestTimeoutMs } = this.config;
+    const { maxJsonDepth, requestTimeoutMs } = this.config;
+    const maxBodyBytes = this.bodyLimit.maxBytes;
     let settled = false;
     const settle = (error?: unknown) => {
       if (settled) return;
