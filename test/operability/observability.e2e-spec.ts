@@ -65,10 +65,10 @@ describe('metrics, logs and trace context', () => {
 
     const lines = await waitFor('the access log line', async () => {
       const parsed = ingress.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, any>);
-      return parsed.some((l) => l.req?.id === 'req-abc-123') ? parsed : undefined;
+      return parsed.some((l) => l.reqId === 'req-abc-123') ? parsed : undefined;
     });
-    const access = lines.find((l) => l.req?.id === 'req-abc-123')!;
-    expect(access).toMatchObject({ level: 30, app: 'ingress', req: { id: 'req-abc-123', method: 'POST', url: '/produce' }, res: { statusCode: 200 }, responseTime: expect.any(Number) });
+    const access = lines.find((l) => l.reqId === 'req-abc-123')!;
+    expect(access).toMatchObject({ level: 30, app: 'ingress', reqId: 'req-abc-123', req: { method: 'POST', url: '/produce' }, res: { statusCode: 200 }, responseTime: expect.any(Number) });
     expect(ingress.output()).not.toContain('SECRET-PAYLOAD');
     expect(ingress.output()).not.toContain('a-very-secret-key-123');
   });

@@ -1,9 +1,8 @@
 import { KafkaModule, type KafkaConfig } from '@app/kafka';
-import { GatewayLogger, loggingParams, MetricsModule, type LogLevel } from '@app/observability';
+import { LoggingModule, MetricsModule, type LogLevel } from '@app/observability';
 import { HttpModule, HttpService } from '@nestjs/axios';
 import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { LoggerModule } from 'nestjs-pino';
 import { AxiosDeliveryClient } from './dispatch/axios-delivery-client';
 import { CircuitBreaker } from './dispatch/circuit-breaker';
 import { CLOCK, systemClock, type Clock } from './dispatch/clock';
@@ -40,7 +39,7 @@ export class ForwardingModule {
     return {
       module: ForwardingModule,
       imports: [
-        LoggerModule.forRoot(loggingParams({ app: 'forwarder', level: logLevel, accessLog: false })),
+        LoggingModule.forRoot({ app: 'forwarder', level: logLevel, accessLog: false }),
         MetricsModule.forRoot('forwarder'),
         KafkaModule.register({ config: kafka, defaultClientId: `${PRODUCT}-forwarder`, isGlobal: true }),
         HttpModule,
@@ -68,7 +67,6 @@ export class ForwardingModule {
           inject: [HttpService],
           useFactory: (http: HttpService) => (options.httpClient === 'undici' ? new UndiciDeliveryClient(options.workers) : new AxiosDeliveryClient(http, options.workers)),
         },
-        GatewayLogger,
         ForwardStats,
         RetryingDispatcher,
         DeadLetterPublisher,

@@ -1,5 +1,5 @@
 export { MetricsModule } from './metrics.module';
 export { HttpMetrics, HttpMetricsMiddleware } from './http-metrics.middleware';
 export { METRICS_REGISTRY, METRIC_PREFIX, LATENCY_BUCKETS } from './metrics.constants';
-export { loggingParams, GatewayLogger, LOG_LEVELS, type LogLevel, type LoggingOptions } from './logging';
+export { createRootLogger, GatewayLogger, LoggingModule, LOG_LEVELS, RequestLogMiddleware, ROOT_LOGGER, type LogLevel, type LoggingOptions } from './logging';
 export { childTraceparent, parseTraceparent, traceIdOf, TRACEPARENT, TRACESTATE, type TraceParent } from './trace-context';

@@ -1,7 +1,7 @@
-import { LoggerService } from '@nestjs/common';
-import { Logger as PinoNestLogger, type Params } from 'nestjs-pino';
+import { DynamicModule, Global, Inject, Injectable, LoggerService, Module, NestMiddleware } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import pino, { type Logger as Pino } from 'pino';
 
 /** LOG_LEVEL, named as Nest names its levels. */
 export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
@@ -19,54 +19,124 @@ export interface LoggingOptions {
   pretty?: boolean;
 }
 
-/**
- * nestjs-pino settings shared by both apps: JSON lines (readable on a terminal), a request id
- * on every line logged while handling a request (taken from X-Request-Id when sane, echoed
- * back), never headers or bodies (they carry credentials and payloads).
- */
-export function loggingParams(options: LoggingOptions): Params {
-  const pretty = options.pretty ?? Boolean(process.stdout.isTTY);
-  return {
-    pinoHttp: {
-      level: PINO_LEVEL[options.level],
-      base: { app: options.app },
-      quietReqLogger: true,
-      autoLogging: true,
-      genReqId: (request: IncomingMessage, response: ServerResponse) => {
-        const given = request.headers['x-request-id'];
-        const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-        response.setHeader('X-Request-Id', id);
-        return id;
-      },
-      // A 5xx answer is worth a line; its cause, if a bug, is logged (with its stack) where it was
-      // caught. pino-http's own "failed with status code 500" stack trace says nothing more.
-      customLogLevel: (_request, response, error) => {
-        if (error || response.statusCode >= 500) return 'warn';
-        return options.accessLog ? 'info' : 'debug';
-      },
-      customErrorObject: (_request, _response, _error, loggable: Record<string, unknown>) => ({ ...loggable, err: undefined }),
-      customErrorMessage: (_request, response) => `request answered ${response.statusCode}`,
-      serializers: {
-        req: (request: { id: string; method: string; url: string }) => ({ id: request.id, method: request.method, url: request.url }),
-        res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),
-      },
-      redact: { paths: ['req.headers.authorization', 'req.headers["x-api-key"]'], remove: true },
-      transport: pretty ? { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,app' } } : undefined,
-    },
-  };
+export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
+const LOGGING_OPTIONS = Symbol('LOGGING_OPTIONS');
+
+declare module 'express' {
+  interface Request {
+    /** The request id: X-Request-Id when sane, else generated; echoed back and on its log lines. */
+    id?: string;
+  }
 }
 
-/** Nest's start-up chatter (modules loaded, routes mapped): dropped below debug. */
+/** JSON lines (pino), readable lines on a terminal (pino-pretty). */
+export function createRootLogger(options: LoggingOptions): Pino {
+  const pretty = options.pretty ?? Boolean(process.stdout.isTTY);
+  return pino({
+    level: PINO_LEVEL[options.level],
+    base: { app: options.app },
+    transport: pretty ? { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,app' } } : undefined,
+  });
+}
+
+/** Nest's start-up chatter (modules loaded, routes mapped): logged at debug. */
 const BOOT_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory', 'NestApplication', 'NestMicroservice']);
 
-/** The nestjs-pino logger, minus module-loading lines at the default level. */
-export class GatewayLogger extends PinoNestLogger implements LoggerService {
-  override log(message: unknown, ...rest: unknown[]): void {
-    const context = rest[rest.length - 1];
-    if (typeof context === 'string' && BOOT_CONTEXTS.has(context)) {
-      super.debug(message, ...rest);
-      return;
-    }
-    super.log(message, ...rest);
+/**
+ * Nest's Logger, writing through pino. A message may be an object (its fields become fields of
+ * the line, e.g. `{ reqId, msg }`); the last string argument is the context, as Nest passes it.
+ */
+@Injectable()
+export class GatewayLogger implements LoggerService {
+  constructor(@Inject(ROOT_LOGGER) private readonly pino: Pino) {}
+
+  log(message: unknown, ...rest: unknown[]): void {
+    const context = contextOf(rest);
+    this.write(context && BOOT_CONTEXTS.has(context) ? 'debug' : 'info', message, context);
+  }
+
+  error(message: unknown, ...rest: unknown[]): void {
+    // Nest passes (message, stack?, context?).
+    const context = contextOf(rest);
+    const stack = rest.length > 1 && typeof rest[0] === 'string' ? rest[0] : undefined;
+    this.write('error', message, context, stack);
+  }
+
+  warn(message: unknown, ...rest: unknown[]): void {
+    this.write('warn', message, contextOf(rest));
+  }
+
+  debug(message: unknown, ...rest: unknown[]): void {
+    this.write('debug', message, contextOf(rest));
+  }
+
+  verbose(message: unknown, ...rest: unknown[]): void {
+    this.write('trace', message, contextOf(rest));
+  }
+
+  fatal(message: unknown, ...rest: unknown[]): void {
+    this.write('fatal', message, contextOf(rest));
+  }
+
+  private write(level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal', message: unknown, context?: string, stack?: string): void {
+    if (!this.pino.isLevelEnabled(level)) return;
+    const fields: Record<string, unknown> = context ? { context } : {};
+    if (stack) fields.stack = stack;
+    if (message instanceof Error) this.pino[level]({ ...fields, err: message }, message.message);
+    else if (typeof message === 'object' && message !== null) this.pino[level]({ ...fields, ...(message as Record<string, unknown>) });
+    else this.pino[level](fields, String(message));
+  }
+}
+
+function contextOf(rest: unknown[]): string | undefined {
+  const last = rest[rest.length - 1];
+  return typeof last === 'string' ? last : undefined;
+}
+
+/**
+ * Gives every request an id (X-Request-Id when sane, else a UUID), echoes it back, and logs the
+ * request when it ends: every request with INGRESS_ACCESS_LOG, else only 5xx answers. Never
+ * headers or bodies (they carry credentials and payloads). Hand-rolled rather than pino-http with
+ * request-scoped loggers: those cost about a third of the ingress's throughput.
+ */
+@Injectable()
+export class RequestLogMiddleware implements NestMiddleware {
+  constructor(
+    @Inject(ROOT_LOGGER) private readonly pino: Pino,
+    @Inject(LOGGING_OPTIONS) private readonly options: LoggingOptions,
+  ) {}
+
+  use(request: Request, response: Response, next: NextFunction): void {
+    const given = request.headers['x-request-id'];
+    const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    request.id = id;
+    response.setHeader('X-Request-Id', id);
+    const started = process.hrtime.bigint();
+    response.once('finish', () => {
+      const failed = response.statusCode >= 500;
+      if (!failed && !this.options.accessLog) return;
+      const line = {
+        reqId: id,
+        req: { method: request.method, url: request.originalUrl },
+        res: { statusCode: response.statusCode },
+        responseTime: Math.round(Number(process.hrtime.bigint() - started) / 1e6),
+      };
+      if (failed) this.pino.warn(line, `request answered ${response.statusCode}`);
+      else this.pino.info(line, 'request completed');
+    });
+    next();
+  }
+}
+
+/** The root logger, Nest's Logger over it, and request logging, for one app. */
+@Global()
+@Module({})
+export class LoggingModule {
+  static forRoot(options: LoggingOptions): DynamicModule {
+    return {
+      module: LoggingModule,
+      providers: [{ provide: LOGGING_OPTIONS, useValue: options }, { provide: ROOT_LOGGER, useFactory: () => createRootLogger(options) }, GatewayLogger, RequestLogMiddleware],
+      exports: [ROOT_LOGGER, GatewayLogger, RequestLogMiddleware],
+    };
   }
 }

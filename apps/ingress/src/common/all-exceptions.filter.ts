@@ -46,7 +46,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       const code = CODE_BY_STATUS[status];
       if (code) return new ApiError(code, exception.message);
     }
-    this.logger.error(`Unhandled error on ${request.method} ${request.path}: ${(exception as Error)?.stack ?? String(exception)}`);
+    this.logger.error({ reqId: request.id, msg: `Unhandled error on ${request.method} ${request.path}`, stack: (exception as Error)?.stack ?? String(exception) });
     return new ApiError('INTERNAL_ERROR', 'The gateway failed unexpectedly; the error is in its log.');
   }
 }

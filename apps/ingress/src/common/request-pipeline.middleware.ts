@@ -1,0 +1,55 @@
+import { HttpMetricsMiddleware, RequestLogMiddleware } from '@app/observability';
+import { Injectable, NestMiddleware } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
+import helmet from 'helmet';
+import { ApiKeyMiddleware } from '../access/api-key.middleware';
+import { RateLimitMiddleware } from '../access/rate-limit.middleware';
+import { RequestTrackingMiddleware } from '../lifecycle/graceful-shutdown.service';
+import { JsonBodyMiddleware } from './json-body';
+
+type Step = (request: Request, response: Response, next: (error?: unknown) => void) => void;
+
+/**
+ * helmet's defaults, minus the two that assume this process terminates TLS: HSTS (the TLS
+ * proxy in front sets it) and upgrade-insecure-requests (it breaks /docs served over plain HTTP).
+ */
+function securityHeaders(): Step {
+  return helmet({ strictTransportSecurity: false, contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }) as Step;
+}
+
+/**
+ * Every request, in order: request id and log, security headers, metrics, shutdown tracking,
+ * API key, rate limit, then (only then) the body. One mount for all of them: Express matches a mount's route pattern
+ * again for each middleware mounted on its own, which cost about a sixth of the throughput.
+ */
+@Injectable()
+export class RequestPipelineMiddleware implements NestMiddleware {
+  private readonly steps: Step[];
+
+  constructor(
+    requestLog: RequestLogMiddleware,
+    metrics: HttpMetricsMiddleware,
+    tracking: RequestTrackingMiddleware,
+    apiKey: ApiKeyMiddleware,
+    rateLimit: RateLimitMiddleware,
+    jsonBody: JsonBodyMiddleware,
+  ) {
+    const use = (middleware: NestMiddleware): Step => middleware.use.bind(middleware);
+    this.steps = [use(requestLog), securityHeaders(), ...[metrics, tracking, apiKey, rateLimit, jsonBody].map(use)];
+  }
+
+  use(request: Request, response: Response, next: NextFunction): void {
+    let index = 0;
+    const step = (error?: unknown): void => {
+      if (error !== undefined && error !== null) return next(error);
+      const run = this.steps[index++];
+      if (!run) return next();
+      try {
+        run(request, response, step);
+      } catch (thrown) {
+        next(thrown);
+      }
+    };
+    step();
+  }
+}
