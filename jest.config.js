@@ -7,6 +7,22 @@ const moduleNameMapper = {
 };
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] };
 
+/** Tests that boot the built apps against the real Kafka the global setup starts. */
+function kafkaProject(displayName, root, testRegex) {
+  return {
+    displayName,
+    rootDir: __dirname,
+    roots: [`<rootDir>/${root}`],
+    testRegex,
+    testEnvironment: 'node',
+    moduleFileExtensions: ['ts', 'js', 'json'],
+    moduleNameMapper,
+    transform,
+    globalSetup: '<rootDir>/test/setup/global-setup.ts',
+    globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
+  };
+}
+
 module.exports = {
   // e2e tests start processes and stop brokers: one file at a time keeps them honest on 2 cores.
   maxWorkers: 1,
@@ -24,29 +40,7 @@ module.exports = {
       moduleNameMapper,
       transform,
     },
-    {
-      displayName: 'e2e',
-      rootDir: __dirname,
-      roots: ['<rootDir>/test'],
-      testRegex: '\\.e2e-spec\\.ts$',
-      testEnvironment: 'node',
-      moduleFileExtensions: ['ts', 'js', 'json'],
-      moduleNameMapper,
-      transform,
-      globalSetup: '<rootDir>/test/setup/global-setup.ts',
-      globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
-    },
-    {
-      displayName: 'faults',
-      rootDir: __dirname,
-      roots: ['<rootDir>/test/faults'],
-      testRegex: '\\.faults-spec\\.ts$',
-      testEnvironment: 'node',
-      moduleFileExtensions: ['ts', 'js', 'json'],
-      moduleNameMapper,
-      transform,
-      globalSetup: '<rootDir>/test/setup/global-setup.ts',
-      globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
-    },
+    kafkaProject('e2e', 'test', '\\.e2e-spec\\.ts$'),
+    kafkaProject('faults', 'test/faults', '\\.faults-spec\\.ts$'),
   ],
 };

@@ -1,4 +1,4 @@
-import { Kafka, logLevel, Partitioners, type Message } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type Admin, type Message } from 'kafkajs';
 import { randomBytes } from 'node:crypto';
 
 /** Test-side topic setup; records are checked with kcat, never with this client. */
@@ -9,39 +9,30 @@ export class TestKafka {
     this.kafka = new Kafka({ clientId: 'gateway-tests', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
   }
 
-  async createTopic(prefix: string, partitions = 3, config: Record<string, string> = {}): Promise<string> {
-    const topic = `${prefix}-${randomBytes(4).toString('hex')}`;
+  private async withAdmin<T>(use: (admin: Admin) => Promise<T>): Promise<T> {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      const configEntries = Object.entries(config).map(([name, value]) => ({ name, value }));
-      await admin.createTopics({ topics: [{ topic, numPartitions: partitions, configEntries }], waitForLeaders: true });
+      return await use(admin);
     } finally {
       await admin.disconnect();
     }
+  }
+
+  async createTopic(prefix: string, partitions = 3, config: Record<string, string> = {}): Promise<string> {
+    const topic = `${prefix}-${randomBytes(4).toString('hex')}`;
+    const configEntries = Object.entries(config).map(([name, value]) => ({ name, value }));
+    await this.withAdmin((admin) => admin.createTopics({ topics: [{ topic, numPartitions: partitions, configEntries }], waitForLeaders: true }));
     return topic;
   }
 
   /** Total records written to the topic so far (sum of partition end offsets). */
-  async recordCount(topic: string): Promise<number> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      const offsets = await admin.fetchTopicOffsets(topic);
-      return offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
-    } finally {
-      await admin.disconnect();
-    }
+  recordCount(topic: string): Promise<number> {
+    return this.withAdmin(async (admin) => (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0));
   }
 
-  async topicExists(topic: string): Promise<boolean> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      return (await admin.listTopics()).includes(topic);
-    } finally {
-      await admin.disconnect();
-    }
+  topicExists(topic: string): Promise<boolean> {
+    return this.withAdmin(async (admin) => (await admin.listTopics()).includes(topic));
   }
 
   /** Writes records with kafkajs (test setup only; results are checked with independent tools). */
@@ -56,40 +47,26 @@ export class TestKafka {
   }
 
   /** The next offset per partition (what a fully caught-up group has committed). */
-  async endOffsets(topic: string): Promise<Map<number, number>> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      return new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]));
-    } finally {
-      await admin.disconnect();
-    }
+  endOffsets(topic: string): Promise<Map<number, number>> {
+    return this.withAdmin(async (admin) => new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)])));
   }
 
   /** The group's committed offsets for the topic; -1 where nothing was committed. */
-  async committedOffsets(groupId: string, topic: string): Promise<Map<number, number>> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
+  committedOffsets(groupId: string, topic: string): Promise<Map<number, number>> {
+    return this.withAdmin(async (admin) => {
       const [result] = await admin.fetchOffsets({ groupId, topics: [topic] });
       return new Map(result.partitions.map((p) => [p.partition, Number(p.offset)]));
-    } finally {
-      await admin.disconnect();
-    }
+    });
   }
 
   /** The broker that leads the most partitions of the topic, by node id. */
-  async busiestLeader(topic: string): Promise<number> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
+  busiestLeader(topic: string): Promise<number> {
+    return this.withAdmin(async (admin) => {
       const [meta] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
       const counts = new Map<number, number>();
       for (const p of meta.partitions) counts.set(p.leader, (counts.get(p.leader) ?? 0) + 1);
       return [...counts].sort((a, b) => b[1] - a[1])[0][0];
-    } finally {
-      await admin.disconnect();
-    }
+    });
   }
 }
 

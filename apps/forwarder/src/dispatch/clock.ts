@@ -1,3 +1,5 @@
+import { sleep } from '@app/kafka';
+
 /** Time, injected so retry and circuit logic can be tested without real sleeping. */
 export interface Clock {
   now(): number;
@@ -7,17 +9,4 @@ export interface Clock {
 
 export const CLOCK = Symbol('CLOCK');
 
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise<void>((resolve) => {
-      if (signal?.aborted || ms <= 0) return resolve();
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', done);
-        resolve();
-      }
-      signal?.addEventListener('abort', done, { once: true });
-    }),
-};
+export const systemClock: Clock = { now: () => Date.now(), sleep };
