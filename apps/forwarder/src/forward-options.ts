@@ -29,5 +29,3 @@ export interface ForwardOptions {
   sessionTimeoutMs: number;
   httpClient: 'axios' | 'undici';
 }
-
-export const FORWARD_OPTIONS = Symbol('FORWARD_OPTIONS');

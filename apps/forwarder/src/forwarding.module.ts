@@ -14,7 +14,7 @@ import { DELIVERY_TARGET, RetryingDispatcher, type DeliveryTarget } from './disp
 import { TokenBucket } from './dispatch/token-bucket';
 import { UndiciDeliveryClient } from './dispatch/undici-delivery-client';
 import { PRODUCT, VERSION } from '@app/config';
-import { FORWARD_OPTIONS, type ForwardOptions } from './forward-options';
+import type { ForwardOptions } from './forward-options';
 import { ForwarderHealthController } from './health/forwarder-health.controller';
 import { ForwardStats } from './stats/forward-stats';
 import { FORWARD_TRANSPORT_OPTIONS, KafkaForwardServer, type ForwardTransportOptions } from './transport/kafka-forward.server';
@@ -47,7 +47,6 @@ export class ForwardingModule {
       ],
       controllers: [ForwardController, ForwarderHealthController],
       providers: [
-        { provide: FORWARD_OPTIONS, useValue: options },
         { provide: FORWARD_TRANSPORT_OPTIONS, useValue: transport },
         { provide: DELIVERY_TARGET, useValue: target },
         { provide: DEAD_LETTER_TOPIC, useValue: options.dlqTopic },

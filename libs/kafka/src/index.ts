@@ -5,7 +5,7 @@ export { kafkaConfigFromEnv, KafkaEnvironment, SASL_MECHANISMS, type KafkaConfig
 export { KafkaAdmin } from './kafka-admin.service';
 export { KafkaProducer, type ProducedRecord, type RecordToProduce } from './kafka-producer.service';
 export { keepConnecting } from './kafka-connector';
-export { withTimeout, sleep } from './timeouts';
+export { sleep } from './timeouts';
 export {
   KafkaError,
   KafkaAuthorizationError,

@@ -2,4 +2,4 @@ export { MetricsModule } from './metrics.module';
 export { HttpMetrics, HttpMetricsMiddleware } from './http-metrics.middleware';
 export { METRICS_REGISTRY, METRIC_PREFIX, LATENCY_BUCKETS } from './metrics.constants';
 export { createRootLogger, GatewayLogger, LoggingModule, LOG_LEVELS, RequestLogMiddleware, ROOT_LOGGER, type LogLevel, type LoggingOptions } from './logging';
-export { childTraceparent, parseTraceparent, traceIdOf, TRACEPARENT, TRACESTATE, type TraceParent } from './trace-context';
+export { childTraceparent, parseTraceparent, TRACEPARENT, TRACESTATE, type TraceParent } from './trace-context';

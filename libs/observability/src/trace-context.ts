@@ -50,7 +50,3 @@ export function childTraceparent(parent: string | undefined): string {
   if (context) return `00-${context.traceId}-${spanId}-${context.flags}`;
   return `00-${randomHex(16)}-${spanId}-01`;
 }
-
-export function traceIdOf(traceparent: string | undefined): string | undefined {
-  return parseTraceparent(traceparent)?.traceId;
-}

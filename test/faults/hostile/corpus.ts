@@ -12,8 +12,8 @@ import type { ErrorCode } from '../../../apps/ingress/src/common/error-codes';
  * invalid UTF-8), `{ padTo, fill }` pads the whole body to exactly `padTo` bytes.
  *
  * Every expectation is a 4xx with a JSON body `{ success: false, error, code }` and nothing
- * written to Kafka. Entries with a `defect` note fail against the ingress as it is today: the
- * note says what it does instead.
+ * written to Kafka. An entry may carry a `defect` note saying what the ingress is known to do
+ * instead, shown with the failure while it does (none does today).
  */
 
 export type Category =
