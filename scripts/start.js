@@ -7,6 +7,7 @@
 const { spawn, spawnSync } = require('node:child_process');
 const { join } = require('node:path');
 const readline = require('node:readline');
+const { waitForHttp } = require('./bench/lib');
 
 const repo = join(__dirname, '..');
 const kafkaScript = join(repo, 'scripts/kafka/kafka.sh');
@@ -48,19 +49,6 @@ function startChild(name, args, env) {
   });
   children.push({ name, child });
   return child;
-}
-
-async function waitForHttp(url, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(url)).ok) return true;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  return false;
 }
 
 async function ensureDemoTopic(brokers) {
@@ -123,7 +111,7 @@ async function main() {
   await ensureDemoTopic(brokers);
 
   startChild('ingress', ['dist/apps/ingress/main.js'], { KAFKA_BROKERS: brokers, PORT: String(PORT) });
-  if (!(await waitForHttp(`http://127.0.0.1:${PORT}/health/ready`, 60_000))) {
+  if (!(await waitForHttp(`http://127.0.0.1:${PORT}/health/ready`, 60_000).then(() => true, () => false))) {
     console.error('[start] the ingress did not become ready within 60 s.');
     return shutdown(1);
   }

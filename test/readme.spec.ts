@@ -3,14 +3,9 @@ import { join } from 'node:path';
 import { ERROR_CODES } from '../apps/ingress/src/common/error-codes';
 import { IngressEnvironment } from '../apps/ingress/src/config/ingress.config';
 import { KafkaEnvironment } from '../libs/kafka/src/kafka.config';
-import { defaultMetadataStorage } from 'class-transformer/cjs/storage';
+import { variablesOf } from './support/environment';
 
 const readme = readFileSync(join(__dirname, '../README.md'), 'utf8');
-
-/** The variables a configuration class reads: its @Expose'd properties. */
-function variablesOf(schema: new () => object): string[] {
-  return defaultMetadataStorage.getExposedProperties(schema, 0 /* PLAIN_TO_CLASS */);
-}
 
 describe('README stays true to the code', () => {
   it('documents every error code with its status', () => {

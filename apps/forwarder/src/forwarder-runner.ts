@@ -97,7 +97,7 @@ export class ForwarderRunner {
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
-    server.on('finished', (reason) => finish(reason === 'max-messages' ? `--max-messages ${options.maxMessages} reached` : 'idle'));
+    server.on('finished', () => finish(`--max-messages ${options.maxMessages} reached`));
     if (options.idleExitMs !== undefined) {
       const idleExitMs = options.idleExitMs;
       const timer = setInterval(() => {

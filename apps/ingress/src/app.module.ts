@@ -1,3 +1,4 @@
+import { PRODUCT } from '@app/config';
 import { KafkaModule } from '@app/kafka';
 import { HttpMetricsMiddleware, LoggingModule, MetricsModule } from '@app/observability';
 import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
@@ -26,7 +27,7 @@ export class AppModule implements NestModule {
         IngressConfigModule.forRoot(config),
         LoggingModule.forRoot({ app: 'ingress', level: config.logLevel, accessLog: config.accessLog }),
         MetricsModule.forRoot('ingress'),
-        KafkaModule.register({ config: config.kafka, defaultClientId: 'kafka-http-gateway-ingress', isGlobal: true }),
+        KafkaModule.register({ config: config.kafka, defaultClientId: `${PRODUCT}-ingress`, isGlobal: true }),
         LifecycleModule,
         ProduceModule,
         HealthModule,

@@ -34,10 +34,8 @@ export const FORWARD_TRANSPORT_OPTIONS = Symbol('FORWARD_TRANSPORT_OPTIONS');
 
 export type ConsumerState = 'connecting' | 'joining' | 'member' | 'rebalancing' | 'crashed' | 'stopping' | 'stopped';
 
-/** Why the forwarder decided on its own that it is finished. */
-export type FinishReason = 'max-messages' | 'idle';
-
-type ForwardServerEvents = { finished: (reason: FinishReason) => void };
+/** `finished`: --max-messages records are done and nothing is left in flight. */
+type ForwardServerEvents = { finished: () => void };
 
 interface PartitionState {
   partition: number;
@@ -247,7 +245,7 @@ export class KafkaForwardServer extends Server<ForwardServerEvents> implements C
       state.tracker.admit(offset);
       this.admitted++;
       this.lastActivityAt = Date.now();
-      this.scheduler.submit({ record: toRecord(batch.topic, batch.partition, message), state });
+      this.scheduler.submit({ record: toRecord(batch.topic, batch.partition, offset, message), state });
       resolveOffset(message.offset);
     }
     this.updateLag(state);
@@ -318,7 +316,7 @@ export class KafkaForwardServer extends Server<ForwardServerEvents> implements C
   private afterDone(): void {
     if (this.options.maxMessages !== undefined && this.maxReached() && this.scheduler.pending <= 1) {
       setImmediate(() => {
-        if (this.scheduler.pending === 0) this.events.emit('finished', 'max-messages');
+        if (this.scheduler.pending === 0) this.events.emit('finished');
       });
     }
   }
@@ -469,7 +467,7 @@ export class KafkaForwardServer extends Server<ForwardServerEvents> implements C
   }
 }
 
-function toRecord(topic: string, partition: number, message: KafkaMessage): ForwardRecord {
+function toRecord(topic: string, partition: number, offset: bigint, message: KafkaMessage): ForwardRecord {
   const headers: ForwardRecord['headers'] = {};
   for (const [name, value] of Object.entries(message.headers ?? {})) {
     // Kafka allows a header name more than once; the last one wins, as in the Go prototype.
@@ -478,7 +476,7 @@ function toRecord(topic: string, partition: number, message: KafkaMessage): Forw
   return {
     topic,
     partition,
-    offset: BigInt(message.offset),
+    offset,
     key: message.key ?? null,
     value: message.value ?? null,
     headers,

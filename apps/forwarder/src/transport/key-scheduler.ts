@@ -4,9 +4,8 @@
  * with any backlog. Items without a lane run in any order.
  */
 export class KeyScheduler<T> {
-  private readonly lanes = new Map<string, T[]>();
-  private runnable: T[] = [];
-  private readonly started = new Set<T>();
+  private readonly lanes = new Map<string, Array<Entry<T>>>();
+  private runnable: Array<Entry<T>> = [];
   private runnableHead = 0;
   private running = 0;
   private admitted = 0;
@@ -49,16 +48,17 @@ export class KeyScheduler<T> {
 
   submit(item: T): void {
     this.admitted++;
-    const lane = this.laneOf(item);
-    if (lane === undefined) {
-      this.runnable.push(item);
+    // The lane is worked out once per item: for key ordering it is built from the record's key.
+    const entry: Entry<T> = { item, lane: this.laneOf(item), started: false };
+    if (entry.lane === undefined) {
+      this.runnable.push(entry);
     } else {
-      const queue = this.lanes.get(lane);
+      const queue = this.lanes.get(entry.lane);
       if (queue) {
-        queue.push(item);
+        queue.push(entry);
       } else {
-        this.lanes.set(lane, [item]);
-        this.runnable.push(item);
+        this.lanes.set(entry.lane, [entry]);
+        this.runnable.push(entry);
       }
     }
     this.dispatch();
@@ -91,12 +91,12 @@ export class KeyScheduler<T> {
   abandonQueued(): number {
     let dropped = 0;
     for (const [lane, queue] of this.lanes) {
-      const running = queue.filter((item) => this.started.has(item));
+      const running = queue.filter((entry) => entry.started);
       dropped += queue.length - running.length;
       if (running.length > 0) this.lanes.set(lane, running);
       else this.lanes.delete(lane);
     }
-    for (let i = this.runnableHead; i < this.runnable.length; i++) if (this.laneOf(this.runnable[i]) === undefined) dropped++;
+    for (let i = this.runnableHead; i < this.runnable.length; i++) if (this.runnable[i].lane === undefined) dropped++;
     this.runnable = [];
     this.runnableHead = 0;
     this.admitted -= dropped;
@@ -117,12 +117,12 @@ export class KeyScheduler<T> {
 
   private dispatch(): void {
     while (!this.holding && this.running < this.options.workers && this.runnableHead < this.runnable.length) {
-      const item = this.runnable[this.runnableHead++];
+      const entry = this.runnable[this.runnableHead++];
       this.running++;
-      this.started.add(item);
-      void this.run(item)
+      entry.started = true;
+      void this.run(entry.item)
         .catch(() => undefined)
-        .then(() => this.finish(item));
+        .then(() => this.finish(entry));
     }
     if (this.runnableHead > 1024 && this.runnableHead * 2 > this.runnable.length) {
       this.runnable.splice(0, this.runnableHead);
@@ -130,16 +130,14 @@ export class KeyScheduler<T> {
     }
   }
 
-  private finish(item: T): void {
-    this.started.delete(item);
+  private finish(entry: Entry<T>): void {
     this.running--;
     this.admitted--;
-    const lane = this.laneOf(item);
-    if (lane !== undefined) {
-      const queue = this.lanes.get(lane)!;
+    if (entry.lane !== undefined) {
+      const queue = this.lanes.get(entry.lane)!;
       queue.shift();
       if (queue.length > 0) this.runnable.push(queue[0]);
-      else this.lanes.delete(lane);
+      else this.lanes.delete(entry.lane);
     }
     this.dispatch();
     this.notify();
@@ -150,6 +148,12 @@ export class KeyScheduler<T> {
     if (this.admitted === 0) this.idleWaiters = wakeAll(this.idleWaiters);
     if (this.running === 0) this.settledWaiters = wakeAll(this.settledWaiters);
   }
+}
+
+interface Entry<T> {
+  item: T;
+  lane: string | undefined;
+  started: boolean;
 }
 
 function wakeAll(waiters: Array<() => void>): Array<() => void> {

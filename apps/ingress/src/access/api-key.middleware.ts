@@ -1,3 +1,4 @@
+import { PRODUCT } from '@app/config';
 import { Inject, Injectable, NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -39,7 +40,7 @@ export class ApiKeyMiddleware implements NestMiddleware {
         return next();
       }
     }
-    response.setHeader('WWW-Authenticate', 'Bearer realm="kafka-http-gateway"');
+    response.setHeader('WWW-Authenticate', `Bearer realm="${PRODUCT}"`);
     next(new ApiError('UNAUTHORIZED', presented === undefined ? 'An API key is required: send Authorization: Bearer <key> or X-API-Key: <key>.' : 'The API key is not valid.'));
   }
 }

@@ -49,31 +49,52 @@ function invalid(details: ErrorDetail[]): ApiError {
   return new ApiError('VALIDATION_FAILED', `The request is not valid: ${details.map((d) => d.message).join('; ')}.`, details);
 }
 
-function knownProperties(metatype: Type<unknown> | Function): Set<string> {
-  return new Set(getMetadataStorage().getTargetValidationMetadatas(metatype, '', true, false).map((m) => m.propertyName));
+/** What a DTO class declares: its validated properties, and the DTO class of each nested one (@Type). */
+interface Shape {
+  known: Set<string>;
+  nested: Map<string, Type<unknown>>;
 }
+
+// Read from the decorators' metadata once per class, not for every body (or every item of a batch).
+const shapes = new Map<Function, Shape>();
+
+function shapeOf(metatype: Function): Shape {
+  let shape = shapes.get(metatype);
+  if (!shape) {
+    const known = new Set(getMetadataStorage().getTargetValidationMetadatas(metatype, '', true, false).map((m) => m.propertyName));
+    const nested = new Map<string, Type<unknown>>();
+    for (const key of known) {
+      const type = defaultMetadataStorage.findTypeMetadata(metatype, key)?.typeFunction() as Type<unknown> | undefined;
+      if (type) nested.set(key, type);
+    }
+    shape = { known, nested };
+    shapes.set(metatype, shape);
+  }
+  return shape;
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * The DTO for a plain body: its declared keys copied as they are (unknown ones, reported
  * separately, left out), nested DTOs (declared with @Type) built too.
  */
-function toInstance(metatype: Type<unknown> | Function, plain: Record<string, unknown>): object {
-  const known = knownProperties(metatype);
-  const instance = Object.create((metatype as Function).prototype) as Record<string, unknown>;
-  for (const key of Object.keys(plain)) if (known.has(key)) instance[key] = plain[key];
-  for (const key of Object.keys(instance)) {
-    const nested = defaultMetadataStorage.findTypeMetadata(metatype, key)?.typeFunction() as Type<unknown> | undefined;
-    if (!nested) continue;
-    const child = plain[key];
-    const build = (item: unknown) => (typeof item === 'object' && item !== null && !Array.isArray(item) ? toInstance(nested, item as Record<string, unknown>) : item);
-    instance[key] = Array.isArray(child) ? child.map(build) : build(child);
+function toInstance(metatype: Function, plain: Record<string, unknown>): object {
+  const { known, nested } = shapeOf(metatype);
+  const instance = Object.create(metatype.prototype) as Record<string, unknown>;
+  for (const key of Object.keys(plain)) {
+    if (!known.has(key)) continue;
+    const type = nested.get(key);
+    const value = plain[key];
+    const build = (item: unknown) => (type && isPlainObject(item) ? toInstance(type, item) : item);
+    instance[key] = Array.isArray(value) ? value.map(build) : build(value);
   }
   return instance;
 }
 
 /** Keys of a plain body that its DTO (and nested DTOs) do not declare, as paths. */
-function unknownKeys(body: Record<string, unknown>, metatype: Type<unknown> | Function, path = ''): string[] {
-  const known = knownProperties(metatype);
+function unknownKeys(body: Record<string, unknown>, metatype: Function, path = ''): string[] {
+  const { known, nested } = shapeOf(metatype);
   const unknown: string[] = [];
   for (const key of Object.keys(body)) {
     const field = path ? `${path}.${key}` : key;
@@ -81,13 +102,11 @@ function unknownKeys(body: Record<string, unknown>, metatype: Type<unknown> | Fu
       unknown.push(field);
       continue;
     }
-    const nested = defaultMetadataStorage.findTypeMetadata(metatype, key)?.typeFunction() as Type<unknown> | undefined;
+    const type = nested.get(key);
+    if (!type) continue;
     const child = body[key];
-    if (!nested) continue;
     const items = Array.isArray(child) ? child.map((item, i) => [item, `${field}[${i}]`] as const) : [[child, field] as const];
-    for (const [item, itemPath] of items) {
-      if (typeof item === 'object' && item !== null && !Array.isArray(item)) unknown.push(...unknownKeys(item as Record<string, unknown>, nested, itemPath));
-    }
+    for (const [item, itemPath] of items) if (isPlainObject(item)) unknown.push(...unknownKeys(item, type, itemPath));
   }
   return unknown;
 }

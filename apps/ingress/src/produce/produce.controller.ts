@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, HttpStatus, Post, Res, UseInterceptors } from '@nestjs/common';
+import { applyDecorators, Body, Controller, HttpCode, HttpStatus, Post, Res, UseInterceptors } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { IdempotencyInterceptor } from '../access/idempotency.interceptor';
 import { ApiErrors, BODY_ERRORS, REQUEST_ERRORS } from '../common/api-errors.decorator';
@@ -22,6 +22,10 @@ const IDEMPOTENCY_HEADER = {
   schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[!-~]{1,255}$' },
 };
 
+/** The request headers both produce routes read. */
+const ApiProduceHeaders = () => applyDecorators(ApiHeader(IDEMPOTENCY_HEADER), ApiHeader(TRACEPARENT_HEADER), ApiHeader(TRACESTATE_HEADER));
+const PRODUCE_ERRORS = [...REQUEST_ERRORS, ...BODY_ERRORS, ...KAFKA_ERRORS, ...IDEMPOTENCY_ERRORS];
+
 @ApiTags('produce')
 @ApiSecurity('bearer')
 @ApiSecurity('api-key')
@@ -34,11 +38,9 @@ export class ProduceController {
   @Post()
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Write one record', description: 'Answers 200 only after every in-sync replica has the record (acks=all, idempotent producer).' })
-  @ApiHeader(IDEMPOTENCY_HEADER)
-  @ApiHeader(TRACEPARENT_HEADER)
-  @ApiHeader(TRACESTATE_HEADER)
+  @ApiProduceHeaders()
   @ApiOkResponse({ type: ProduceResponse, description: 'Written: the partition and offset where the record is.' })
-  @ApiErrors(...REQUEST_ERRORS, ...BODY_ERRORS, ...KAFKA_ERRORS, ...IDEMPOTENCY_ERRORS)
+  @ApiErrors(...PRODUCE_ERRORS)
   produce(@Body() request: ProduceRequestDto, @TraceHeaders() trace: TraceContext): Promise<ProduceResponse> {
     return this.produceService.produce(request, trace);
   }
@@ -46,13 +48,11 @@ export class ProduceController {
   /** Writes up to INGRESS_MAX_BATCH_MESSAGES records to one topic; 207 when only some succeed. */
   @Post('batch')
   @ApiOperation({ summary: 'Write records to one topic', description: '200 when every message was written; 207 with a result per message when only some were; the shared error when all failed alike.' })
-  @ApiHeader(IDEMPOTENCY_HEADER)
-  @ApiHeader(TRACEPARENT_HEADER)
-  @ApiHeader(TRACESTATE_HEADER)
+  @ApiProduceHeaders()
   @ApiBody({ type: ProduceBatchRequestDto })
   @ApiResponse({ status: 200, type: ProduceBatchResponse, description: 'Every message was written; results in order.' })
   @ApiResponse({ status: 207, type: ProduceBatchResponse, description: 'Some messages were written and some not; each result says which.' })
-  @ApiErrors(...REQUEST_ERRORS, ...BODY_ERRORS, ...KAFKA_ERRORS, ...IDEMPOTENCY_ERRORS)
+  @ApiErrors(...PRODUCE_ERRORS)
   async produceBatch(
     @Body() request: ProduceBatchRequestDto,
     @Res({ passthrough: true }) response: Response,

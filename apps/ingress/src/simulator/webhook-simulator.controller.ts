@@ -2,12 +2,13 @@ import { Controller, Delete, Get, HttpCode, HttpStatus, Post, Query, Res } from 
 import { ApiBody, ApiExtraModels, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiResponse, ApiSecurity, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ApiErrors, BODY_ERRORS, ErrorResponseDto, REQUEST_ERRORS } from '../common/api-errors.decorator';
+import { ERROR_CODES, type ErrorCode } from '../common/error-codes';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SimulatorQueryDto } from './simulator-query.dto';
 import { WebhookSimulator, type SimulatorStats } from './webhook-simulator.service';
 
 /** 400s are documented once with both bodies; the other body errors keep their own status. */
-const ERROR_STATUS_NOT_400 = (code: string) => !['INVALID_JSON', 'JSON_TOO_DEEP', 'FORBIDDEN_JSON_KEY', 'VALIDATION_FAILED', 'MALFORMED_REQUEST'].includes(code);
+const ERROR_STATUS_NOT_400 = (code: ErrorCode) => ERROR_CODES[code].status !== 400;
 
 const MESSAGES = {
   200: 'Webhook processed successfully',
