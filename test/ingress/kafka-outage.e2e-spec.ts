@@ -1,4 +1,4 @@
-import { kafkaScript, newClusterSpec, startCluster, type LocalCluster } from '../setup/test-kafka';
+import { TEST_KAFKA_BASE_PORT, kafkaScript, newClusterSpec, startCluster, type LocalCluster } from '../setup/test-kafka';
 import { readAt } from '../support/kcat';
 import { TestKafka } from '../support/kafka-admin';
 import { getJson, postJson } from '../support/http';
@@ -16,7 +16,7 @@ describe('Kafka stopped mid-test', () => {
   let topic: string;
 
   beforeAll(async () => {
-    cluster = await startCluster(newClusterSpec(39292));
+    cluster = await startCluster(newClusterSpec(TEST_KAFKA_BASE_PORT + 200));
     topic = await new TestKafka(cluster.brokers).createTopic('outage', 2);
     ingress = await startIngress({ KAFKA_BROKERS: cluster.brokers, PRODUCE_TIMEOUT_MS: String(PRODUCE_TIMEOUT_MS) });
     await waitFor('the ingress to be ready', async () => (await getJson(`${ingress.url}/health/ready`)).status === 200);

@@ -1,4 +1,4 @@
-import { kafkaScript, newClusterSpec, startCluster, type LocalCluster } from '../setup/test-kafka';
+import { TEST_KAFKA_BASE_PORT, kafkaScript, newClusterSpec, startCluster, type LocalCluster } from '../setup/test-kafka';
 import { readAt } from '../support/kcat';
 import { TestKafka } from '../support/kafka-admin';
 import { getJson, postJson } from '../support/http';
@@ -18,7 +18,7 @@ describe('Kafka SASL (SCRAM-SHA-512)', () => {
   const credentials = (password: string) => ({ KAFKA_BROKERS: saslBrokers, KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'gateway', KAFKA_SASL_PASSWORD: password });
 
   beforeAll(async () => {
-    cluster = await startCluster(newClusterSpec(39392, 1, true));
+    cluster = await startCluster(newClusterSpec(TEST_KAFKA_BASE_PORT + 300, 1, true));
     saslBrokers = `127.0.0.1:${cluster.port + 200}`;
     topic = await new TestKafka(cluster.brokers).createTopic('sasl', 1);
     await target.start();

@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { KAFKA_SCRIPT, newClusterSpec, REPO, startCluster } from './test-kafka';
+import { KAFKA_SCRIPT, newClusterSpec, REPO, startCluster, TEST_KAFKA_BASE_PORT } from './test-kafka';
 
 /** Not the developer's 9092: a test run must never touch a cluster it did not start. */
-const TEST_KAFKA_PORT = Number(process.env.GATEWAY_TEST_KAFKA_PORT ?? 39092);
+const TEST_KAFKA_PORT = TEST_KAFKA_BASE_PORT;
 /** Per port, so two runs on one machine (GATEWAY_TEST_KAFKA_PORT) never stop each other's cluster. */
 export const STATE_FILE = join(REPO, `.tmp/test-kafka-${TEST_KAFKA_PORT}.json`);
 
