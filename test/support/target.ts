@@ -29,17 +29,21 @@ export interface Answer {
  */
 export class TestTarget {
   readonly received: Received[] = [];
+  /** Requests read and not yet answered, now and at most so far. */
+  inFlight = 0;
+  maxInFlight = 0;
   private server?: Server;
   private readonly sockets = new Set<Socket>();
   private port = 0;
 
-  constructor(private decide: (request: Omit<Received, 'status' | 'at'>) => Answer = () => ({ status: 200 })) {}
+  /** `inFlight` counts this request too. */
+  constructor(private decide: (request: Omit<Received, 'status' | 'at'>, inFlight: number) => Answer = () => ({ status: 200 })) {}
 
   get url(): string {
     return `http://127.0.0.1:${this.port}/hook`;
   }
 
-  answerWith(decide: (request: Omit<Received, 'status' | 'at'>) => Answer): void {
+  answerWith(decide: (request: Omit<Received, 'status' | 'at'>, inFlight: number) => Answer): void {
     this.decide = decide;
   }
 
@@ -72,9 +76,12 @@ export class TestTarget {
   private handle(body: string, headers: IncomingHttpHeaders, res: ServerResponse): void {
     const envelope = JSON.parse(body) as { topic: string; partition: number; offset: number; key: string | null; value: unknown; headers: Record<string, string>; timestamp: string };
     const request = { topic: envelope.topic, partition: envelope.partition, offset: envelope.offset, key: envelope.key, value: envelope.value, recordHeaders: envelope.headers, timestamp: envelope.timestamp, headers };
-    const answer = this.decide(request);
+    this.inFlight++;
+    if (this.inFlight > this.maxInFlight) this.maxInFlight = this.inFlight;
+    const answer = this.decide(request, this.inFlight);
     if (answer.hang) return;
     const reply = () => {
+      this.inFlight--;
       this.received.push({ ...request, status: answer.status, at: Date.now() });
       res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
       res.end(JSON.stringify({ ok: answer.status < 300 }));

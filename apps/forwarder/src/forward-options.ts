@@ -7,7 +7,10 @@ export interface ForwardOptions {
   /** From --brokers; KAFKA_BROKERS (read by @app/kafka) otherwise. */
   brokers?: string[];
   group: string;
-  workers: number;
+  /** Deliveries in flight: a fixed number, or 'auto' (adaptive, between minWorkers and maxWorkers). */
+  workers: number | 'auto';
+  minWorkers: number;
+  maxWorkers: number;
   ordering: Ordering;
   /** Deliveries per second; 0 = unlimited. */
   rate: number;

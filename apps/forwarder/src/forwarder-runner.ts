@@ -51,7 +51,7 @@ export class ForwarderRunner {
       logger.log(`Health on http://127.0.0.1:${options.healthPort}/health, metrics on /metrics`, 'Forwarder');
     }
     logger.log(
-      `Forwarding ${options.topic} -> ${options.targetUrl} (group ${options.group}, ${options.workers} workers, ordering ${options.ordering}, dead letters to ${options.dlqTopic}, HTTP client ${options.httpClient}; Kafka ${kafka.connection.brokers.join(',')})`,
+      `Forwarding ${options.topic} -> ${options.targetUrl} (group ${options.group}, ${options.workers === 'auto' ? `workers auto ${options.minWorkers}-${options.maxWorkers}` : `${options.workers} workers`}, ordering ${options.ordering}, dead letters to ${options.dlqTopic}, HTTP client ${options.httpClient}; Kafka ${kafka.connection.brokers.join(',')})`,
       'Forwarder',
     );
     void app.get(DeadLetterPublisher).ensureTopic(options.topic, app.get(KafkaAdmin), stop.signal);

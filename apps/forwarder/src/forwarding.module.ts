@@ -6,6 +6,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { AxiosDeliveryClient } from './dispatch/axios-delivery-client';
 import { CircuitBreaker } from './dispatch/circuit-breaker';
 import { CLOCK, systemClock, type Clock } from './dispatch/clock';
+import { ConcurrencyLimiter } from './dispatch/concurrency-limiter';
 import { DEAD_LETTER_TOPIC, DeadLetterPublisher } from './dispatch/dead-letter-publisher';
 import { DELIVERY_HTTP_CLIENT } from './dispatch/delivery-http-client';
 import { ForwardController } from './dispatch/forward.controller';
@@ -15,20 +16,27 @@ import { TokenBucket } from './dispatch/token-bucket';
 import { UndiciDeliveryClient } from './dispatch/undici-delivery-client';
 import { PRODUCT, VERSION } from '@app/config';
 import type { ForwardOptions } from './forward-options';
+import { FlowControl } from './flow-control';
 import { ForwarderHealthController } from './health/forwarder-health.controller';
 import { ForwardStats } from './stats/forward-stats';
 import { FORWARD_TRANSPORT_OPTIONS, KafkaForwardServer, type ForwardTransportOptions } from './transport/kafka-forward.server';
+
+/** Where --workers auto starts: the old fixed default; slow start doubles it within a few round trips. */
+const INITIAL_AUTO_LIMIT = 16;
 
 /** Everything one `forward` run needs, built from its validated options. */
 @Module({})
 export class ForwardingModule {
   static register(options: ForwardOptions, kafka: KafkaConfig, logLevel: LogLevel): DynamicModule {
     const target: DeliveryTarget = { url: options.targetUrl, timeoutMs: options.timeoutMs, headers: options.headers, userAgent: `${PRODUCT}-forwarder/${VERSION}` };
+    // Connections are opened as needed, up to the most requests that can be in flight.
+    const connections = options.workers === 'auto' ? Math.min(options.maxWorkers, options.maxPending) : options.workers;
     const transport: ForwardTransportOptions = {
       topic: options.topic,
       groupId: options.group,
       ordering: options.ordering,
-      workers: options.workers,
+      // Auto: every record in the window may start; the limiter decides how many requests go out.
+      workers: options.workers === 'auto' ? Infinity : options.workers,
       maxPending: options.maxPending,
       sessionTimeoutMs: options.sessionTimeoutMs,
       commitIntervalMs: 1_000,
@@ -62,14 +70,23 @@ export class ForwardingModule {
         },
         { provide: TokenBucket, inject: [CLOCK], useFactory: (clock: Clock) => new TokenBucket(options.rate, clock) },
         {
+          provide: ConcurrencyLimiter,
+          inject: [CLOCK],
+          useFactory: (clock: Clock) =>
+            options.workers === 'auto'
+              ? new ConcurrencyLimiter({ mode: 'auto', initial: INITIAL_AUTO_LIMIT, min: options.minWorkers, max: Math.min(options.maxWorkers, options.maxPending) }, clock)
+              : new ConcurrencyLimiter({ mode: 'fixed', initial: options.workers, min: options.workers, max: options.workers }, clock),
+        },
+        {
           provide: DELIVERY_HTTP_CLIENT,
           inject: [HttpService],
-          useFactory: (http: HttpService) => (options.httpClient === 'undici' ? new UndiciDeliveryClient(options.workers) : new AxiosDeliveryClient(http, options.workers)),
+          useFactory: (http: HttpService) => (options.httpClient === 'undici' ? new UndiciDeliveryClient(connections) : new AxiosDeliveryClient(http, connections)),
         },
         ForwardStats,
         RetryingDispatcher,
         DeadLetterPublisher,
         KafkaForwardServer,
+        FlowControl,
       ],
     };
   }

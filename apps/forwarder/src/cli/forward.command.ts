@@ -10,9 +10,11 @@ import { brokerList, duration, groupId, header, httpUrl, integer, nonNegativeNum
 /** What commander hands over: only the flags given (or found in the environment). */
 type Flags = Partial<Omit<ForwardOptions, 'headers' | 'retry4xx'>> & { headers?: Record<string, string>; retry4xx?: boolean };
 
-const DEFAULTS = {
+export const DEFAULTS = {
   group: 'http-forwarder',
-  workers: 16,
+  workers: 'auto' as ForwardOptions['workers'],
+  minWorkers: 1,
+  maxWorkers: 1024,
   ordering: 'key' as Ordering,
   rate: 0,
   retries: 3,
@@ -51,23 +53,34 @@ export class ForwardCommand extends CommandRunner {
   private resolve(flags: Flags): ForwardOptions {
     const topic = flags.topic!;
     const workers = flags.workers ?? DEFAULTS.workers;
+    const minWorkers = flags.minWorkers ?? DEFAULTS.minWorkers;
+    const maxWorkers = flags.maxWorkers ?? DEFAULTS.maxWorkers;
+    // The most deliveries that can be in flight: the fixed number, or the adaptive limit's ceiling.
+    const mostInFlight = workers === 'auto' ? maxWorkers : workers;
     const options: ForwardOptions = {
       ...DEFAULTS,
       ...stripUndefined(flags),
       topic,
       targetUrl: flags.targetUrl!,
       workers,
+      minWorkers,
+      maxWorkers,
       dlqTopic: flags.dlqTopic ?? `${topic}.dlq`,
       headers: flags.headers ?? {},
       retry4xx: flags.retry4xx ?? false,
-      maxPending: flags.maxPending ?? Math.max(1_000, workers * 4),
+      maxPending: flags.maxPending ?? Math.max(1_000, mostInFlight * 4),
       httpClient: flags.httpClient ?? defaultHttpClient(),
     };
     if (options.retryDelayMs > options.retryMaxDelayMs) {
       this.usageError(`--retry-delay (${formatDuration(options.retryDelayMs)}) must not exceed --retry-max-delay (${formatDuration(options.retryMaxDelayMs)}).`);
     }
     if (options.dlqTopic === options.topic) this.usageError('--dlq-topic must differ from --topic, or failed records would be delivered again.');
-    if (options.maxPending < options.workers) this.usageError(`--max-pending (${options.maxPending}) must be at least --workers (${options.workers}).`);
+    if (minWorkers > maxWorkers) this.usageError(`--min-workers (${minWorkers}) must not exceed --max-workers (${maxWorkers}).`);
+    if (workers === 'auto') {
+      if (options.maxPending < minWorkers) this.usageError(`--max-pending (${options.maxPending}) must be at least --min-workers (${minWorkers}).`);
+    } else if (options.maxPending < workers) {
+      this.usageError(`--max-pending (${options.maxPending}) must be at least --workers (${workers}).`);
+    }
     return options;
   }
 
@@ -100,8 +113,22 @@ export class ForwardCommand extends CommandRunner {
     return groupId(value);
   }
 
-  @Option({ flags: '--workers <n>', description: `deliveries in flight per instance (default: ${DEFAULTS.workers})`, env: 'FORWARDER_WORKERS' })
-  parseWorkers(value: string) {
+  @Option({
+    flags: '--workers <n|auto>',
+    description: `deliveries in flight per instance: auto finds the target's capacity between --min-workers and --max-workers, a number fixes it (default: ${DEFAULTS.workers})`,
+    env: 'FORWARDER_WORKERS',
+  })
+  parseWorkers(value: string): ForwardOptions['workers'] {
+    return value.trim().toLowerCase() === 'auto' ? 'auto' : integer(1, 1024)(value);
+  }
+
+  @Option({ flags: '--min-workers <n>', description: `with --workers auto, the fewest deliveries kept in flight (default: ${DEFAULTS.minWorkers})`, env: 'FORWARDER_MIN_WORKERS' })
+  parseMinWorkers(value: string) {
+    return integer(1, 1024)(value);
+  }
+
+  @Option({ flags: '--max-workers <n>', description: `with --workers auto, the most deliveries in flight (default: ${DEFAULTS.maxWorkers})`, env: 'FORWARDER_MAX_WORKERS' })
+  parseMaxWorkers(value: string) {
     return integer(1, 1024)(value);
   }
 
@@ -175,7 +202,11 @@ export class ForwardCommand extends CommandRunner {
     return duration(0, 600_000)(value);
   }
 
-  @Option({ flags: '--max-pending <n>', description: 'records fetched and not yet done, per instance (default: max(1000, 4 x workers))', env: 'FORWARDER_MAX_PENDING' })
+  @Option({
+    flags: '--max-pending <n>',
+    description: 'records fetched and not yet done, per instance; with --workers auto the window follows the limit, max(1000, 4 x limit), up to this (default: max(1000, 4 x workers or --max-workers))',
+    env: 'FORWARDER_MAX_PENDING',
+  })
   parseMaxPending(value: string) {
     return integer(1, 1_000_000)(value);
   }

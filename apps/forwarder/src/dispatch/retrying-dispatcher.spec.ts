@@ -5,6 +5,7 @@ import { ForwardStats } from '../stats/forward-stats';
 import type { ForwardRecord } from '../transport/forward-record';
 import { CircuitBreaker } from './circuit-breaker';
 import { CLOCK } from './clock';
+import { ConcurrencyLimiter, type LimiterSample } from './concurrency-limiter';
 import { DELIVERY_HTTP_CLIENT, DeliveryNetworkError, type DeliveryRequest, type DeliveryResponse } from './delivery-http-client';
 import { FakeClock, settle } from './fake-clock';
 import { RetryPolicy } from './retry-policy';
@@ -22,11 +23,24 @@ describe('RetryingDispatcher', () => {
   let dispatcher: RetryingDispatcher;
   let circuit: CircuitBreaker;
   let stats: ForwardStats;
+  /** What the dispatcher told the limiter about each attempt. */
+  let samples: LimiterSample[];
+  let backingOff: boolean;
 
   beforeEach(async () => {
     clock = new FakeClock();
     answers = [];
     requests = [];
+    samples = [];
+    backingOff = false;
+    // The limiter at its token boundary: always a slot, and a backing-off state the test sets.
+    const limiter = {
+      tryAcquire: () => ({ release: (sample: LimiterSample) => samples.push(sample) }),
+      acquire: async () => ({ release: (sample: LimiterSample) => samples.push(sample) }),
+      get backingOff() {
+        return backingOff;
+      },
+    };
     circuit = new CircuitBreaker({ threshold: 5, cooldownMs: 10_000 }, clock);
     const http = {
       post: async (request: DeliveryRequest): Promise<DeliveryResponse> => {
@@ -50,6 +64,7 @@ describe('RetryingDispatcher', () => {
         { provide: RetryPolicy, useValue: new RetryPolicy({ retries: 3, initialDelayMs: 1_000, maxDelayMs: 8_000, retry4xx: false }, () => 1) },
         { provide: CircuitBreaker, useValue: circuit },
         { provide: TokenBucket, useValue: new TokenBucket(0, clock) },
+        { provide: ConcurrencyLimiter, useValue: limiter },
       ],
     }).compile();
     dispatcher = moduleRef.get(RetryingDispatcher);
@@ -143,4 +158,41 @@ describe('RetryingDispatcher', () => {
     await settle();
     expect(result).toEqual({ outcome: 'aborted', attempts: 1 });
   });
+
+  it('tells the concurrency limiter what each answer says about the target', async () => {
+    answers = [503, 'timeout', 500, 200, 429, 'refused', 404];
+    await deliverWithoutLimit();
+    await deliverWithoutLimit();
+    expect(samples).toEqual(['overload', 'overload', 'ok', 'ok', 'overload', 'overload', 'ok']);
+  });
+
+  it('does not spend retries on 429/503 while the limiter backs off from them, nor open the circuit with them', async () => {
+    backingOff = true;
+    answers = [...Array<Answer>(12).fill(503), 429, 200];
+    await otherRecordSucceeds();
+    await expect(deliver()).resolves.toEqual({ outcome: 'delivered', status: 200, attempts: 14 });
+    expect(circuit.state).toBe('closed');
+    expect(stats.throttled).toBe(13);
+  });
+
+  it('still dead-letters a record that keeps getting 503 once the limiter is no longer backing off', async () => {
+    backingOff = false;
+    answers = [503, 503, 503, 503, 503];
+    await otherRecordSucceeds();
+    void otherRecordsKeepSucceeding();
+    await expect(deliver()).resolves.toMatchObject({ outcome: 'exhausted', status: 503, attempts: 4 });
+  });
+
+  /** A delivery whose retries never run out because other records keep proving the target works. */
+  async function deliverWithoutLimit(): Promise<DispatchResult> {
+    void otherRecordsKeepSucceeding();
+    return deliver();
+  }
+
+  async function otherRecordsKeepSucceeding(): Promise<void> {
+    for (let i = 0; i < 50; i++) {
+      await otherRecordSucceeds();
+      await clock.advance(100);
+    }
+  }
 });

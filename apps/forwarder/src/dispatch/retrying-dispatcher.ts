@@ -4,6 +4,7 @@ import { ForwardStats } from '../stats/forward-stats';
 import { recordId, type ForwardRecord } from '../transport/forward-record';
 import { CircuitBreaker } from './circuit-breaker';
 import { CLOCK, type Clock } from './clock';
+import { ConcurrencyLimiter } from './concurrency-limiter';
 import { DELIVERY_HTTP_CLIENT, DeliveryNetworkError, type DeliveryHttpClient } from './delivery-http-client';
 import { envelopeOf } from './envelope';
 import { parseRetryAfter, RetryPolicy } from './retry-policy';
@@ -34,7 +35,9 @@ export type DispatchResult =
  * 5xx are retried with backoff; other 4xx are final. Retries are used up only while the target
  * works for other records: during an outage (circuit open, or no success since this record's
  * first attempt) the record is held and retried, never dead-lettered, so an outage cannot drain
- * the topic into the dead-letter topic.
+ * the topic into the dead-letter topic. Every attempt holds a slot of the ConcurrencyLimiter,
+ * which learns the target's capacity from the answers; 429/503s it is backing off from are not
+ * charged to the record.
  */
 @Injectable()
 export class RetryingDispatcher {
@@ -45,6 +48,7 @@ export class RetryingDispatcher {
     private readonly policy: RetryPolicy,
     private readonly circuit: CircuitBreaker,
     private readonly rateLimit: TokenBucket,
+    private readonly limiter: ConcurrencyLimiter,
     private readonly stats: ForwardStats,
   ) {}
 
@@ -52,35 +56,54 @@ export class RetryingDispatcher {
     const body = envelopeOf(record);
     const id = recordId(record);
     const firstAttemptAt = this.clock.now();
+    // Failed attempts that count against --retries: not the 429/503s the limiter is backing off from.
+    let charged = 0;
     for (let attempt = 1; ; attempt++) {
+      const slot = this.limiter.tryAcquire() ?? (await this.limiter.acquire(signal));
+      if (!slot) return { outcome: 'aborted', attempts: attempt - 1 };
       const permit = await this.circuit.acquire(signal);
-      if (!permit) return { outcome: 'aborted', attempts: attempt - 1 };
+      if (!permit) {
+        slot.release('dropped');
+        return { outcome: 'aborted', attempts: attempt - 1 };
+      }
       if (!(await this.rateLimit.take(signal))) {
         permit.release();
+        slot.release('dropped');
         return { outcome: 'aborted', attempts: attempt - 1 };
       }
 
       let status: number | undefined;
       let retryAfter: string | undefined;
       let problem: string;
+      const sentAt = this.clock.now();
       try {
         const response = await this.http.post({ url: this.target.url, body, headers: this.headers(id, record), timeoutMs: this.target.timeoutMs, signal });
         status = response.status;
         retryAfter = response.retryAfter;
         problem = `HTTP ${status}`;
         this.stats.attempt(status);
+        slot.release(status === 429 || status === 503 ? 'overload' : 'ok', this.clock.now() - sentAt);
       } catch (error) {
         if (signal.aborted || (error instanceof DeliveryNetworkError && error.kind === 'aborted')) {
           permit.release();
+          slot.release('dropped');
           return { outcome: 'aborted', attempts: attempt };
         }
         problem = (error as Error).message;
         this.stats.attempt(error instanceof DeliveryNetworkError && error.kind === 'timeout' ? 'timeout' : 'connection_error');
+        slot.release('overload');
       }
 
       const verdict = this.policy.verdict(status);
-      if (verdict === 'retry') permit.failed();
-      else permit.succeeded();
+      // A saturated target is not a poison record: while the limiter backs off, its 429/503s
+      // neither use up the record's retries nor count towards opening the circuit.
+      const absorbed = verdict === 'retry' && (status === 429 || status === 503) && this.limiter.backingOff;
+      if (verdict === 'retry') {
+        if (absorbed) permit.release();
+        else permit.failed();
+      } else {
+        permit.succeeded();
+      }
       if (verdict === 'delivered') {
         this.stats.recordDelivery(this.clock.now() - firstAttemptAt);
         return { outcome: 'delivered', status: status!, attempts: attempt };
@@ -88,10 +111,13 @@ export class RetryingDispatcher {
       if (verdict === 'reject') return { outcome: 'rejected', status: status!, attempts: attempt, error: problem };
 
       this.stats.attemptFailed();
-      const targetWorks = this.circuit.state === 'closed' && this.circuit.lastSuccessAt >= firstAttemptAt;
-      if (!this.policy.mayRetry(attempt) && targetWorks) return { outcome: 'exhausted', status, attempts: attempt, error: problem };
-      this.stats.retried();
-      await this.clock.sleep(this.policy.backoffMs(attempt, parseRetryAfter(retryAfter, this.clock.now())), signal);
+      if (!absorbed) {
+        charged++;
+        const targetWorks = this.circuit.state === 'closed' && this.circuit.lastSuccessAt >= firstAttemptAt;
+        if (!this.policy.mayRetry(charged) && targetWorks) return { outcome: 'exhausted', status, attempts: attempt, error: problem };
+      }
+      this.stats.retried(absorbed);
+      await this.clock.sleep(this.policy.backoffMs(Math.max(1, charged), parseRetryAfter(retryAfter, this.clock.now())), signal);
     }
   }
 

@@ -21,7 +21,11 @@ export class ForwardStats {
   retries = 0;
   attemptsFailed = 0;
   dlqFailures = 0;
+  /** Retries after a 429/503 while the limiter backed off (not charged to the record). */
+  throttled = 0;
   inFlight = 0;
+  /** How many deliveries may be in flight now (adaptive with --workers auto). */
+  concurrencyLimit = 0;
   circuit: CircuitState = 'closed';
   /** Records not yet done per partition: end offset minus the committable offset. */
   readonly lag = new Map<number, bigint>();
@@ -50,6 +54,14 @@ export class ForwardStats {
       duration: new Histogram({ name: `${PREFIX}delivery_duration_seconds`, help: 'From the first attempt to delivery, retries included.', buckets: LATENCY_BUCKETS, registers }),
     };
     new Gauge({ name: `${PREFIX}in_flight_deliveries`, help: 'Deliveries under way.', registers, collect() { this.set(stats.inFlight); } });
+    new Gauge({
+      name: `${PREFIX}concurrency_limit`,
+      help: 'Requests to the target allowed in flight at once: adapted to the target with --workers auto, else --workers.',
+      registers,
+      collect() {
+        this.set(stats.concurrencyLimit);
+      },
+    });
     new Gauge({
       name: `${PREFIX}consumer_lag`,
       help: 'Records of the partition not yet done (end offset minus the committable offset).',
@@ -86,8 +98,10 @@ export class ForwardStats {
     this.metrics.attempts.inc({ result: String(result) });
   }
 
-  retried(): void {
+  /** `throttled`: a 429/503 the concurrency limiter was backing off from, not charged to the record. */
+  retried(throttled = false): void {
     this.retries++;
+    if (throttled) this.throttled++;
     this.metrics.retries.inc();
   }
 

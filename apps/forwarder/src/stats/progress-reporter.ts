@@ -44,7 +44,7 @@ export class ProgressReporter {
   line(rate: number): string {
     const s = this.stats;
     const circuit = s.circuit === 'closed' ? '' : `, circuit ${s.circuit}`;
-    return `delivered ${s.delivered}, retried ${s.retries}, dead-lettered ${s.deadLettered}, in flight ${s.inFlight}, ${rate.toFixed(1)}/s, lag ${s.totalLag()}${circuit}`;
+    return `delivered ${s.delivered}, retried ${s.retries}, dead-lettered ${s.deadLettered}, in flight ${s.inFlight}, limit ${s.concurrencyLimit}, ${rate.toFixed(1)}/s, lag ${s.totalLag()}${circuit}`;
   }
 
   summary(): string {
@@ -55,7 +55,7 @@ export class ProgressReporter {
     const latency = p50 === undefined ? '' : `; delivery latency p50 ${formatDuration(Math.round(p50))}, p99 ${formatDuration(Math.round(p99!))}`;
     return (
       `Summary after ${seconds.toFixed(1)}s: delivered ${s.delivered}, dead-lettered ${s.deadLettered} (${s.rejected} rejected, ${s.exhausted} retries exhausted), ` +
-      `retries ${s.retries}, ${(s.done / Math.max(seconds, 0.001)).toFixed(1)}/s overall${latency}, lag ${s.totalLag()}`
+      `retries ${s.retries} (${s.throttled} after 429/503 while backing off), ${(s.done / Math.max(seconds, 0.001)).toFixed(1)}/s overall${latency}, lag ${s.totalLag()}`
     );
   }
 }

@@ -17,7 +17,7 @@ export interface ForwardTransportOptions {
   topic: string;
   groupId: string;
   ordering: Ordering;
-  /** Deliveries in flight at once. */
+  /** Records being delivered at once (Infinity: as many as the window holds; the limiter gates requests). */
   workers: number;
   /** Records fetched and not yet done; fetching waits beyond it. */
   maxPending: number;
@@ -92,7 +92,7 @@ export class KafkaForwardServer extends Server<ForwardServerEvents> implements C
     circuit: CircuitBreaker,
   ) {
     super();
-    this.scheduler = new KeyScheduler<Work>({ workers: options.workers, maxPending: options.maxPending }, (work) => this.laneOf(work), (work) => this.process(work));
+    this.scheduler = new KeyScheduler<Work>({ workers: Math.min(options.workers, options.maxPending), maxPending: options.maxPending }, (work) => this.laneOf(work), (work) => this.process(work));
     circuit.onStateChange((state) => {
       this.stats.circuit = state;
       const open = state === 'open';
@@ -118,6 +118,11 @@ export class KafkaForwardServer extends Server<ForwardServerEvents> implements C
 
   get pending(): number {
     return this.scheduler.pending;
+  }
+
+  /** Sets how many records may be fetched and not yet done (the window follows the concurrency limit). */
+  resizeWindow(maxPending: number): void {
+    this.scheduler.resize(Math.min(this.options.workers, maxPending), maxPending);
   }
 
   /** True when a member of the group with nothing in flight, no lag, and no new record for `ms`. */

@@ -14,11 +14,23 @@ export class KeyScheduler<T> {
   private idleWaiters: Array<() => void> = [];
   private settledWaiters: Array<() => void> = [];
 
+  private readonly options: { workers: number; maxPending: number };
+
   constructor(
-    private readonly options: { workers: number; maxPending: number },
+    options: { workers: number; maxPending: number },
     private readonly laneOf: (item: T) => string | undefined,
     private readonly run: (item: T) => Promise<void>,
-  ) {}
+  ) {
+    this.options = { ...options };
+  }
+
+  /** Changes how many run at once and how many may be admitted; what is already admitted stays. */
+  resize(workers: number, maxPending: number): void {
+    this.options.workers = workers;
+    this.options.maxPending = maxPending;
+    this.dispatch();
+    this.notify();
+  }
 
   /** Admitted and not finished (queued or running). */
   get pending(): number {
