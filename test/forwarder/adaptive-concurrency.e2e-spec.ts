@@ -44,7 +44,7 @@ describe('forward --workers auto', () => {
     expect(await forwarder.stop('SIGTERM')).toBe(0);
 
     expect(await readAll(brokers, `${topic}.dlq`)).toEqual([]);
-    expect(forwarder.output()).toMatch(/limit \d+/);
+    expect(forwarder.output()).toMatch(/in flight \d+ \(limit \d+\)/);
     expect(forwarder.output()).toMatch(/dead-lettered 0 \(0 rejected, 0 retries exhausted\)/);
     // Refusals are there (the limiter had to find the capacity), but few once it has.
     const refused = target.received.filter((r) => r.status === 503).length;

@@ -28,11 +28,10 @@ export class FlowControl implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.stats.concurrencyLimit = this.limiter.limit;
+    this.stats.concurrency = () => ({ inFlight: this.limiter.inFlight, limit: this.limiter.limit });
     if (!this.limiter.auto) return;
     this.server.resizeWindow(windowFor(this.limiter.limit, this.transport.maxPending));
     this.limiter.onChange(({ from, to, reason }) => {
-      this.stats.concurrencyLimit = to;
       this.server.resizeWindow(windowFor(to, this.transport.maxPending));
       if (Math.abs(to - from) >= Math.max(2, from * 0.2)) this.log.debug(`Concurrency limit ${from} -> ${to}: ${reason}`);
     });

@@ -157,6 +157,14 @@ describe('ConcurrencyLimiter', () => {
     expect(min(settled)).toBeGreaterThanOrEqual(5);
   });
 
+  it('does not collapse on a fast target whose latency wobbles by a few milliseconds with load', () => {
+    const limiter = auto();
+    const random = seeded(3);
+    // 1 ms plus 1 ms per 100 in flight, with jitter: doubling and halving, but never a queue that matters.
+    const { trace } = new Simulation(limiter, clock, (inFlight) => ({ status: 200, latencyMs: 1 + inFlight / 100 + random() * 2 })).run(10_000);
+    expect(min(limitsBetween(trace, 2_000))).toBeGreaterThanOrEqual(64);
+  });
+
   it('keeps growing on a slow target whose latency varies widely and that sheds a few requests at random', () => {
     const limiter = auto();
     const random = seeded(7);

@@ -28,8 +28,14 @@ export interface LimitChange {
   reason: string;
 }
 
-/** Latency above this many times the baseline means requests queue at the target. */
+/** Latency above this many times the baseline means requests queue at the target... */
 const LATENCY_TOLERANCE = 2;
+/** ...when it is also this much above it: a millisecond's wobble on a fast target is not a queue. */
+const LATENCY_MARGIN_MS = 10;
+/** The baseline is the lowest window mean of the last 30-60 s: two buckets of this length. */
+const BASELINE_BUCKET_MS = 30_000;
+/** Answers per latency window, at least: fewer make a noisy mean. */
+const MIN_WINDOW = 20;
 /** A latency cut takes at least a fifth off, and at most half, so its effect can be seen. */
 const LATENCY_CUT = { least: 0.5, most: 0.8 };
 /** A latency cut that left latency above this share of what it was did not help: not our queue. */
@@ -49,12 +55,14 @@ const CEILING_TTL_MS = 30_000;
  *
  * - Growth: while answers come back without overload and latency stays within twice its recent
  *   baseline, the limit doubles each window of answers (slow start) until the first sign of
- *   saturation, then grows by its square root per window; within one step of the level where
+ *   saturation, then grows by its square root per window (a window: max(20, limit/2) answers);
+ *   within one step of the level where
  *   the target last refused, it probes one more slot per second.
  * - Overload (429, 503, timeouts, refused connections) at more than a stray rate: the limit drops
  *   to 90% of itself, or to one below the concurrency at which the target refused, whichever is
  *   lower, once per round of requests; that level becomes the ceiling for 30 s.
- * - Latency: a window whose mean latency exceeds twice the baseline (the lowest seen) cuts the
+ * - Latency: a window whose mean latency exceeds twice the baseline (the lowest window mean of the
+ *   last 30-60 s), and by more than 10 ms, cuts the
  *   limit in proportion (by a fifth to a half). If two cuts in a row leave it no faster, the
  *   target became slower on its own: the slower latency becomes the baseline and the limit goes
  *   back to where it was.
@@ -80,7 +88,10 @@ export class ConcurrencyLimiter {
   private slowStart = true;
   private lastGrowthAt = -Infinity;
 
-  private baseline?: number;
+  /** Lowest window mean in the current and the previous baseline bucket. */
+  private baselineNow = Infinity;
+  private baselineBefore = Infinity;
+  private bucketStartedAt = -Infinity;
   private windowStartSeq = 0;
   private windowCount = 0;
   private windowSum = 0;
@@ -199,7 +210,7 @@ export class ConcurrencyLimiter {
     if (latencyMs === undefined || seq < this.windowStartSeq || this.draining) return;
     this.windowCount++;
     this.windowSum += latencyMs;
-    if (this.windowCount >= Math.max(5, Math.ceil(this.current / 2))) this.closeWindow();
+    if (this.windowCount >= Math.max(MIN_WINDOW, Math.ceil(this.current / 2))) this.closeWindow();
   }
 
   private cutForOverload(): void {
@@ -225,29 +236,28 @@ export class ConcurrencyLimiter {
     const now = this.clock.now();
     // A ceiling passed without a refusal, or an old one, no longer says where the target's capacity is.
     if (this.ceiling !== undefined && (this.current >= this.ceiling + 1 || now - this.lastOverloadCutAt > CEILING_TTL_MS)) this.ceiling = undefined;
-    if (this.baseline === undefined) this.baseline = mean;
+    const baseline = this.baseline(now, mean);
+    const tolerated = Math.max(LATENCY_TOLERANCE * baseline, baseline + LATENCY_MARGIN_MS);
 
-    if (mean > LATENCY_TOLERANCE * this.baseline) {
+    if (mean > tolerated) {
       const previous = this.latencyCut;
       const noBetter = previous !== undefined && mean >= NO_IMPROVEMENT * previous.mean;
       if (previous && noBetter && previous.cuts >= 2) {
         // Two cuts did not make it faster: the target is slower on its own.
-        this.baseline = mean;
+        this.baselineNow = this.baselineBefore = mean;
         this.latencyCut = undefined;
         this.set(Math.max(this.current, previous.limitBefore), `latency stayed at ${fmt(mean)} ms with fewer requests: new baseline`);
         return;
       }
       this.latencyCut = previous && noBetter ? { mean, limitBefore: previous.limitBefore, cuts: previous.cuts + 1 } : { mean, limitBefore: this.current, cuts: 1 };
       this.slowStart = false;
-      const factor = Math.max(LATENCY_CUT.least, Math.min(LATENCY_CUT.most, (LATENCY_TOLERANCE * this.baseline) / mean));
-      this.set(Math.max(this.options.min, this.current * factor), `latency ${fmt(mean)} ms is over ${LATENCY_TOLERANCE}x its baseline of ${fmt(this.baseline)} ms`);
+      const factor = Math.max(LATENCY_CUT.least, Math.min(LATENCY_CUT.most, tolerated / mean));
+      this.set(Math.max(this.options.min, this.current * factor), `latency ${fmt(mean)} ms is over the ${fmt(tolerated)} ms tolerated (baseline ${fmt(baseline)} ms): requests queue at the target`);
       this.draining = true;
       return;
     }
 
     this.latencyCut = undefined;
-    // The baseline is the lowest latency seen; it rises only when a cut shows the slowness is not ours.
-    if (mean < this.baseline) this.baseline = mean;
     // Growing a limit that is not what holds deliveries back would only raise it for nothing.
     if (peak * 2 < this.current || this.current >= this.options.max) return;
     if (this.ceiling !== undefined && this.current + 1 >= this.ceiling) {
@@ -261,6 +271,22 @@ export class ConcurrencyLimiter {
     // Fast growth stops just below a known ceiling; from there it probes.
     const to = this.ceiling === undefined ? grown : Math.max(this.current, Math.min(grown, this.ceiling - 1));
     this.set(to, this.slowStart ? 'slow start: answers fast and healthy' : 'answers fast and healthy');
+  }
+
+  /**
+   * The lowest window mean of the last 30-60 s (a recent minimum: a lucky window long ago does not
+   * hold the limit down), counting the window just measured.
+   */
+  private baseline(now: number, mean: number): number {
+    if (now - this.bucketStartedAt >= BASELINE_BUCKET_MS) {
+      this.baselineBefore = this.baselineNow;
+      this.baselineNow = Infinity;
+      this.bucketStartedAt = now;
+    }
+    const before = Math.min(this.baselineNow, this.baselineBefore);
+    // A window over the tolerance is not a candidate: queueing must not raise the baseline.
+    if (before === Infinity || mean <= Math.max(LATENCY_TOLERANCE * before, before + LATENCY_MARGIN_MS)) this.baselineNow = Math.min(this.baselineNow, mean);
+    return Math.min(this.baselineNow, this.baselineBefore);
   }
 
   /** Latency is measured afresh on requests sent from now on. */

@@ -24,8 +24,8 @@ export class ForwardStats {
   /** Retries after a 429/503 while the limiter backed off (not charged to the record). */
   throttled = 0;
   inFlight = 0;
-  /** How many deliveries may be in flight now (adaptive with --workers auto). */
-  concurrencyLimit = 0;
+  /** Requests to the target in flight, and how many may be (adaptive with --workers auto): read live. */
+  concurrency: () => { inFlight: number; limit: number } = () => ({ inFlight: 0, limit: 0 });
   circuit: CircuitState = 'closed';
   /** Records not yet done per partition: end offset minus the committable offset. */
   readonly lag = new Map<number, bigint>();
@@ -59,7 +59,7 @@ export class ForwardStats {
       help: 'Requests to the target allowed in flight at once: adapted to the target with --workers auto, else --workers.',
       registers,
       collect() {
-        this.set(stats.concurrencyLimit);
+        this.set(stats.concurrency().limit);
       },
     });
     new Gauge({

@@ -44,7 +44,8 @@ export class ProgressReporter {
   line(rate: number): string {
     const s = this.stats;
     const circuit = s.circuit === 'closed' ? '' : `, circuit ${s.circuit}`;
-    return `delivered ${s.delivered}, retried ${s.retries}, dead-lettered ${s.deadLettered}, in flight ${s.inFlight}, limit ${s.concurrencyLimit}, ${rate.toFixed(1)}/s, lag ${s.totalLag()}${circuit}`;
+    const concurrency = s.concurrency();
+    return `delivered ${s.delivered}, retried ${s.retries}, dead-lettered ${s.deadLettered}, in flight ${concurrency.inFlight} (limit ${concurrency.limit}), ${rate.toFixed(1)}/s, lag ${s.totalLag()}${circuit}`;
   }
 
   summary(): string {
