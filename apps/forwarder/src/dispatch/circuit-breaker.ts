@@ -49,6 +49,11 @@ export class CircuitBreaker {
     this.listeners.push(listener);
   }
 
+  /** A permit at once while the circuit is closed (no promise on the hot path), else undefined. */
+  tryAcquire(): CircuitPermit | undefined {
+    return this.current === 'closed' ? this.permit(false) : undefined;
+  }
+
   /** Waits until a request may be sent; undefined when the signal aborted first. */
   async acquire(signal?: AbortSignal): Promise<CircuitPermit | undefined> {
     for (;;) {
@@ -71,18 +76,15 @@ export class CircuitBreaker {
   }
 
   private permit(probe: boolean): CircuitPermit {
-    let settled = false;
-    const settle = (outcome: () => void) => {
-      if (settled) return;
-      settled = true;
-      if (probe) this.probing = false;
-      outcome();
-    };
-    return {
-      succeeded: () => settle(() => this.recordSuccess()),
-      failed: () => settle(() => this.recordFailure(probe)),
-      release: () => settle(() => this.wake()),
-    };
+    return new Permit(this, probe);
+  }
+
+  /** @internal The permit's verdict, applied once. */
+  settle(probe: boolean, outcome: 'succeeded' | 'failed' | 'released'): void {
+    if (probe) this.probing = false;
+    if (outcome === 'succeeded') this.recordSuccess();
+    else if (outcome === 'failed') this.recordFailure(probe);
+    else this.wake();
   }
 
   private recordSuccess(): void {
@@ -123,5 +125,33 @@ export class CircuitBreaker {
       stop.abort();
       signal?.removeEventListener('abort', onAbort);
     });
+  }
+}
+
+/** A class rather than three closures: one small object per request. */
+class Permit implements CircuitPermit {
+  private settled = false;
+
+  constructor(
+    private readonly breaker: CircuitBreaker,
+    private readonly probe: boolean,
+  ) {}
+
+  succeeded(): void {
+    this.settle('succeeded');
+  }
+
+  failed(): void {
+    this.settle('failed');
+  }
+
+  release(): void {
+    this.settle('released');
+  }
+
+  private settle(outcome: 'succeeded' | 'failed' | 'released'): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.breaker.settle(this.probe, outcome);
   }
 }

@@ -72,7 +72,9 @@ const CEILING_TTL_MS = 30_000;
 export class ConcurrencyLimiter {
   private current: number;
   private running = 0;
-  private readonly waiters: Array<{ wake: () => void } | undefined> = [];
+  private readonly waiters: Array<Waiter | undefined> = [];
+  /** Waiters by the signal that cancels them: one abort listener per signal, not one per waiter. */
+  private readonly waitingUnder = new WeakMap<AbortSignal, Set<Waiter>>();
   private waitersHead = 0;
   private readonly listeners: Array<(change: LimitChange) => void> = [];
 
@@ -144,18 +146,27 @@ export class ConcurrencyLimiter {
     const slot = this.tryAcquire();
     if (slot || signal?.aborted) return Promise.resolve(slot);
     return new Promise((resolve) => {
-      const onAbort = () => {
-        this.waiters[index] = undefined;
-        resolve(undefined);
-      };
-      const index = this.waiters.push({
-        wake: () => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve(this.take());
-        },
-      }) - 1;
-      signal?.addEventListener('abort', onAbort, { once: true });
+      const waiter: Waiter = { resolve, signal, settled: false };
+      this.waiters.push(waiter);
+      if (signal) this.waitersUnder(signal).add(waiter);
     });
+  }
+
+  private waitersUnder(signal: AbortSignal): Set<Waiter> {
+    let waiters = this.waitingUnder.get(signal);
+    if (!waiters) {
+      const set = new Set<Waiter>();
+      waiters = set;
+      this.waitingUnder.set(signal, set);
+      signal.addEventListener('abort', () => {
+        for (const waiter of set) {
+          waiter.settled = true;
+          waiter.resolve(undefined);
+        }
+        set.clear();
+      }, { once: true });
+    }
+    return waiters;
   }
 
   private take(): LimiterSlot {
@@ -185,7 +196,10 @@ export class ConcurrencyLimiter {
     while (this.running < this.limit && this.waitersHead < this.waiters.length) {
       const waiter = this.waiters[this.waitersHead];
       this.waiters[this.waitersHead++] = undefined;
-      waiter?.wake();
+      if (!waiter || waiter.settled) continue;
+      waiter.settled = true;
+      if (waiter.signal) this.waitingUnder.get(waiter.signal)?.delete(waiter);
+      waiter.resolve(this.take());
     }
     if (this.waitersHead === this.waiters.length) {
       this.waiters.length = 0;
@@ -306,6 +320,12 @@ export class ConcurrencyLimiter {
     }
     this.wakeWaiters();
   }
+}
+
+interface Waiter {
+  resolve: (slot: LimiterSlot | undefined) => void;
+  signal?: AbortSignal;
+  settled: boolean;
 }
 
 function clamp(value: number, min: number, max: number): number {

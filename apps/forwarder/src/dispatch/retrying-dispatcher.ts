@@ -21,6 +21,8 @@ export interface DeliveryTarget {
 
 export const DELIVERY_TARGET = Symbol('DELIVERY_TARGET');
 
+const PER_RECORD_HEADERS = new Set(['Idempotency-Key', 'webhook-id', 'webhook-timestamp', TRACEPARENT]);
+
 export type DispatchResult =
   | { outcome: 'delivered'; status: number; attempts: number }
   /** A final answer (a 4xx other than 408/429): dead-letter at once. */
@@ -50,7 +52,28 @@ export class RetryingDispatcher {
     private readonly rateLimit: TokenBucket,
     private readonly limiter: ConcurrencyLimiter,
     private readonly stats: ForwardStats,
-  ) {}
+  ) {
+    const fixed = { 'Content-Type': 'application/json', 'User-Agent': target.userAgent, ...target.headers };
+    // The per-record headers win over a --header of the same name, as they always have.
+    this.staticHeaders = Object.entries(fixed)
+      .filter(([name]) => !PER_RECORD_HEADERS.has(name))
+      .flat();
+  }
+
+  /** What every request carries, built once: name, value, name, value... */
+  private readonly staticHeaders: string[];
+  private second = -1;
+  private secondText = '';
+
+  /** Unix seconds as text, made once a second rather than once a request. */
+  private timestamp(): string {
+    const second = Math.floor(this.clock.now() / 1000);
+    if (second !== this.second) {
+      this.second = second;
+      this.secondText = String(second);
+    }
+    return this.secondText;
+  }
 
   async deliver(record: ForwardRecord, signal: AbortSignal): Promise<DispatchResult> {
     const body = envelopeOf(record);
@@ -59,14 +82,15 @@ export class RetryingDispatcher {
     // Failed attempts that count against --retries: not the 429/503s the limiter is backing off from.
     let charged = 0;
     for (let attempt = 1; ; attempt++) {
+      if (signal.aborted) return { outcome: 'aborted', attempts: attempt - 1 };
       const slot = this.limiter.tryAcquire() ?? (await this.limiter.acquire(signal));
       if (!slot) return { outcome: 'aborted', attempts: attempt - 1 };
-      const permit = await this.circuit.acquire(signal);
+      const permit = this.circuit.tryAcquire() ?? (await this.circuit.acquire(signal));
       if (!permit) {
         slot.release('dropped');
         return { outcome: 'aborted', attempts: attempt - 1 };
       }
-      if (!(await this.rateLimit.take(signal))) {
+      if (!this.rateLimit.unlimited && !(await this.rateLimit.take(signal))) {
         permit.release();
         slot.release('dropped');
         return { outcome: 'aborted', attempts: attempt - 1 };
@@ -123,15 +147,13 @@ export class RetryingDispatcher {
 
   private headers(id: string, record: ForwardRecord): Record<string, string> {
     const headers: Record<string, string> = {
-      'Content-Type': 'application/json',
-      'User-Agent': this.target.userAgent,
-      ...this.target.headers,
       'Idempotency-Key': id,
       'webhook-id': id,
-      'webhook-timestamp': String(Math.floor(this.clock.now() / 1000)),
+      'webhook-timestamp': this.timestamp(),
       // The trace the record was written in continues to the target (or a new one starts).
       traceparent: childTraceparent(headerText(record.headers[TRACEPARENT])),
     };
+    for (let i = 0; i < this.staticHeaders.length; i += 2) headers[this.staticHeaders[i]] = this.staticHeaders[i + 1];
     const tracestate = headerText(record.headers[TRACESTATE]);
     if (tracestate !== undefined) headers.tracestate = tracestate;
     return headers;

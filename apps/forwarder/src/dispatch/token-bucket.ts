@@ -19,6 +19,11 @@ export class TokenBucket {
     this.refilledAt = clock.now();
   }
 
+  /** True when unlimited: the caller need not wait (and no promise is made). */
+  get unlimited(): boolean {
+    return this.ratePerSecond <= 0;
+  }
+
   /** Resolves when the caller may go; false when the signal aborted first (its token is returned). */
   async take(signal?: AbortSignal): Promise<boolean> {
     if (this.ratePerSecond <= 0) return true;

@@ -30,6 +30,8 @@ export class ForwardStats {
   /** Records not yet done per partition: end offset minus the committable offset. */
   readonly lag = new Map<number, bigint>();
   private readonly latencies = new Float64Array(LATENCY_SAMPLES);
+  private readonly attemptCounters = new Map<number | string, { inc(): void }>();
+  private readonly deliveredCounter: { inc(): void };
   private latencyCount = 0;
   private readonly metrics: {
     deliveries: Counter<'outcome'>;
@@ -53,6 +55,7 @@ export class ForwardStats {
       dlqFailures: new Counter({ name: `${PREFIX}dead_letter_write_failures_total`, help: 'Failed writes to the dead-letter topic (retried until they succeed).', registers }),
       duration: new Histogram({ name: `${PREFIX}delivery_duration_seconds`, help: 'From the first attempt to delivery, retries included.', buckets: LATENCY_BUCKETS, registers }),
     };
+    this.deliveredCounter = this.metrics.deliveries.labels('delivered');
     new Gauge({ name: `${PREFIX}in_flight_deliveries`, help: 'Deliveries under way.', registers, collect() { this.set(stats.inFlight); } });
     new Gauge({
       name: `${PREFIX}concurrency_limit`,
@@ -95,7 +98,13 @@ export class ForwardStats {
 
   /** One HTTP request: its status, or why there was none. */
   attempt(result: number | 'timeout' | 'connection_error'): void {
-    this.metrics.attempts.inc({ result: String(result) });
+    // The labelled child is looked up once per result, not hashed on every request.
+    let counter = this.attemptCounters.get(result);
+    if (!counter) {
+      counter = this.metrics.attempts.labels(String(result));
+      this.attemptCounters.set(result, counter);
+    }
+    counter.inc();
   }
 
   /** `throttled`: a 429/503 the concurrency limiter was backing off from, not charged to the record. */
@@ -112,7 +121,7 @@ export class ForwardStats {
   recordDelivery(latencyMs: number): void {
     this.delivered++;
     this.latencies[this.latencyCount++ % LATENCY_SAMPLES] = latencyMs;
-    this.metrics.deliveries.inc({ outcome: 'delivered' });
+    this.deliveredCounter.inc();
     this.metrics.duration.observe(latencyMs / 1000);
   }
 
