@@ -294,10 +294,10 @@ describe('Dockerfile builds a small production image', () => {
     expect(dockerfile.cmd).toEqual(['node', 'dist/apps/ingress/main.js']);
   });
 
-  it('checks health on /health/live at PORT (default 6969) without curl', () => {
+  it('checks health on /health/live at PORT (else GO_APP_PORT, else 6969) without curl', () => {
     const check = instructions(final, 'HEALTHCHECK').pop() ?? '';
     expect(check).toMatch(/CMD \["node", "-e", /);
-    expect(check).toContain(`'http://127.0.0.1:' + (process.env.PORT || ${new IngressEnvironment().PORT}) + '/health/live'`);
+    expect(check).toContain(`'http://127.0.0.1:' + (process.env.PORT || (process.env.GO_APP_PORT || '').replace(':', '') || ${new IngressEnvironment().PORT}) + '/health/live'`);
     expect(check).not.toMatch(/\bcurl\b|\bwget\b/);
     expect(routesOf('apps/ingress/src/health/health.controller.ts')).toContain('GET /health/live');
   });
