@@ -244,6 +244,11 @@ describe('docker-compose.yml configures the apps with what the code reads', () =
     expect(read('apps/ingress/src/main.ts')).not.toContain('setGlobalPrefix');
   });
 
+  it("runs the forwarder in the Go gateway's group, http-consumer, by leaving --group to its default", () => {
+    expect(forwarderArgs().some((arg) => arg.startsWith('--group'))).toBe(false);
+    expect(forwardCommand).toMatch(/^\s*group: 'http-consumer',$/m);
+  });
+
   it('lets the forwarder scale: no container name, no published port', () => {
     expect(services.forwarder.container_name).toBeUndefined();
     expect(services.forwarder.ports).toBeUndefined();

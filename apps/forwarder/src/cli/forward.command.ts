@@ -11,7 +11,7 @@ import { brokerList, duration, groupId, header, httpUrl, integer, nonNegativeNum
 type Flags = Partial<Omit<ForwardOptions, 'headers' | 'retry4xx'>> & { headers?: Record<string, string>; retry4xx?: boolean };
 
 const DEFAULTS = {
-  group: 'http-forwarder',
+  group: 'http-consumer',
   workers: 16,
   ordering: 'key' as Ordering,
   rate: 0,
