@@ -5,6 +5,7 @@ import { ForwarderRunner } from '../forwarder-runner';
 import type { ForwardOptions } from '../forward-options';
 import type { Ordering } from '../transport/kafka-forward.server';
 import { exitCodeFor } from './exit-codes';
+import { acceptGoStyleFlags } from './go-flag-aliases';
 import { brokerList, duration, groupId, header, httpUrl, integer, nonNegativeNumber, oneOf, topicName } from './option-parsers';
 
 /** What commander hands over: only the flags given (or found in the environment). */
@@ -40,6 +41,7 @@ export class ForwardCommand extends CommandRunner {
   /** nest-commander gives sub-commands no exit override of their own; bad flags must exit 2, not 1. */
   override setCommand(command: Commander): this {
     command.exitOverride((error) => process.exit(exitCodeFor(error)));
+    acceptGoStyleFlags(command);
     return super.setCommand(command);
   }
 
