@@ -140,7 +140,7 @@ function bootstrapBrokers(vars: KafkaEnvironment, env: Environment, flags?: stri
   if (flags) return { brokers: flags, warnings: [] };
   if (vars.BROKER === undefined) return { brokers: vars.KAFKA_BROKERS, warnings: [] };
   if (isSet(env.KAFKA_BROKERS)) return { brokers: vars.KAFKA_BROKERS, warnings: ['BROKER is ignored because KAFKA_BROKERS is set; remove BROKER'] };
-  return { brokers: vars.BROKER, warnings: ['Using BROKER (the Go gateway\'s variable) because KAFKA_BROKERS is unset; rename it to KAFKA_BROKERS'] };
+  return { brokers: vars.BROKER, warnings: ["Using BROKER (the Go gateway's variable) because KAFKA_BROKERS is unset; rename it to KAFKA_BROKERS"] };
 }
 
 function isSet(value: string | undefined): boolean {

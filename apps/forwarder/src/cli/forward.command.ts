@@ -87,7 +87,7 @@ export class ForwardCommand extends CommandRunner {
     return httpUrl(value);
   }
 
-  @Option({ flags: '--brokers <list>', description: 'bootstrap brokers, host:port,... (default: KAFKA_BROKERS, else 127.0.0.1:9092)' })
+  @Option({ flags: '--brokers <list>', description: 'bootstrap brokers, host:port,... (default: KAFKA_BROKERS, else BROKER, else 127.0.0.1:9092)' })
   parseBrokers(value: string) {
     return brokerList(value);
   }
