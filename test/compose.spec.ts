@@ -244,6 +244,11 @@ describe('docker-compose.yml configures the apps with what the code reads', () =
     expect(read('apps/ingress/src/main.ts')).not.toContain('setGlobalPrefix');
   });
 
+  it("runs the forwarder in the Go gateway's group, http-consumer, by leaving --group to its default", () => {
+    expect(forwarderArgs().some((arg) => arg.startsWith('--group'))).toBe(false);
+    expect(forwardCommand).toMatch(/^\s*group: 'http-consumer',$/m);
+  });
+
   it('lets the forwarder scale: no container name, no published port', () => {
     expect(services.forwarder.container_name).toBeUndefined();
     expect(services.forwarder.ports).toBeUndefined();
@@ -294,10 +299,10 @@ describe('Dockerfile builds a small production image', () => {
     expect(dockerfile.cmd).toEqual(['node', 'dist/apps/ingress/main.js']);
   });
 
-  it('checks health on /health/live at PORT (default 6969) without curl', () => {
+  it('checks health on /health/live at PORT (else GO_APP_PORT, else 6969) without curl', () => {
     const check = instructions(final, 'HEALTHCHECK').pop() ?? '';
     expect(check).toMatch(/CMD \["node", "-e", /);
-    expect(check).toContain(`'http://127.0.0.1:' + (process.env.PORT || ${new IngressEnvironment().PORT}) + '/health/live'`);
+    expect(check).toContain(`'http://127.0.0.1:' + (process.env.PORT || (process.env.GO_APP_PORT || '').replace(':', '') || ${new IngressEnvironment().PORT}) + '/health/live'`);
     expect(check).not.toMatch(/\bcurl\b|\bwget\b/);
     expect(routesOf('apps/ingress/src/health/health.controller.ts')).toContain('GET /health/live');
   });

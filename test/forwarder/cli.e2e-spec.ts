@@ -44,7 +44,7 @@ describe('the forward command line', () => {
     for (const flag of ['--topic', '--target-url', '--brokers', '--broker', '--group', '--workers', '--ordering', '--rate', '--retries', '--retry-delay', '--retry-max-delay', '--timeout', '--dlq-topic', '--header', '--health-port', '--stats-interval', '--max-messages', '--idle-exit', '--shutdown-timeout', '--retry-4xx']) {
       expect(result.output).toContain(flag);
     }
-    expect(result.output).toMatch(/default: http-forwarder/);
+    expect(result.output).toMatch(/default: http-consumer/);
     expect(result.output).toMatch(/default: <topic>\.dlq/);
   });
 

@@ -23,7 +23,7 @@ describe('POST /produce and /produce/batch against a real broker', () => {
       headers: { 'x-source': 'tests', traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
     });
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({ success: true, topic, partition: expect.any(Number), offset: expect.any(Number), timestamp: expect.any(String) });
+    expect(response.body).toEqual({ success: true, message: expect.stringMatching(/^Message delivered to topic /), topic, partition: expect.any(Number), offset: expect.any(Number), timestamp: expect.any(String) });
     expect(new Date(response.body.timestamp).toISOString()).toBe(response.body.timestamp);
 
     const record = await readAt(brokers, topic, response.body.partition, response.body.offset);

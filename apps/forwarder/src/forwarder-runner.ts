@@ -39,6 +39,7 @@ export class ForwarderRunner {
     const app = await NestFactory.create<NestExpressApplication>(ForwardingModule.register(options, kafka, logLevel), { bufferLogs: true, abortOnError: false, bodyParser: false });
     const logger = app.get(GatewayLogger);
     app.useLogger(logger);
+    for (const warning of kafka.warnings) logger.warn(warning, 'Config');
     app.disable('x-powered-by');
     const server = app.get(KafkaForwardServer);
     const stats = app.get(ForwardStats);

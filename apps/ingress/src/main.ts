@@ -12,6 +12,7 @@ async function bootstrap(): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), { bodyParser: false, abortOnError: false, bufferLogs: true });
   const logger = app.get(GatewayLogger);
   app.useLogger(logger);
+  for (const warning of [...config.warnings, ...config.kafka.warnings]) logger.warn(warning, 'Config');
   app.disable('x-powered-by');
   // Produce answers are never cacheable; hashing every body for an ETag is wasted work.
   app.set('etag', false);

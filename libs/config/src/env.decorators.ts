@@ -66,6 +66,18 @@ export function EnvNumber(min?: number, max?: number) {
   );
 }
 
+/** A TCP port, with or without the leading `:` of Go's listen addresses (`:8080`). */
+export function EnvPort() {
+  const message = "$property must be a port from 1 to 65535, with or without a leading ':'";
+  return applyDecorators(
+    Expose(),
+    Transform(({ value }) => (typeof value === 'string' && /^:?\d{1,5}$/.test(value.trim()) ? Number(value.trim().replace(':', '')) : value)),
+    IsInt({ message }),
+    Min(1, { message }),
+    Max(65535, { message }),
+  );
+}
+
 export function EnvBoolean() {
   return applyDecorators(Expose(), Transform(toBoolean), IsBoolean({ message: '$property must be true or false' }));
 }

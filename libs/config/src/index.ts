@@ -8,6 +8,7 @@ export {
   EnvList,
   EnvNumber,
   EnvOneOf,
+  EnvPort,
   EnvText,
   HOST_PORT,
   IsReadableFile,

@@ -12,6 +12,11 @@ export class KafkaEnvironment {
   @EnvList(HOST_PORT, 'a comma-separated list of host:port bootstrap brokers')
   KAFKA_BROKERS: string[] = ['127.0.0.1:9092'];
 
+  /** The Go gateway's name for KAFKA_BROKERS, read only when KAFKA_BROKERS is unset. */
+  @EnvList(HOST_PORT, 'a comma-separated list of host:port bootstrap brokers')
+  @IsOptional()
+  BROKER?: string[];
+
   @EnvText(/^[A-Za-z0-9._-]{1,255}$/, 'a client id of letters, digits, ".", "_" or "-"')
   @IsOptional()
   KAFKA_CLIENT_ID?: string;
@@ -99,6 +104,8 @@ export interface KafkaProducerOptions {
 export interface KafkaConfig {
   connection: KafkaConnectionOptions;
   producer: KafkaProducerOptions;
+  /** One line each, for the app to log at boot (a Go gateway variable in use, say). */
+  warnings: string[];
 }
 
 /**
@@ -107,9 +114,10 @@ export interface KafkaConfig {
  */
 export function kafkaConfigFromEnv(env: Environment, overrides: { brokers?: string[] } = {}): KafkaConfig {
   const vars = validateEnvironment(KafkaEnvironment, env);
+  const { brokers, warnings } = bootstrapBrokers(vars, env, overrides.brokers);
   return {
     connection: {
-      brokers: overrides.brokers ?? vars.KAFKA_BROKERS,
+      brokers,
       clientId: vars.KAFKA_CLIENT_ID,
       connectionTimeoutMs: vars.KAFKA_CONNECTION_TIMEOUT_MS,
       requestTimeoutMs: vars.KAFKA_REQUEST_TIMEOUT_MS,
@@ -123,7 +131,20 @@ export function kafkaConfigFromEnv(env: Environment, overrides: { brokers?: stri
       maxQueuedRecords: vars.KAFKA_PRODUCER_MAX_QUEUED_RECORDS,
       compression: vars.KAFKA_PRODUCER_COMPRESSION,
     },
+    warnings,
   };
+}
+
+/** Flags, then KAFKA_BROKERS, then the Go gateway's BROKER, then the default. */
+function bootstrapBrokers(vars: KafkaEnvironment, env: Environment, flags?: string[]): { brokers: string[]; warnings: string[] } {
+  if (flags) return { brokers: flags, warnings: [] };
+  if (vars.BROKER === undefined) return { brokers: vars.KAFKA_BROKERS, warnings: [] };
+  if (isSet(env.KAFKA_BROKERS)) return { brokers: vars.KAFKA_BROKERS, warnings: ['BROKER is ignored because KAFKA_BROKERS is set; remove BROKER'] };
+  return { brokers: vars.BROKER, warnings: ["Using BROKER (the Go gateway's variable) because KAFKA_BROKERS is unset; rename it to KAFKA_BROKERS"] };
+}
+
+function isSet(value: string | undefined): boolean {
+  return value !== undefined && value.trim() !== '';
 }
 
 function tlsOptions(vars: KafkaEnvironment): KafkaTlsOptions | undefined {

@@ -5,13 +5,14 @@ import { ForwarderRunner } from '../forwarder-runner';
 import type { ForwardOptions } from '../forward-options';
 import type { Ordering } from '../transport/kafka-forward.server';
 import { exitCodeFor } from './exit-codes';
+import { acceptGoStyleFlags } from './go-flag-aliases';
 import { brokerList, duration, groupId, header, httpUrl, integer, nonNegativeNumber, oneOf, topicName } from './option-parsers';
 
 /** What commander hands over: only the flags given (or found in the environment). */
 type Flags = Partial<Omit<ForwardOptions, 'headers' | 'retry4xx'>> & { headers?: Record<string, string>; retry4xx?: boolean };
 
 export const DEFAULTS = {
-  group: 'http-forwarder',
+  group: 'http-consumer',
   workers: 'auto' as ForwardOptions['workers'],
   minWorkers: 1,
   maxWorkers: 1024,
@@ -42,6 +43,7 @@ export class ForwardCommand extends CommandRunner {
   /** nest-commander gives sub-commands no exit override of their own; bad flags must exit 2, not 1. */
   override setCommand(command: Commander): this {
     command.exitOverride((error) => process.exit(exitCodeFor(error)));
+    acceptGoStyleFlags(command);
     return super.setCommand(command);
   }
 
@@ -98,7 +100,7 @@ export class ForwardCommand extends CommandRunner {
     return httpUrl(value);
   }
 
-  @Option({ flags: '--brokers <list>', description: 'bootstrap brokers, host:port,... (default: KAFKA_BROKERS, else 127.0.0.1:9092)' })
+  @Option({ flags: '--brokers <list>', description: 'bootstrap brokers, host:port,... (default: KAFKA_BROKERS, else BROKER, else 127.0.0.1:9092)' })
   parseBrokers(value: string) {
     return brokerList(value);
   }

@@ -337,8 +337,9 @@ export class KafkaForwardServer extends Server<ForwardServerEvents> implements C
       case 'partition':
         return String(record.partition);
       case 'key':
-        // Records without a key carry no order to keep.
-        return record.key === null ? undefined : `${record.partition}\u0000${record.key.toString('latin1')}`;
+        // Keyless records share one lane per partition, kept in partition order as the Go gateway did;
+        // it cannot meet a key's lane, whose name always holds a NUL.
+        return record.key === null ? String(record.partition) : `${record.partition}\u0000${record.key.toString('latin1')}`;
     }
   }
 

@@ -1,4 +1,4 @@
-import { ConfigError, EnvBoolean, EnvFile, EnvInteger, EnvList, EnvNumber, EnvOneOf, EnvText, validateEnvironment, type Environment } from '@app/config';
+import { ConfigError, EnvBoolean, EnvFile, EnvInteger, EnvList, EnvNumber, EnvOneOf, EnvPort, EnvText, validateEnvironment, type Environment } from '@app/config';
 import { kafkaConfigFromEnv, type KafkaConfig } from '@app/kafka';
 import { LOG_LEVELS, type LogLevel } from '@app/observability';
 import { IsOptional } from 'class-validator';
@@ -16,6 +16,11 @@ const ORIGIN = /^(\*|https?:\/\/[^\s,/]+)$/;
 export class IngressEnvironment {
   @EnvInteger(1, 65535)
   PORT = 6969;
+
+  /** The Go gateway's name for PORT (`:8080` or `8080`), read only when PORT is unset. */
+  @EnvPort()
+  @IsOptional()
+  GO_APP_PORT?: number;
 
   @EnvText(/^[A-Za-z0-9.:_-]+$/, 'a host name or IP address to listen on')
   HOST = '0.0.0.0';
@@ -148,6 +153,8 @@ export interface IngressConfig {
   access: AccessConfig;
   simulator: SimulatorConfig;
   kafka: KafkaConfig;
+  /** One line each, for the log at boot; the Kafka ones are in kafka.warnings. */
+  warnings: string[];
 }
 
 /** Reads and validates the whole configuration once, at boot; throws a one-line ConfigError. */
@@ -162,8 +169,9 @@ export function loadIngressConfig(env: Environment): IngressConfig {
     fail503Rate: vars.SIMULATOR_FAIL_503_RATE,
     seed: vars.SIMULATOR_SEED,
   };
+  const { port, warnings } = listenPort(vars, env);
   return {
-    port: vars.PORT,
+    port,
     host: vars.HOST,
     produceTimeoutMs: vars.PRODUCE_TIMEOUT_MS,
     maxBodyBytes: vars.INGRESS_MAX_BODY_BYTES,
@@ -177,7 +185,15 @@ export function loadIngressConfig(env: Environment): IngressConfig {
     access: accessConfig(vars),
     simulator: validSimulator(simulator),
     kafka: kafkaConfigFromEnv(env),
+    warnings,
   };
+}
+
+/** PORT, then the Go gateway's GO_APP_PORT, then the default. */
+function listenPort(vars: IngressEnvironment, env: Environment): { port: number; warnings: string[] } {
+  if (vars.GO_APP_PORT === undefined) return { port: vars.PORT, warnings: [] };
+  if (env.PORT !== undefined && env.PORT.trim() !== '') return { port: vars.PORT, warnings: ['GO_APP_PORT is ignored because PORT is set; remove GO_APP_PORT'] };
+  return { port: vars.GO_APP_PORT, warnings: ["Using GO_APP_PORT (the Go gateway's variable) because PORT is unset; rename it to PORT"] };
 }
 
 function validSimulator(config: SimulatorConfig): SimulatorConfig {

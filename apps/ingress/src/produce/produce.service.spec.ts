@@ -35,7 +35,7 @@ describe('ProduceService', () => {
   it('writes the JSON text of the payload with the key and headers, bounded by PRODUCE_TIMEOUT_MS', async () => {
     produce.mockResolvedValue(written(1, 42));
     const result = await service.produce({ topic: 't', key: 'k', payload: { a: [1, 'x'] }, headers: { h: 'v' } });
-    expect(result).toEqual({ success: true, topic: 't', partition: 1, offset: 42, timestamp: '2026-01-01T00:00:00.000Z' });
+    expect(result).toEqual({ success: true, message: 'Message delivered to topic t, partition 1, offset 42', topic: 't', partition: 1, offset: 42, timestamp: '2026-01-01T00:00:00.000Z' });
     expect(produce).toHaveBeenCalledWith({ topic: 't', key: 'k', value: '{"a":[1,"x"]}', headers: { h: 'v', traceparent: expect.stringMatching(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/) }, partition: undefined }, 1234);
   });
 

@@ -35,8 +35,9 @@ export class ProduceService {
 
   async produce(request: ProduceRequestDto, trace: TraceHeaders = {}): Promise<ProduceResponse> {
     this.topics.assertAllowed(request.topic);
-    const written = await this.write(toRecord(request.topic, request, trace));
-    return { success: true, ...written };
+    const { topic, partition, offset, timestamp } = await this.write(toRecord(request.topic, request, trace));
+    // `message` is the Go gateway's sentence, word for word: its clients log and parse it.
+    return { success: true, message: `Message delivered to topic ${topic}, partition ${partition}, offset ${offset}`, topic, partition, offset, timestamp };
   }
 
   /**
