@@ -2,7 +2,7 @@
 'use strict';
 // npm run bench:forwarder — the forwarder against ceilings measured in the same run, medians of
 // BENCH_RUNS (3) runs:
-// - drain: 60 000 records of 1 KiB in 6 partitions (Kafka's own producer perf test) into a sink
+// - drain: 60 000 keyed records of 1 KiB in 6 partitions (written with kcat) into a sink
 //   that answers 200 at once; with --workers auto (the default) and fixed values. Deliveries/s
 //   against the sink's ceiling (autocannon, c=64), CPU µs per delivery (/proc/<pid>/stat over
 //   the drain), peak RSS. Kafka's consumer perf test is the Kafka ceiling.
@@ -26,9 +26,9 @@ const CLK_TCK = 100;
 async function main() {
   const cluster = lib.startKafka();
   lib.cleanupOnExit(() => cluster.stop());
-  lib.createTopic(cluster.brokers, TOPIC, 6);
-  console.error(`filling ${TOPIC} with ${RECORDS} records of 1 KiB...`);
-  lib.kafkaTool('kafka-producer-perf-test', ['--topic', TOPIC, '--num-records', String(RECORDS), '--record-size', '1024', '--throughput', '-1', '--producer-props', `bootstrap.servers=${cluster.brokers}`, 'acks=all']);
+  console.error(`filling ${TOPIC} with ${RECORDS} keyed records of 1 KiB...`);
+  // Keyed: records without a key keep partition order (one at a time per partition).
+  fillKeyed(cluster.brokers, TOPIC, 6, RECORDS, 1000);
 
   const sinkPort = await lib.freePort();
   const sink = lib.startProcess([join(__dirname, 'sink-server.js'), String(sinkPort)]);

@@ -1,5 +1,5 @@
 import { formatDuration } from '@app/config';
-import type { Command as Commander } from 'commander';
+import { InvalidArgumentError, type Command as Commander } from 'commander';
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { ForwarderRunner } from '../forwarder-runner';
 import type { ForwardOptions } from '../forward-options';
@@ -121,7 +121,9 @@ export class ForwardCommand extends CommandRunner {
     env: 'FORWARDER_WORKERS',
   })
   parseWorkers(value: string): ForwardOptions['workers'] {
-    return value.trim().toLowerCase() === 'auto' ? 'auto' : integer(1, 1024)(value);
+    if (value.trim().toLowerCase() === 'auto') return 'auto';
+    if (!/^\s*\d+\s*$/.test(value) || Number(value) < 1 || Number(value) > 1024) throw new InvalidArgumentError('It must be auto or an integer from 1 to 1024.');
+    return Number(value);
   }
 
   @Option({ flags: '--min-workers <n>', description: `with --workers auto, the fewest deliveries kept in flight (default: ${DEFAULTS.minWorkers})`, env: 'FORWARDER_MIN_WORKERS' })
