@@ -1,9 +1,9 @@
-import { KafkaAdmin, KafkaError, KafkaProducer, UnknownTopicError, type ProducedRecord, type RecordToProduce } from '@app/kafka';
+import { KafkaAdmin, KafkaProducer, UnknownTopicError, type ProducedRecord, type RecordToProduce } from '@app/kafka';
 import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import { childTraceparent, TRACEPARENT, TRACESTATE } from '@app/observability';
 import { TopicAccess } from '../access/topic-access';
 import { ApiError } from '../common/api-error';
-import { apiErrorFromKafka } from '../common/kafka-error.mapper';
+import { toApiError } from '../common/to-api-error';
 import { INGRESS_CONFIG, type IngressConfig } from '../config/ingress.config';
 import type { ProduceBatchRequestDto } from './dto/produce-batch-request.dto';
 import type { ProduceRequestDto } from './dto/produce-request.dto';
@@ -51,19 +51,22 @@ export class ProduceService {
       throw new ApiError('VALIDATION_FAILED', `The request is not valid: ${message}.`, [{ field: 'messages', message }]);
     }
     const settled = await Promise.allSettled(request.messages.map((message) => this.write(toRecord(request.topic, message, trace))));
-    const failures = settled.flatMap((s) => (s.status === 'rejected' ? [toApiError(s.reason)] : []));
+    const errors = settled.map((s) => (s.status === 'rejected' ? toApiError(s.reason, this.logBug) : undefined));
+    const failures = errors.filter((error) => error !== undefined);
     if (failures.length === settled.length && failures.every((f) => f.code === failures[0].code)) throw failures[0];
-    const results: BatchItemResult[] = settled.map((s) => {
+    const results: BatchItemResult[] = settled.map((s, i) => {
       if (s.status === 'fulfilled') {
         const { partition, offset, timestamp } = s.value;
         return { success: true, partition, offset, timestamp };
       }
-      const error = toApiError(s.reason);
+      const error = errors[i]!;
       return { success: false, error: error.message, code: error.code };
     });
     const status = failures.length === 0 ? HttpStatus.OK : HttpStatus.MULTI_STATUS;
     return { status, body: { success: failures.length === 0, topic: request.topic, results } };
   }
+
+  private readonly logBug = (error: unknown) => this.logger.error({ msg: 'Unexpected error writing a batch record', stack: (error as Error)?.stack ?? String(error) });
 
   private async write(record: RecordToProduce): Promise<ProducedRecord> {
     try {
@@ -93,10 +96,4 @@ function toRecord(topic: string, message: RecordDto, trace: TraceHeaders): Recor
     value: JSON.stringify(message.payload),
     headers,
   };
-}
-
-function toApiError(error: unknown): ApiError {
-  if (error instanceof ApiError) return error;
-  if (error instanceof KafkaError) return apiErrorFromKafka(error);
-  return new ApiError('INTERNAL_ERROR', 'The gateway failed unexpectedly; the error is in its log.');
 }
