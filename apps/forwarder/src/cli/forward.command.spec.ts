@@ -175,6 +175,7 @@ describe('forward option resolution', () => {
     it.each([
       [['forward', '--target-url', 'http://t/'], "error: required option '--topic <topic>' not specified"],
       [[...REQUIRED, '--workers', '0'], "error: option '--workers <n>' argument '0' is invalid. It must be an integer from 1 to 1024."],
+      [['forward', '--topic', '..', '--target-url', 'http://t/'], `error: option '--topic <topic>' argument '..' is invalid. It must be a Kafka topic name: 1-249 letters, digits, ".", "_" or "-".`],
       [[...REQUIRED, '--brokers', 'localhost'], "error: option '--brokers <list>' argument 'localhost' is invalid. It must be a comma-separated list of host:port."],
       [[...REQUIRED, '--no-such-flag'], "error: unknown option '--no-such-flag'"],
       [[...REQUIRED, '--retry-delay', '1m', '--retry-max-delay', '10s'], 'error: --retry-delay (1m) must not exceed --retry-max-delay (10s).'],
