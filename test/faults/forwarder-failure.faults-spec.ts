@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { kafkaScript, runCluster, type LocalCluster } from '../setup/test-kafka';
 import { readAll } from '../support/kcat';
 import { TestKafka } from '../support/kafka-admin';
 import { freePort, startForwarder, stopAll, waitFor } from '../support/processes';
+import { rssMb } from '../support/system';
 import { TestTarget } from '../support/target';
 
 const RECORDS = 10_000;
@@ -11,11 +11,6 @@ const MAX_PENDING = 200;
 const RATE = 400;
 
 type Forwarder = ReturnType<typeof startForwarder>;
-
-function rssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
-}
 
 /** Whether something listens on the loopback port (a killed broker's port refuses connections). */
 function acceptsConnections(port: number): Promise<boolean> {
@@ -121,7 +116,7 @@ describe('forwarder failures', () => {
 
     const rss: number[] = [];
     for (let i = 0; i < 15; i++) {
-      rss.push(rssMb(forwarder.child.pid!));
+      rss.push(rssMb(forwarder.child.pid!)!);
       await new Promise((r) => setTimeout(r, 1_000));
     }
     const timeouts = await metric(/kafka_gateway_forwarder_delivery_attempts_total\{result="timeout"[^}]*\} (\d+)/);
