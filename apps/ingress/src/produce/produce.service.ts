@@ -11,7 +11,7 @@ import type { BatchItemResult, ProduceBatchResponse, ProduceResponse } from './d
 import type { RecordDto } from './dto/record.dto';
 
 /** The caller's W3C trace context, carried into every record it writes. */
-export interface TraceHeaders {
+export interface TraceContext {
   traceparent?: string;
   tracestate?: string;
 }
@@ -33,7 +33,7 @@ export class ProduceService {
     @Inject(INGRESS_CONFIG) private readonly config: IngressConfig,
   ) {}
 
-  async produce(request: ProduceRequestDto, trace: TraceHeaders = {}): Promise<ProduceResponse> {
+  async produce(request: ProduceRequestDto, trace: TraceContext = {}): Promise<ProduceResponse> {
     this.topics.assertAllowed(request.topic);
     const written = await this.write(toRecord(request.topic, request, trace));
     return { success: true, ...written };
@@ -44,7 +44,7 @@ export class ProduceService {
    * shared error when all failed alike (e.g. Kafka down), so a client never mistakes a partial
    * failure for success.
    */
-  async produceBatch(request: ProduceBatchRequestDto, trace: TraceHeaders = {}): Promise<BatchOutcome> {
+  async produceBatch(request: ProduceBatchRequestDto, trace: TraceContext = {}): Promise<BatchOutcome> {
     this.topics.assertAllowed(request.topic);
     if (request.messages.length > this.config.maxBatchMessages) {
       const message = `messages must contain at most ${this.config.maxBatchMessages} records`;
@@ -83,7 +83,7 @@ export class ProduceService {
  * The record for one message. Unless the message sets its own, it carries a `traceparent` that
  * continues the caller's trace (or starts one), so the forwarder can pass it on to the target.
  */
-function toRecord(topic: string, message: RecordDto, trace: TraceHeaders): RecordToProduce {
+function toRecord(topic: string, message: RecordDto, trace: TraceContext): RecordToProduce {
   const headers: Record<string, string> = { ...(message.headers ?? {}) };
   if (headers[TRACEPARENT] === undefined) {
     headers[TRACEPARENT] = childTraceparent(trace.traceparent);

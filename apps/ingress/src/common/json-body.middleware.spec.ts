@@ -3,7 +3,7 @@ import { PassThrough } from 'node:stream';
 import type { IngressConfig } from '../config/ingress.config';
 import { ApiError } from './api-error';
 import type { BodyLimit } from './body-limit';
-import { JsonBodyMiddleware } from './json-body';
+import { JsonBodyMiddleware } from './json-body.middleware';
 
 const MAX_BODY_BYTES = 1_000;
 const MAX_DEPTH = 4;
