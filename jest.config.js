@@ -2,6 +2,7 @@
 // real Kafka that test/setup/global-setup.ts starts when KAFKA_BROKERS is not set.
 const moduleNameMapper = {
   '^@app/kafka(|/.*)$': '<rootDir>/libs/kafka/src$1',
+  '^@app/common(|/.*)$': '<rootDir>/libs/common/src$1',
   '^@app/config(|/.*)$': '<rootDir>/libs/config/src$1',
   '^@app/observability(|/.*)$': '<rootDir>/libs/observability/src$1',
 };

@@ -3,9 +3,9 @@
 // peak RSS from /proc, medians. Benchmarks measure ratios against ceilings taken in the same run.
 
 const { spawn, spawnSync, execFileSync } = require('node:child_process');
-const { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } = require('node:fs');
-const { createServer } = require('node:net');
+const { closeSync, mkdirSync, openSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
+const { freePort, peakRssMb, rssMb } = require('../../test/support/system');
 
 const repo = join(__dirname, '../..');
 const kafkaScript = join(repo, 'scripts/kafka/kafka.sh');
@@ -43,17 +43,6 @@ function createTopic(brokers, topic, partitions) {
   kafkaTool('kafka-topics', ['--bootstrap-server', brokers, '--create', '--if-not-exists', '--topic', topic, '--partitions', String(partitions)]);
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /** A node child process, killed on exit; `logFile` takes its stdout and stderr instead of `capture`. */
 function startProcess(args, env = {}, { capture = false, logFile } = {}) {
   const fd = logFile === undefined ? undefined : openSync(logFile, 'a');
@@ -71,22 +60,6 @@ function stopProcess(child, signal = 'SIGTERM') {
     child.once('exit', (code) => resolve(code));
     child.kill(signal);
   });
-}
-
-/** The process's peak resident set size so far (VmHWM), in MB. */
-function peakRssMb(pid) {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmHWM:\s+(\d+) kB/.exec(status)[1]) / 1024;
-}
-
-/** The process's resident set size now (VmRSS), in MB; undefined once it has exited. */
-function rssMb(pid) {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    return Number(/VmRSS:\s+(\d+) kB/.exec(status)[1]) / 1024;
-  } catch {
-    return undefined;
-  }
 }
 
 async function waitForHttp(url, timeoutMs = 60_000) {

@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { kafkaScript, runCluster, type LocalCluster } from '../setup/test-kafka';
 import { readAll } from '../support/kcat';
 import { TestKafka } from '../support/kafka-admin';
 import { freePort, startForwarder, stopAll, waitFor } from '../support/processes';
+import { rssMb } from '../support/system';
 import { TestTarget } from '../support/target';
 
 const RECORDS = 10_000;
@@ -11,9 +12,13 @@ const RATE = 400;
 
 type Forwarder = ReturnType<typeof startForwarder>;
 
-function rssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
+/** Whether something listens on the loopback port (a killed broker's port refuses connections). */
+function acceptsConnections(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
 }
 
 describe('forwarder failures', () => {
@@ -44,13 +49,19 @@ describe('forwarder failures', () => {
     let joins = 1;
     let leaves = 0;
     let killedBroker: number | undefined;
+    let deliveredAtKill = 0;
     const stormStarted = Date.now();
-    // Every 3 s an instance joins or leaves (1 to 3 running), for 45 s; a broker dies at 12 s.
+    // Every 3 s an instance joins or leaves (1 to 3 running), for 45 s; a broker dies at 12 s, or
+    // once a third of the records are delivered if that comes first, so it always dies mid-run.
     while (Date.now() - stormStarted < 45_000 && sink.deliveries().size < RECORDS) {
       await new Promise((r) => setTimeout(r, 3_000));
-      if (killedBroker === undefined && Date.now() - stormStarted > 12_000) {
+      if (killedBroker === undefined && (Date.now() - stormStarted > 12_000 || sink.deliveries().size >= RECORDS / 3)) {
         killedBroker = await kafka.busiestLeader(topic);
         await kafkaScript(cluster, 'kill-node', String(killedBroker));
+        deliveredAtKill = sink.deliveries().size;
+        // kafka.sh says nothing when the node was not running: check that its port really closes.
+        const port = cluster.port + killedBroker - 1;
+        await waitFor(`broker ${killedBroker} (port ${port}) to be down`, async () => !(await acceptsConnections(port)), 10_000, 100);
       }
       if (running.length < 3 && (running.length === 1 || Math.random() < 0.5)) {
         running.push(startForwarder(args));
@@ -77,6 +88,8 @@ describe('forwarder failures', () => {
       `rebalance storm: ${joins} joins, ${leaves} leaves (${Math.floor(leaves / 3)} by kill -9), broker ${killedBroker ?? '-'} killed; ` +
         `${delivered.size} of ${RECORDS} delivered, ${dead.length} dead-lettered, ${duplicates} duplicate deliveries (bound ${bound})`,
     );
+    expect(killedBroker).toBeDefined();
+    expect(deliveredAtKill).toBeLessThan(RECORDS);
     expect(delivered.size + dead.length).toBe(RECORDS);
     expect(dead).toEqual([]);
     expect(duplicates).toBeLessThanOrEqual(bound);
@@ -103,7 +116,7 @@ describe('forwarder failures', () => {
 
     const rss: number[] = [];
     for (let i = 0; i < 15; i++) {
-      rss.push(rssMb(forwarder.child.pid!));
+      rss.push(rssMb(forwarder.child.pid!)!);
       await new Promise((r) => setTimeout(r, 1_000));
     }
     const timeouts = await metric(/kafka_gateway_forwarder_delivery_attempts_total\{result="timeout"[^}]*\} (\d+)/);

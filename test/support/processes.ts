@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { REPO } from '../setup/test-kafka';
+import { freePort } from './system';
 
 export interface AppProcess {
   url: string;
@@ -30,16 +30,7 @@ export async function stopAll(): Promise<void> {
   running.clear();
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 /** Runs a built app (`dist/apps/<name>/main.js`) as a user would, with its own environment. */
 export function spawnApp(name: 'ingress' | 'forwarder', args: string[], env: Record<string, string>): Omit<AppProcess, 'url' | 'port'> {

@@ -7,14 +7,14 @@ import { ApiKeyMiddleware } from './access/api-key.middleware';
 import { RateLimitMiddleware } from './access/rate-limit.middleware';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { BodyLimit } from './common/body-limit';
-import { JsonBodyMiddleware } from './common/json-body';
-import { RequestPipelineMiddleware } from './common/request-pipeline.middleware';
+import { JsonBodyMiddleware } from './common/json-body.middleware';
 import { RequestValidationPipe } from './common/request-validation.pipe';
 import { IngressConfigModule } from './config/ingress-config.module';
 import type { IngressConfig } from './config/ingress.config';
 import { HealthModule } from './health/health.module';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { ProduceModule } from './produce/produce.module';
+import { RequestPipelineMiddleware } from './request-pipeline.middleware';
 import { SimulatorModule } from './simulator/simulator.module';
 
 @Module({})

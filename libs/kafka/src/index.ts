@@ -5,7 +5,9 @@ export { kafkaConfigFromEnv, KafkaEnvironment, SASL_MECHANISMS, type KafkaConfig
 export { KafkaAdmin } from './kafka-admin.service';
 export { KafkaProducer, type ProducedRecord, type RecordToProduce } from './kafka-producer.service';
 export { keepConnecting } from './kafka-connector';
-export { sleep } from './timeouts';
+export { isTopicName, TOPIC_NAME } from './topic-name';
+// Re-exported only for transport/kafka-forward.server.ts until its rewrite; import sleep from @app/common.
+export { sleep } from '@app/common';
 export {
   KafkaError,
   KafkaAuthorizationError,

@@ -1,5 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
-import { sleep } from './timeouts';
+import { sleep } from '@app/common';
 
 const FIRST_DELAY_MS = 500;
 const MAX_DELAY_MS = 5_000;

@@ -7,8 +7,9 @@ import { KafkaProducer } from './kafka-producer.service';
 
 /**
  * The one place that knows how to reach Kafka. Apps call
- * `KafkaModule.registerAsync({ useFactory: () => ({ config: kafkaConfigFromEnv(env), defaultClientId }) })`
- * and get the kafkajs client, the idempotent producer and the admin helper.
+ * `KafkaModule.register({ config: kafkaConfigFromEnv(env), defaultClientId, isGlobal: true })` with the
+ * configuration they read at boot (registerAsync works too) and get the kafkajs client, the
+ * idempotent producer and the admin helper.
  */
 @Module({
   providers: [

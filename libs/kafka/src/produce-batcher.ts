@@ -1,3 +1,4 @@
+import { HeadQueue } from '@app/common';
 import { isRecordSpecific, KafkaError, KafkaOverloadedError, KafkaTimeoutError } from './kafka-errors';
 
 export interface BatcherLimits {
@@ -32,8 +33,7 @@ interface Entry<T, R> {
  * sends a lone record at once. Each caller still gets its own result.
  */
 export class ProduceBatcher<T, R> {
-  private queue: Entry<T, R>[] = [];
-  private head = 0;
+  private readonly queue = new HeadQueue<Entry<T, R>>();
   private queuedCount = 0;
   private sending = false;
   private inFlight = 0;
@@ -104,22 +104,18 @@ export class ProduceBatcher<T, R> {
   private take(): Entry<T, R>[] {
     const batch: Entry<T, R>[] = [];
     let bytes = 0;
-    while (this.head < this.queue.length && batch.length < this.limits.maxRecords) {
-      const entry = this.queue[this.head];
+    while (this.queue.length > 0 && batch.length < this.limits.maxRecords) {
+      const entry = this.queue.peek()!;
       if (entry.state !== 'queued') {
-        this.head++;
+        this.queue.shift();
         continue;
       }
       const fits = batch.length === 0 || (!entry.alone && bytes + entry.size <= this.limits.maxBytes);
       if (!fits) break;
-      this.head++;
+      this.queue.shift();
       batch.push(entry);
       bytes += entry.size;
       if (entry.alone) break;
-    }
-    if (this.head > 1024 && this.head * 2 > this.queue.length) {
-      this.queue = this.queue.slice(this.head);
-      this.head = 0;
     }
     return batch;
   }
@@ -145,7 +141,7 @@ export class ProduceBatcher<T, R> {
             entry.state = 'queued';
             entry.alone = true;
           }
-          this.queue.splice(this.head, 0, ...retry);
+          this.queue.unshift(...retry);
           this.queuedCount += retry.length;
         } else {
           for (const entry of batch) this.settle(entry, () => entry.reject(error));

@@ -4,13 +4,14 @@ import { Command, CommandRunner, Option } from 'nest-commander';
 import { ForwarderRunner } from '../forwarder-runner';
 import type { ForwardOptions } from '../forward-options';
 import type { Ordering } from '../transport/kafka-forward.server';
-import { exitCodeFor } from './exit-codes';
+import { exitWithCodes } from './exit-codes';
 import { acceptGoStyleFlags } from './go-flag-aliases';
 import { brokerList, duration, groupId, header, httpUrl, integer, nonNegativeNumber, oneOf, topicName } from './option-parsers';
 
 /** What commander hands over: only the flags given (or found in the environment). */
 type Flags = Partial<Omit<ForwardOptions, 'headers' | 'retry4xx'>> & { headers?: Record<string, string>; retry4xx?: boolean };
 
+/** Option values when neither a flag nor its environment variable gives one. */
 export const DEFAULTS = {
   group: 'http-consumer',
   workers: 'auto' as ForwardOptions['workers'],
@@ -42,7 +43,7 @@ export class ForwardCommand extends CommandRunner {
 
   /** nest-commander gives sub-commands no exit override of their own; bad flags must exit 2, not 1. */
   override setCommand(command: Commander): this {
-    command.exitOverride((error) => process.exit(exitCodeFor(error)));
+    exitWithCodes(command);
     acceptGoStyleFlags(command);
     return super.setCommand(command);
   }
@@ -69,7 +70,8 @@ export class ForwardCommand extends CommandRunner {
       maxWorkers,
       dlqTopic: flags.dlqTopic ?? `${topic}.dlq`,
       headers: flags.headers ?? {},
-      retry4xx: flags.retry4xx ?? false,
+      // commander hands a flag without a value only the presence of its variable: its value decides here.
+      retry4xx: this.command.getOptionValueSource('retry4xx') === 'env' ? isOn(process.env.FORWARDER_RETRY_4XX) : (flags.retry4xx ?? false),
       maxPending: flags.maxPending ?? Math.max(1_000, mostInFlight * 4),
       httpClient: flags.httpClient ?? defaultHttpClient(),
     };
@@ -163,7 +165,7 @@ export class ForwardCommand extends CommandRunner {
 
   @Option({ flags: '--retry-4xx', name: 'retry4xx', description: 'retry 4xx answers too instead of dead-lettering them (default: off)', env: 'FORWARDER_RETRY_4XX' })
   parseRetry4xx(value?: string) {
-    return value === undefined || value === '' || !/^(false|0|no|off)$/i.test(value);
+    return isOn(value);
   }
 
   @Option({ flags: '--timeout <duration>', name: 'timeoutMs', description: 'per HTTP request (default: 10s)', env: 'FORWARDER_TIMEOUT' })
@@ -243,6 +245,11 @@ export class ForwardCommand extends CommandRunner {
 function defaultHttpClient(): 'undici' | 'axios' {
   const proxy = ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy'].some((name) => (process.env[name] ?? '') !== '');
   return proxy ? 'axios' : 'undici';
+}
+
+/** A switch given alone or with a value: anything but false, 0, no or off turns it on. */
+function isOn(value?: string): boolean {
+  return value === undefined || value === '' || !/^(false|0|no|off)$/i.test(value);
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

@@ -1,4 +1,5 @@
-import { parseDuration, formatDuration } from '@app/config';
+import { formatDuration, HOST_PORT, parseDuration } from '@app/config';
+import { isTopicName } from '@app/kafka';
 import { InvalidArgumentError } from 'commander';
 
 // Parsers for the forward command's flags (and their environment variables). Each throws
@@ -49,10 +50,8 @@ export function httpUrl(text: string): string {
   return url.toString();
 }
 
-const TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
-
 export function topicName(text: string): string {
-  if (!TOPIC.test(text) || text === '.' || text === '..') {
+  if (!isTopicName(text)) {
     throw new InvalidArgumentError('It must be a Kafka topic name: 1-249 letters, digits, ".", "_" or "-".');
   }
   return text;
@@ -68,7 +67,7 @@ export function brokerList(text: string): string[] {
     .split(',')
     .map((b) => b.trim())
     .filter((b) => b !== '');
-  if (brokers.length === 0 || brokers.some((b) => !/^([A-Za-z0-9._-]+|\[[0-9A-Fa-f:]+\]):\d{1,5}$/.test(b))) {
+  if (brokers.length === 0 || brokers.some((b) => !HOST_PORT.test(b))) {
     throw new InvalidArgumentError('It must be a comma-separated list of host:port.');
   }
   return brokers;

@@ -63,8 +63,18 @@ describe('CircuitBreaker', () => {
     const first = circuit.acquire();
     await clock.advance(5_000);
     (await first)!.release();
-    const second = await circuit.acquire();
-    expect(second).toBeDefined();
+    expect(circuit.state).toBe('half-open');
+    const granted: string[] = [];
+    const second = circuit.acquire().then((p) => (granted.push('second'), p));
+    void circuit.acquire().then(() => granted.push('third'));
+    await settle();
+    // The released probe goes to the next caller at once, without another cool-down; the caller after it waits.
+    expect(granted).toEqual(['second']);
+    // Only the probe's failure reopens a half-open circuit: the second permit is the probe.
+    (await second)!.failed();
+    expect(circuit.state).toBe('open');
+    await settle();
+    expect(granted).toEqual(['second']);
   });
 
   it('gives up waiting when the caller is aborted', async () => {

@@ -1,4 +1,4 @@
-import { sleep } from '@app/kafka';
+import { sleep } from '@app/common';
 
 /** Time, injected so retry and circuit logic can be tested without real sleeping. */
 export interface Clock {

@@ -234,6 +234,17 @@ describe('ConcurrencyLimiter', () => {
     expect(limiter.inFlight).toBe(1);
   });
 
+  it('never holds a slot back for a waiter that gave up', async () => {
+    const limiter = new ConcurrencyLimiter({ mode: 'fixed', initial: 1, min: 1, max: 1 }, clock);
+    const first = limiter.tryAcquire()!;
+    const gaveUp = new AbortController();
+    const waiting = limiter.acquire(gaveUp.signal);
+    gaveUp.abort();
+    await expect(waiting).resolves.toBeUndefined();
+    first.release('ok', 1);
+    expect(limiter.tryAcquire()).toBeDefined();
+  });
+
   it('reports each change of the whole limit with its reason', () => {
     const limiter = auto();
     const changes: LimitChange[] = [];

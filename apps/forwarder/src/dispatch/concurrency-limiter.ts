@@ -1,3 +1,4 @@
+import { HeadQueue } from '@app/common';
 import type { Clock } from './clock';
 
 export interface ConcurrencyLimiterOptions {
@@ -72,10 +73,9 @@ const CEILING_TTL_MS = 30_000;
 export class ConcurrencyLimiter {
   private current: number;
   private running = 0;
-  private readonly waiters: Array<Waiter | undefined> = [];
+  private readonly waiters = new HeadQueue<Waiter>();
   /** Waiters by the signal that cancels them: one abort listener per signal, not one per waiter. */
   private readonly waitingUnder = new WeakMap<AbortSignal, Set<Waiter>>();
-  private waitersHead = 0;
   private readonly listeners: Array<(change: LimitChange) => void> = [];
 
   private sent = 0;
@@ -137,7 +137,7 @@ export class ConcurrencyLimiter {
 
   /** A slot at once when there is room, else undefined. */
   tryAcquire(): LimiterSlot | undefined {
-    if (this.running >= this.limit || this.waitersHead < this.waiters.length) return undefined;
+    if (this.running >= this.limit || this.waiters.length > 0) return undefined;
     return this.take();
   }
 
@@ -193,20 +193,12 @@ export class ConcurrencyLimiter {
   }
 
   private wakeWaiters(): void {
-    while (this.running < this.limit && this.waitersHead < this.waiters.length) {
-      const waiter = this.waiters[this.waitersHead];
-      this.waiters[this.waitersHead++] = undefined;
-      if (!waiter || waiter.settled) continue;
+    while (this.running < this.limit && this.waiters.length > 0) {
+      const waiter = this.waiters.shift()!;
+      if (waiter.settled) continue;
       waiter.settled = true;
       if (waiter.signal) this.waitingUnder.get(waiter.signal)?.delete(waiter);
       waiter.resolve(this.take());
-    }
-    if (this.waitersHead === this.waiters.length) {
-      this.waiters.length = 0;
-      this.waitersHead = 0;
-    } else if (this.waitersHead > 1024 && this.waitersHead * 2 > this.waiters.length) {
-      this.waiters.splice(0, this.waitersHead);
-      this.waitersHead = 0;
     }
   }
 

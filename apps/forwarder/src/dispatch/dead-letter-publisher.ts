@@ -1,4 +1,4 @@
-import { KafkaAdmin, KafkaProducer, sleep } from '@app/kafka';
+import { KafkaAdmin, KafkaAuthorizationError, KafkaProducer, UnknownTopicError } from '@app/kafka';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ForwardStats } from '../stats/forward-stats';
 import { recordId, type ForwardRecord } from '../transport/forward-record';
@@ -86,16 +86,16 @@ export class DeadLetterPublisher {
     while (!signal.aborted) {
       try {
         if (!admin.isConnected) throw new Error('not connected yet');
-        if (await admin.partitions(this.topic, 5_000).then(() => true, (e: Error) => (e.name === 'UnknownTopicError' ? false : Promise.reject(e)))) return;
+        if (await admin.partitions(this.topic, 5_000).then(() => true, (e: unknown) => (e instanceof UnknownTopicError ? false : Promise.reject(e)))) return;
         const partitions = (await admin.partitions(source, 5_000)).length;
         if (await admin.createTopic(this.topic, { partitions })) this.logger.log(`Created dead-letter topic "${this.topic}" (${partitions} partitions)`);
         return;
       } catch (error) {
-        if ((error as Error).name === 'KafkaAuthorizationError') {
+        if (error instanceof KafkaAuthorizationError) {
           this.logger.warn(`Cannot create dead-letter topic "${this.topic}": ${(error as Error).message}`);
           return;
         }
-        await sleep(250, signal);
+        await this.clock.sleep(250, signal);
       }
     }
   }

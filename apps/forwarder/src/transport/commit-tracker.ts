@@ -1,3 +1,5 @@
+import { HeadQueue } from '@app/common';
+
 /**
  * Which offset of one partition may be committed. Records are admitted in offset order and may
  * finish in any order; the committable offset is 1 + the highest offset such that it and every
@@ -6,8 +8,7 @@
  */
 export class CommitTracker {
   /** Admitted offsets not yet known to be below the frontier, in admission (= offset) order. */
-  private pending: bigint[] = [];
-  private head = 0;
+  private readonly pending = new HeadQueue<bigint>();
   private readonly done = new Set<bigint>();
   private nextAfterLast?: bigint;
 
@@ -18,7 +19,7 @@ export class CommitTracker {
 
   /** Records admitted and not finished. */
   get unfinished(): number {
-    return this.pending.length - this.head - this.done.size;
+    return this.pending.length - this.done.size;
   }
 
   admit(offset: bigint): void {
@@ -30,13 +31,9 @@ export class CommitTracker {
   }
 
   complete(offset: bigint): void {
-    if (this.head < this.pending.length && this.pending[this.head] === offset) {
-      this.head++;
-      while (this.head < this.pending.length && this.done.delete(this.pending[this.head])) this.head++;
-      if (this.head > 1024 && this.head * 2 > this.pending.length) {
-        this.pending = this.pending.slice(this.head);
-        this.head = 0;
-      }
+    if (this.pending.peek() === offset) {
+      this.pending.shift();
+      while (this.pending.length > 0 && this.done.delete(this.pending.peek()!)) this.pending.shift();
     } else {
       this.done.add(offset);
     }
@@ -44,6 +41,6 @@ export class CommitTracker {
 
   /** The offset to commit (next to read), or undefined when nothing was admitted yet. */
   committable(): bigint | undefined {
-    return this.head < this.pending.length ? this.pending[this.head] : this.nextAfterLast;
+    return this.pending.peek() ?? this.nextAfterLast;
   }
 }

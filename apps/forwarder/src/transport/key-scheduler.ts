@@ -1,3 +1,5 @@
+import { HeadQueue } from '@app/common';
+
 /**
  * Runs work items with at most `workers` at once, one at a time per lane (a key or a partition)
  * in admission order, and at most `maxPending` admitted and unfinished, so memory stays flat
@@ -5,8 +7,7 @@
  */
 export class KeyScheduler<T> {
   private readonly lanes = new Map<string, Array<Entry<T>>>();
-  private runnable: Array<Entry<T>> = [];
-  private runnableHead = 0;
+  private readonly runnable = new HeadQueue<Entry<T>>();
   private running = 0;
   private admitted = 0;
   private holding = false;
@@ -108,9 +109,8 @@ export class KeyScheduler<T> {
       if (running.length > 0) this.lanes.set(lane, running);
       else this.lanes.delete(lane);
     }
-    for (let i = this.runnableHead; i < this.runnable.length; i++) if (this.runnable[i].lane === undefined) dropped++;
-    this.runnable = [];
-    this.runnableHead = 0;
+    for (const entry of this.runnable) if (entry.lane === undefined) dropped++;
+    this.runnable.clear();
     this.admitted -= dropped;
     this.notify();
     return dropped;
@@ -128,17 +128,13 @@ export class KeyScheduler<T> {
   }
 
   private dispatch(): void {
-    while (!this.holding && this.running < this.options.workers && this.runnableHead < this.runnable.length) {
-      const entry = this.runnable[this.runnableHead++];
+    while (!this.holding && this.running < this.options.workers && this.runnable.length > 0) {
+      const entry = this.runnable.shift()!;
       this.running++;
       entry.started = true;
       void this.run(entry.item)
         .catch(() => undefined)
         .then(() => this.finish(entry));
-    }
-    if (this.runnableHead > 1024 && this.runnableHead * 2 > this.runnable.length) {
-      this.runnable.splice(0, this.runnableHead);
-      this.runnableHead = 0;
     }
   }
 

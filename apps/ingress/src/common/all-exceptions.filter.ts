@@ -1,16 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import { KafkaError } from '@app/kafka';
 import type { Request, Response } from 'express';
 import { ApiError } from './api-error';
-import type { ErrorCode } from './error-codes';
-import { apiErrorFromKafka } from './kafka-error.mapper';
-
-const CODE_BY_STATUS: Partial<Record<number, ErrorCode>> = {
-  [HttpStatus.BAD_REQUEST]: 'VALIDATION_FAILED',
-  [HttpStatus.NOT_FOUND]: 'NOT_FOUND',
-  [HttpStatus.PAYLOAD_TOO_LARGE]: 'PAYLOAD_TOO_LARGE',
-  [HttpStatus.UNSUPPORTED_MEDIA_TYPE]: 'UNSUPPORTED_MEDIA_TYPE',
-};
+import { toApiError } from './to-api-error';
 
 /**
  * The one place errors become responses: known errors get their stable code, anything else a
@@ -32,22 +23,16 @@ export class AllExceptionsFilter implements ExceptionFilter {
       response.status(exception.getStatus()).json(exception.getResponse());
       return;
     }
-    const error = this.toApiError(exception, request);
+    const error = this.responseFor(exception, request);
     if (error.retryAfterSeconds !== undefined) response.setHeader('Retry-After', String(error.retryAfterSeconds));
     response.status(error.status).json(error.toBody());
   }
 
-  private toApiError(exception: unknown, request: Request): ApiError {
-    if (exception instanceof ApiError) return exception;
-    if (exception instanceof KafkaError) return apiErrorFromKafka(exception);
-    if (exception instanceof HttpException) {
-      const status = exception.getStatus();
-      if (status === HttpStatus.NOT_FOUND) return new ApiError('NOT_FOUND', `No route for ${request.method} ${request.path}.`);
-      const code = CODE_BY_STATUS[status];
-      if (code) return new ApiError(code, exception.message);
-    }
-    this.logger.error({ reqId: request.id, msg: `Unhandled error on ${request.method} ${request.path}`, stack: (exception as Error)?.stack ?? String(exception) });
-    return new ApiError('INTERNAL_ERROR', 'The gateway failed unexpectedly; the error is in its log.');
+  private responseFor(exception: unknown, request: Request): ApiError {
+    if (exception instanceof HttpException && exception.getStatus() === HttpStatus.NOT_FOUND) return new ApiError('NOT_FOUND', `No route for ${request.method} ${request.path}.`);
+    return toApiError(exception, (bug) =>
+      this.logger.error({ reqId: request.id, msg: `Unhandled error on ${request.method} ${request.path}`, stack: (bug as Error)?.stack ?? String(bug) }),
+    );
   }
 }
 

@@ -1,4 +1,5 @@
-import { KafkaAdmin, sleep } from '@app/kafka';
+import { sleep } from '@app/common';
+import { KafkaAdmin } from '@app/kafka';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { INGRESS_CONFIG, type IngressConfig } from '../config/ingress.config';
 

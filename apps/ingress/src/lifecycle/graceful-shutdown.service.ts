@@ -1,6 +1,6 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger, NestMiddleware } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { NextFunction, Request, Response } from 'express';
+import type { Response } from 'express';
 import type { Server } from 'node:http';
 import { INGRESS_CONFIG, type IngressConfig } from '../config/ingress.config';
 
@@ -55,16 +55,5 @@ export class GracefulShutdown implements BeforeApplicationShutdown {
       });
       if (!finished) this.logger.warn(`${this.inFlight} request(s) still in flight after ${this.config.shutdownTimeoutMs} ms; closing anyway`);
     }
-  }
-}
-
-/** Counts requests in flight for GracefulShutdown. */
-@Injectable()
-export class RequestTrackingMiddleware implements NestMiddleware {
-  constructor(private readonly shutdown: GracefulShutdown) {}
-
-  use(_request: Request, response: Response, next: NextFunction): void {
-    this.shutdown.requestStarted(response);
-    next();
   }
 }

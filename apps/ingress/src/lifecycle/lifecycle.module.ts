@@ -1,9 +1,10 @@
 import { Module } from '@nestjs/common';
-import { GracefulShutdown, RequestTrackingMiddleware } from './graceful-shutdown.service';
-import { HttpServerGuard } from './http-server-guard';
+import { GracefulShutdown } from './graceful-shutdown.service';
+import { HttpServerHooks } from './http-server-hooks';
+import { RequestTrackingMiddleware } from './request-tracking.middleware';
 
 @Module({
-  providers: [GracefulShutdown, RequestTrackingMiddleware, HttpServerGuard],
+  providers: [GracefulShutdown, RequestTrackingMiddleware, HttpServerHooks],
   exports: [GracefulShutdown, RequestTrackingMiddleware],
 })
 export class LifecycleModule {}

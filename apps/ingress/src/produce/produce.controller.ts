@@ -7,7 +7,7 @@ import type { Response } from 'express';
 import { ProduceBatchRequestDto } from './dto/produce-batch-request.dto';
 import { ProduceRequestDto } from './dto/produce-request.dto';
 import { ProduceBatchResponse, ProduceResponse } from './dto/produce-response.dto';
-import { ProduceService, type TraceHeaders as TraceContext } from './produce.service';
+import { ProduceService, type TraceContext } from './produce.service';
 import { TraceHeaders } from './trace-headers.decorator';
 
 const KAFKA_ERRORS: ErrorCode[] = ['TOPIC_NOT_FOUND', 'PARTITION_NOT_FOUND', 'TOPIC_NOT_ALLOWED', 'TOPIC_FORBIDDEN', 'RECORD_TOO_LARGE', 'RECORD_REJECTED', 'KAFKA_UNAVAILABLE', 'KAFKA_TIMEOUT', 'OVERLOADED'];

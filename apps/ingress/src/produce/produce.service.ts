@@ -1,9 +1,9 @@
-import { KafkaAdmin, KafkaError, KafkaProducer, UnknownTopicError, type ProducedRecord, type RecordToProduce } from '@app/kafka';
+import { KafkaAdmin, KafkaProducer, UnknownTopicError, type ProducedRecord, type RecordToProduce } from '@app/kafka';
 import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import { childTraceparent, TRACEPARENT, TRACESTATE } from '@app/observability';
 import { TopicAccess } from '../access/topic-access';
 import { ApiError } from '../common/api-error';
-import { apiErrorFromKafka } from '../common/kafka-error.mapper';
+import { toApiError } from '../common/to-api-error';
 import { INGRESS_CONFIG, type IngressConfig } from '../config/ingress.config';
 import type { ProduceBatchRequestDto } from './dto/produce-batch-request.dto';
 import type { ProduceRequestDto } from './dto/produce-request.dto';
@@ -11,7 +11,7 @@ import type { BatchItemResult, ProduceBatchResponse, ProduceResponse } from './d
 import type { RecordDto } from './dto/record.dto';
 
 /** The caller's W3C trace context, carried into every record it writes. */
-export interface TraceHeaders {
+export interface TraceContext {
   traceparent?: string;
   tracestate?: string;
 }
@@ -33,7 +33,7 @@ export class ProduceService {
     @Inject(INGRESS_CONFIG) private readonly config: IngressConfig,
   ) {}
 
-  async produce(request: ProduceRequestDto, trace: TraceHeaders = {}): Promise<ProduceResponse> {
+  async produce(request: ProduceRequestDto, trace: TraceContext = {}): Promise<ProduceResponse> {
     this.topics.assertAllowed(request.topic);
     const { topic, partition, offset, timestamp } = await this.write(toRecord(request.topic, request, trace));
     // `message` is the Go gateway's sentence, word for word: its clients log and parse it.
@@ -45,26 +45,29 @@ export class ProduceService {
    * shared error when all failed alike (e.g. Kafka down), so a client never mistakes a partial
    * failure for success.
    */
-  async produceBatch(request: ProduceBatchRequestDto, trace: TraceHeaders = {}): Promise<BatchOutcome> {
+  async produceBatch(request: ProduceBatchRequestDto, trace: TraceContext = {}): Promise<BatchOutcome> {
     this.topics.assertAllowed(request.topic);
     if (request.messages.length > this.config.maxBatchMessages) {
       const message = `messages must contain at most ${this.config.maxBatchMessages} records`;
       throw new ApiError('VALIDATION_FAILED', `The request is not valid: ${message}.`, [{ field: 'messages', message }]);
     }
     const settled = await Promise.allSettled(request.messages.map((message) => this.write(toRecord(request.topic, message, trace))));
-    const failures = settled.flatMap((s) => (s.status === 'rejected' ? [toApiError(s.reason)] : []));
+    const errors = settled.map((s) => (s.status === 'rejected' ? toApiError(s.reason, this.logBug) : undefined));
+    const failures = errors.filter((error) => error !== undefined);
     if (failures.length === settled.length && failures.every((f) => f.code === failures[0].code)) throw failures[0];
-    const results: BatchItemResult[] = settled.map((s) => {
+    const results: BatchItemResult[] = settled.map((s, i) => {
       if (s.status === 'fulfilled') {
         const { partition, offset, timestamp } = s.value;
         return { success: true, partition, offset, timestamp };
       }
-      const error = toApiError(s.reason);
+      const error = errors[i]!;
       return { success: false, error: error.message, code: error.code };
     });
     const status = failures.length === 0 ? HttpStatus.OK : HttpStatus.MULTI_STATUS;
     return { status, body: { success: failures.length === 0, topic: request.topic, results } };
   }
+
+  private readonly logBug = (error: unknown) => this.logger.error({ msg: 'Unexpected error writing a batch record', stack: (error as Error)?.stack ?? String(error) });
 
   private async write(record: RecordToProduce): Promise<ProducedRecord> {
     try {
@@ -81,7 +84,7 @@ export class ProduceService {
  * The record for one message. Unless the message sets its own, it carries a `traceparent` that
  * continues the caller's trace (or starts one), so the forwarder can pass it on to the target.
  */
-function toRecord(topic: string, message: RecordDto, trace: TraceHeaders): RecordToProduce {
+function toRecord(topic: string, message: RecordDto, trace: TraceContext): RecordToProduce {
   const headers: Record<string, string> = { ...(message.headers ?? {}) };
   if (headers[TRACEPARENT] === undefined) {
     headers[TRACEPARENT] = childTraceparent(trace.traceparent);
@@ -94,10 +97,4 @@ function toRecord(topic: string, message: RecordDto, trace: TraceHeaders): Recor
     value: JSON.stringify(message.payload),
     headers,
   };
-}
-
-function toApiError(error: unknown): ApiError {
-  if (error instanceof ApiError) return error;
-  if (error instanceof KafkaError) return apiErrorFromKafka(error);
-  return new ApiError('INTERNAL_ERROR', 'The gateway failed unexpectedly; the error is in its log.');
 }

@@ -1,9 +1,7 @@
+import { TOPIC_NAME } from '@app/kafka';
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { IsString, Matches, NotEquals } from 'class-validator';
-
-/** Kafka's own rule for topic names. */
-export const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
 
 export function IsTopicName() {
   const message = 'topic must be 1-249 characters of letters, digits, ".", "_" or "-", and not "." or ".."';

@@ -60,7 +60,7 @@ export class JsonBodyMiddleware implements NestMiddleware {
       .catch((error: unknown) => {
         if (settled) return;
         if ((error as { type?: string }).type === 'entity.too.large') drainAndClose(request, response);
-        settle(toApiError(error, maxBodyBytes));
+        settle(readError(error, maxBodyBytes));
       });
   }
 }
@@ -121,13 +121,22 @@ function parse(bytes: Buffer, maxDepth: number): unknown {
   try {
     value = sjson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
   } catch (error) {
-    if ((error as Error).message.includes('forbidden prototype property')) {
-      throw new ApiError('FORBIDDEN_JSON_KEY', 'The JSON has a "__proto__" or "constructor.prototype" key, which the gateway refuses.');
-    }
+    // secure-json-parse throws a plain SyntaxError for both; a text JSON.parse accepts was refused for its keys.
+    if (isJson(text)) throw new ApiError('FORBIDDEN_JSON_KEY', 'The JSON has a "__proto__" or "constructor.prototype" key, which the gateway refuses.');
     throw new ApiError('INVALID_JSON', `The request body is not valid JSON: ${(error as Error).message}.`);
   }
   inspect(value, text, maxDepth);
   return value;
+}
+
+/** Whether the text is JSON (after a byte order mark, which secure-json-parse skips too). */
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Where a value sits in the document; the path string is built only for an error message. */
@@ -204,7 +213,8 @@ function roundedIntegers(text: string): Set<number> {
   return rounded;
 }
 
-function toApiError(error: unknown, maxBytes: number): ApiError {
+/** What raw-body reports (by its error `type`) as the client's error. */
+function readError(error: unknown, maxBytes: number): ApiError {
   if (error instanceof ApiError) return error;
   const type = (error as { type?: string }).type;
   if (type === 'entity.too.large') return new ApiError('PAYLOAD_TOO_LARGE', `The body is larger than ${maxBytes} bytes.`);

@@ -2,10 +2,10 @@ import { HttpMetricsMiddleware, RequestLogMiddleware } from '@app/observability'
 import { Injectable, NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
-import { ApiKeyMiddleware } from '../access/api-key.middleware';
-import { RateLimitMiddleware } from '../access/rate-limit.middleware';
-import { RequestTrackingMiddleware } from '../lifecycle/graceful-shutdown.service';
-import { JsonBodyMiddleware } from './json-body';
+import { ApiKeyMiddleware } from './access/api-key.middleware';
+import { RateLimitMiddleware } from './access/rate-limit.middleware';
+import { JsonBodyMiddleware } from './common/json-body.middleware';
+import { RequestTrackingMiddleware } from './lifecycle/request-tracking.middleware';
 
 type Step = (request: Request, response: Response, next: (error?: unknown) => void) => void;
 

@@ -18,7 +18,7 @@ const HEADERS_TIMEOUT_MS = 10_000;
  * for a record that was written.
  */
 @Injectable()
-export class HttpServerGuard implements OnApplicationBootstrap {
+export class HttpServerHooks implements OnApplicationBootstrap {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     @Inject(INGRESS_CONFIG) private readonly config: IngressConfig,

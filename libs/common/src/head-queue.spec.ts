@@ -1,0 +1,58 @@
+import fc from 'fast-check';
+import { HeadQueue } from './head-queue';
+
+describe('HeadQueue', () => {
+  it('hands items out first in, first out, across compactions', () => {
+    const queue = new HeadQueue<number>();
+    for (let i = 0; i < 5_000; i++) queue.push(i);
+    const out: number[] = [];
+    for (let i = 0; i < 3_000; i++) out.push(queue.shift()!);
+    for (let i = 5_000; i < 6_000; i++) queue.push(i);
+    expect(queue.length).toBe(3_000);
+    expect(queue.peek()).toBe(3_000);
+    while (queue.length > 0) out.push(queue.shift()!);
+    expect(out).toEqual(Array.from({ length: 6_000 }, (_, i) => i));
+    expect(queue.shift()).toBeUndefined();
+    expect(queue.peek()).toBeUndefined();
+  });
+
+  it('drops what was consumed, so a long-lived queue does not keep it', () => {
+    const queue = new HeadQueue<object>();
+    for (let i = 0; i < 10_000; i++) {
+      queue.push({ i });
+      queue.shift();
+    }
+    expect(queue['items'].length).toBeLessThanOrEqual(2 * 1024 + 2);
+  });
+
+  it('behaves like an array used with push, shift, unshift and clear', () => {
+    const op = fc.oneof(
+      fc.record({ push: fc.integer() }),
+      fc.constant('shift' as const),
+      fc.record({ unshift: fc.array(fc.integer(), { maxLength: 3 }) }),
+      fc.constant('clear' as const),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.tuple(op, fc.nat(2500)), { maxLength: 40 }), (ops) => {
+        const queue = new HeadQueue<number>();
+        const model: number[] = [];
+        for (const [o, n] of ops) {
+          if (o === 'shift') {
+            for (let i = 0; i <= n % 1500; i++) if (queue.shift() !== model.shift()) return false;
+          } else if (o === 'clear') {
+            queue.clear();
+            model.length = 0;
+          } else if ('push' in o) {
+            for (let i = 0; i <= n; i++) (queue.push(o.push + i), model.push(o.push + i));
+          } else {
+            queue.unshift(...o.unshift);
+            model.unshift(...o.unshift);
+          }
+          if (queue.length !== model.length || queue.peek() !== model[0]) return false;
+        }
+        return JSON.stringify([...queue]) === JSON.stringify(model);
+      }),
+      { numRuns: 100 },
+    );
+  });
+});

@@ -1,0 +1,2 @@
+export { HeadQueue } from './head-queue';
+export { sleep } from './sleep';
