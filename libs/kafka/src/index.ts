@@ -6,8 +6,6 @@ export { KafkaAdmin } from './kafka-admin.service';
 export { KafkaProducer, type ProducedRecord, type RecordToProduce } from './kafka-producer.service';
 export { keepConnecting } from './kafka-connector';
 export { isTopicName, TOPIC_NAME } from './topic-name';
-// Re-exported only for transport/kafka-forward.server.ts until its rewrite; import sleep from @app/common.
-export { sleep } from '@app/common';
 export {
   KafkaError,
   KafkaAuthorizationError,

@@ -1,4 +1,5 @@
-import { KAFKA_CLIENT, KafkaAdmin, keepConnecting, sleep } from '@app/kafka';
+import { sleep } from '@app/common';
+import { KAFKA_CLIENT, KafkaAdmin, keepConnecting } from '@app/kafka';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CustomTransportStrategy, Server, type MessageHandler } from '@nestjs/microservices';
 import { EventEmitter, setMaxListeners } from 'node:events';
