@@ -31,6 +31,7 @@ const tools = Object.fromEntries(
 const KUBERNETES_VERSION = tools.KUBERNETES_VERSION;
 const HELM = join(root, '.tmp/tools/bin/helm');
 const KUBERNETES_VALIDATE = join(root, '.tmp/tools/venv/bin/kubernetes-validate');
+const SERVICEMONITOR_CHECK = join(root, '.tmp/tools/bin/servicemonitor-check');
 const RELEASE = 'gw';
 const NAMESPACE = 'gateway';
 const work = mkdtempSync(join(tmpdir(), 'helm-spec-'));
@@ -202,14 +203,20 @@ describe('the Helm chart renders and validates', () => {
     const result = run(KUBERNETES_VALIDATE, ['--strict', '--kubernetes-version', KUBERNETES_VERSION, r.file]);
     const lines = result.stdout.trim().split('\n');
     const passed = lines.filter((line) => line.startsWith('INFO') && line.includes(' passed '));
-    // kubernetes-validate ships no CRD schemas: the ServiceMonitor is checked by the tests below.
+    // kubernetes-validate ships no CRD schemas: the ServiceMonitor is decoded strictly into
+    // prometheus-operator's own types instead.
     const unknown = lines.filter((line) => line.startsWith('WARN')).map((line) => /kind (\S+) with api version (\S+)/.exec(line)?.slice(1).join(' ') ?? line);
     expect({ status: result.status, errors: lines.filter((line) => line.startsWith('ERROR')) }).toEqual({ status: 0, errors: [] });
     expect(unknown).toEqual(ofKind(r, 'ServiceMonitor').map(() => 'ServiceMonitor monitoring.coreos.com/v1'));
     expect(passed).toHaveLength(r.manifests.length - unknown.length);
+    for (const [i, monitor] of ofKind(r, 'ServiceMonitor').entries()) {
+      const file = join(work, `${set}-servicemonitor-${i}.json`);
+      writeFileSync(file, JSON.stringify(monitor));
+      expect(run(SERVICEMONITOR_CHECK, [file])).toEqual({ status: 0, stdout: `INFO ${file} passed\n`, stderr: '' });
+    }
   });
 
-  it('is checked by a validator that rejects a misspelt field and a wrong type', () => {
+  it('is checked by validators that reject a misspelt field and a wrong type', () => {
     const deployment = deployments(render('default'))[0];
     const container = containerOf(deployment);
     const broken = [
@@ -221,6 +228,20 @@ describe('the Helm chart renders and validates', () => {
     const out = run(KUBERNETES_VALIDATE, ['--strict', '--kubernetes-version', KUBERNETES_VERSION, file]).stdout;
     expect(out).toMatch(/ERROR .*'readinesProbe' was unexpected/);
     expect(out).toMatch(/ERROR .*spec\.replicas: 'two' is not of type 'integer'/);
+    const monitor = ofKind(render('three-forwarders'), 'ServiceMonitor')[0];
+    const endpoint = monitor.spec.endpoints[0];
+    const monitors = [
+      { ...monitor, spec: { ...monitor.spec, endpoints: [{ ...endpoint, scrapeIntervall: '30s' }] } },
+      { ...monitor, spec: { ...monitor.spec, endpoints: [{ ...endpoint, port: 9090 }] } },
+    ].map((m, i) => {
+      const path = join(work, `broken-servicemonitor-${i}.json`);
+      writeFileSync(path, JSON.stringify(m));
+      return path;
+    });
+    const checked = run(SERVICEMONITOR_CHECK, monitors);
+    expect(checked.status).toBe(1);
+    expect(checked.stdout).toMatch(/ERROR .*-0\.json: .*unknown field "scrapeIntervall"/);
+    expect(checked.stdout).toMatch(/ERROR .*-1\.json: .*cannot unmarshal number into Go struct field .*port of type string/);
   });
 
   it.each([
