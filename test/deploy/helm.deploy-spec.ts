@@ -504,6 +504,12 @@ describe('NOTES.txt', () => {
     expect(notes).toMatch(/WARNING: 4 replicas for 2 partitions: .*\n.*2 replica\(s\) will sit idle\. .* add partitions to audit\./);
     expect(notes.match(/WARNING/g)).toHaveLength(over.length);
   });
+
+  it('warns when Prometheus would be refused the ingress metrics', () => {
+    expect(render('api-keys').values.ingress.config.INGRESS_PUBLIC_METRICS).toBe(false);
+    expect(renderNotes('api-keys')).toMatch(/WARNING: INGRESS_PUBLIC_METRICS is false, so the ingress answers a scrape without an API key with 401/);
+    expect(renderNotes('default')).not.toMatch(/WARNING/);
+  });
 });
 
 /** The environment a container would see, with secrets as placeholders and mounted files as real files. */
@@ -551,6 +557,7 @@ function secretValuesOf(values: any): string[] {
 /** NOTES.txt only shows on install, which needs a cluster: render its template from a copy of the chart. */
 function renderNotes(set: string): string {
   const copy = join(work, `notes-${set}`);
+  rmSync(copy, { recursive: true, force: true });
   cpSync(CHART, copy, { recursive: true });
   mkdirSync(join(copy, 'templates'), { recursive: true });
   writeFileSync(join(copy, 'templates/notes-under-test.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: notes\ndata:\n  NOTES.txt: {{ include "gateway.notes" . | quote }}\n');

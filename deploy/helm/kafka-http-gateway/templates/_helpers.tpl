@@ -128,7 +128,8 @@ kafka.config and ingress.config with a line that says where they go instead.
 {{- define "gateway.tlsFiles" -}}
 {{- $tls := .Values.kafka.tls }}
 {{- $files := dict }}
-{{- if $tls.existingSecret }}
+{{- if not $tls.enabled }}
+{{- else if $tls.existingSecret }}
 {{- with $tls.caKey }}{{ $_ := set $files "KAFKA_SSL_CA_FILE" . }}{{ end }}
 {{- with $tls.certKey }}{{ $_ := set $files "KAFKA_SSL_CERT_FILE" . }}{{ end }}
 {{- with $tls.keyKey }}{{ $_ := set $files "KAFKA_SSL_KEY_FILE" . }}{{ end }}
@@ -235,6 +236,10 @@ Try it from your machine:
   curl -s localhost:6969/produce -H 'content-type: application/json' -d '{"topic":"<topic>","payload":{"hello":"world"}}'
 {{- if or .Values.ingress.apiKeys.existingSecret .Values.ingress.apiKeys.keys }}
   (add -H 'Authorization: Bearer <an API key>': every request but health, metrics and docs needs one)
+{{- end }}
+{{- if and .Values.metrics.scrapeAnnotations (hasKey .Values.ingress.config "INGRESS_PUBLIC_METRICS") (not (include "gateway.envValue" .Values.ingress.config.INGRESS_PUBLIC_METRICS | regexMatch "(?i)^(true|1|yes|on)$")) }}
+  WARNING: INGRESS_PUBLIC_METRICS is false, so the ingress answers a scrape without an API key with 401:
+  give Prometheus a key (Authorization: Bearer) or set metrics.scrapeAnnotations=false.
 {{- end }}
 {{- end }}
 {{- range $entry := .Values.forwarders }}
