@@ -150,7 +150,10 @@ function forwardOptions(): Map<string, ForwardOption> {
   for (const method of Object.getOwnPropertyNames(prototype)) {
     const meta = Reflect.getMetadata(OptionMeta, prototype[method]) as { flags: string; required?: boolean; env?: string } | undefined;
     if (!meta) continue;
-    const [, flag, value] = /^(--[a-z0-9-]+)(\s+[<[])?/.exec(meta.flags)!;
+    // `--name <value>`, possibly after a short form (`-n, --name <value>`).
+    const long = /(?:^|[\s,])(--[a-z0-9-]+)(\s+[<[])?/.exec(meta.flags);
+    expect({ flags: meta.flags, long: long !== null }).toEqual({ flags: meta.flags, long: true });
+    const [, flag, value] = long!;
     options.set(flag, { flag, takesValue: value !== undefined, required: meta.required === true, env: meta.env, parse: (text) => prototype[method].call({}, text) });
   }
   return options;
