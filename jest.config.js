@@ -43,5 +43,16 @@ module.exports = {
     },
     kafkaProject('e2e', 'test', '\\.e2e-spec\\.ts$'),
     kafkaProject('faults', 'test/faults', '\\.faults-spec\\.ts$'),
+    // The Helm chart, rendered and validated with pinned tools (npm run test:deploy installs them).
+    {
+      displayName: 'deploy',
+      rootDir: __dirname,
+      roots: ['<rootDir>/test/deploy'],
+      testRegex: '\\.deploy-spec\\.ts$',
+      testEnvironment: 'node',
+      moduleFileExtensions: ['ts', 'js', 'json'],
+      moduleNameMapper,
+      transform,
+    },
   ],
 };

