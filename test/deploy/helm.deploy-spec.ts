@@ -485,9 +485,13 @@ describe('values.schema.json offers what the code reads', () => {
     return Object.keys(node.properties).sort();
   };
 
+  // The Go gateway's names are fallbacks for a migration; the chart sets KAFKA_BROKERS and PORT itself.
+  const GO_GATEWAY_FALLBACKS = new Set(['BROKER', 'GO_APP_PORT']);
+  const readBy = (environment: Parameters<typeof variablesOf>[0]) => variablesOf(environment).filter((name) => !GO_GATEWAY_FALLBACKS.has(name)).sort();
+
   it('lists as kafka.config and ingress.config exactly the variables the apps read', () => {
-    expect(names(schema.properties.kafka.properties.config)).toEqual(variablesOf(KafkaEnvironment).sort());
-    expect(names(schema.properties.ingress.properties.config)).toEqual(variablesOf(IngressEnvironment).sort());
+    expect(names(schema.properties.kafka.properties.config)).toEqual(readBy(KafkaEnvironment));
+    expect(names(schema.properties.ingress.properties.config)).toEqual(readBy(IngressEnvironment));
   });
 
   it('lists as forwarder options exactly the flags of the forward command', () => {
