@@ -1,4 +1,4 @@
-import type { Ordering } from './transport/kafka-forward.server';
+import type { Ordering } from './transport/forward-transport-options';
 
 /** Everything the `forward` command was told, validated, with defaults applied. */
 export interface ForwardOptions {

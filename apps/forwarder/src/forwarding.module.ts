@@ -16,10 +16,11 @@ import { TokenBucket } from './dispatch/token-bucket';
 import { UndiciDeliveryClient } from './dispatch/undici-delivery-client';
 import { PRODUCT, VERSION } from '@app/config';
 import type { ForwardOptions } from './forward-options';
-import { FlowControl } from './flow-control';
+import { ForwardingWiring } from './forwarding-wiring';
 import { ForwarderHealthController } from './health/forwarder-health.controller';
 import { ForwardStats } from './stats/forward-stats';
-import { FORWARD_TRANSPORT_OPTIONS, KafkaForwardServer, type ForwardTransportOptions } from './transport/kafka-forward.server';
+import { FORWARD_TRANSPORT_OPTIONS, type ForwardTransportOptions } from './transport/forward-transport-options';
+import { KafkaForwardServer } from './transport/kafka-forward.server';
 
 /** Where --workers auto starts: the old fixed default; slow start doubles it within a few round trips. */
 const INITIAL_AUTO_LIMIT = 16;
@@ -86,7 +87,7 @@ export class ForwardingModule {
         RetryingDispatcher,
         DeadLetterPublisher,
         KafkaForwardServer,
-        FlowControl,
+        ForwardingWiring,
       ],
     };
   }

@@ -3,7 +3,7 @@ import { InvalidArgumentError, type Command as Commander } from 'commander';
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { ForwarderRunner } from '../forwarder-runner';
 import type { ForwardOptions } from '../forward-options';
-import type { Ordering } from '../transport/kafka-forward.server';
+import type { Ordering } from '../transport/forward-transport-options';
 import { exitWithCodes } from './exit-codes';
 import { acceptGoStyleFlags } from './go-flag-aliases';
 import { brokerList, duration, groupId, header, httpUrl, integer, nonNegativeNumber, oneOf, topicName } from './option-parsers';

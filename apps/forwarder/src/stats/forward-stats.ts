@@ -6,6 +6,15 @@ import type { CircuitState } from '../dispatch/circuit-breaker';
 const LATENCY_SAMPLES = 20_000;
 const PREFIX = `${METRIC_PREFIX}forwarder_`;
 const CIRCUIT_STATES: CircuitState[] = ['closed', 'half-open', 'open'];
+const NO_LAG: ReadonlyMap<number, bigint> = new Map();
+
+/** Where the stats read what other parts own. */
+export interface StatsSources {
+  inFlight(): number;
+  lag(): ReadonlyMap<number, bigint>;
+  circuit(): CircuitState;
+  concurrency(): { inFlight: number; limit: number };
+}
 
 /**
  * What one forwarder instance did: plain counters for the progress line and summary, the same
@@ -23,12 +32,13 @@ export class ForwardStats {
   dlqFailures = 0;
   /** Retries after a 429/503 while the limiter backed off (not charged to the record). */
   throttled = 0;
-  inFlight = 0;
-  /** Requests to the target in flight, and how many may be (adaptive with --workers auto): read live. */
-  concurrency: () => { inFlight: number; limit: number } = () => ({ inFlight: 0, limit: 0 });
-  circuit: CircuitState = 'closed';
-  /** Records not yet done per partition: end offset minus the committable offset. */
-  readonly lag = new Map<number, bigint>();
+  /** Live readings from the parts that own them, attached once by the module (ForwardingWiring). */
+  private sources: StatsSources = {
+    inFlight: () => 0,
+    lag: () => NO_LAG,
+    circuit: () => 'closed',
+    concurrency: () => ({ inFlight: 0, limit: 0 }),
+  };
   private readonly latencies = new Float64Array(LATENCY_SAMPLES);
   private readonly attemptCounters = new Map<number | string, { inc(): void }>();
   private readonly deliveredCounter: { inc(): void };
@@ -86,8 +96,31 @@ export class ForwardStats {
     });
   }
 
+  attach(sources: StatsSources): void {
+    this.sources = sources;
+  }
+
   get done(): number {
     return this.delivered + this.deadLettered;
+  }
+
+  /** Records being delivered (retries waiting included). */
+  get inFlight(): number {
+    return this.sources.inFlight();
+  }
+
+  get circuit(): CircuitState {
+    return this.sources.circuit();
+  }
+
+  /** Requests to the target in flight, and how many may be (adaptive with --workers auto). */
+  concurrency(): { inFlight: number; limit: number } {
+    return this.sources.concurrency();
+  }
+
+  /** Records not yet done per partition: end offset minus the committable offset. */
+  get lag(): ReadonlyMap<number, bigint> {
+    return this.sources.lag();
   }
 
   totalLag(): bigint {

@@ -1,0 +1,60 @@
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { CircuitBreaker } from './dispatch/circuit-breaker';
+import { ConcurrencyLimiter } from './dispatch/concurrency-limiter';
+import { ForwardStats } from './stats/forward-stats';
+import { FORWARD_TRANSPORT_OPTIONS, type ForwardTransportOptions } from './transport/forward-transport-options';
+import { KafkaForwardServer } from './transport/kafka-forward.server';
+
+/** The fewest records fetched ahead, whatever the limit: enough lanes to find work for it. */
+const MIN_WINDOW = 1_000;
+
+/** Records fetched and not yet done for a concurrency limit: four per slot, up to --max-pending. */
+export function windowFor(limit: number, maxPending: number): number {
+  return Math.min(maxPending, Math.max(MIN_WINDOW, 4 * limit));
+}
+
+/**
+ * Connects the forwarder's parts, which know nothing of each other: an open circuit pauses the
+ * transport's consumption; the transport's window of fetched records follows the concurrency
+ * limit (so memory stays bounded by what is being delivered); the stats read the transport, the
+ * circuit and the limiter. Large limit changes are logged with their reason at debug level.
+ */
+@Injectable()
+export class ForwardingWiring implements OnModuleInit {
+  private readonly log = new Logger('Forwarder');
+  private readonly limiterLog = new Logger('Limiter');
+
+  constructor(
+    private readonly server: KafkaForwardServer,
+    private readonly circuit: CircuitBreaker,
+    private readonly limiter: ConcurrencyLimiter,
+    private readonly stats: ForwardStats,
+    @Inject(FORWARD_TRANSPORT_OPTIONS) private readonly transport: ForwardTransportOptions,
+  ) {}
+
+  onModuleInit(): void {
+    const { server, circuit, limiter } = this;
+    this.stats.attach({
+      inFlight: () => server.inFlight,
+      lag: () => server.lag,
+      circuit: () => circuit.state,
+      concurrency: () => ({ inFlight: limiter.inFlight, limit: limiter.limit }),
+    });
+
+    let open = false;
+    circuit.onStateChange((state) => {
+      if ((state === 'open') === open) return;
+      open = state === 'open';
+      this.log.warn(open ? 'The target keeps failing: circuit open, consumption paused, probing once per cool-down' : `Circuit ${state}: the target answers again, consumption resumed`);
+      if (open) server.consumption.pauseAll('circuit open');
+      else server.consumption.resumeAll('circuit open');
+    });
+
+    if (!limiter.auto) return;
+    server.resizeWindow(windowFor(limiter.limit, this.transport.maxPending));
+    limiter.onChange(({ from, to, reason }) => {
+      server.resizeWindow(windowFor(to, this.transport.maxPending));
+      if (Math.abs(to - from) >= Math.max(2, from * 0.2)) this.limiterLog.debug(`Concurrency limit ${from} -> ${to}: ${reason}`);
+    });
+  }
+}

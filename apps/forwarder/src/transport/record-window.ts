@@ -1,0 +1,200 @@
+import { sleep } from '@app/common';
+import type { Logger } from '@nestjs/common';
+import type { MessageHandler } from '@nestjs/microservices';
+import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
+import { isObservable, lastValueFrom } from 'rxjs';
+import { ForwardContext } from './forward-context';
+import type { ForwardOutcome, ForwardRecord } from './forward-record';
+import type { ForwardTransportOptions } from './forward-transport-options';
+import { KeyScheduler } from './key-scheduler';
+import type { PartitionState, PartitionTable } from './partition-table';
+
+interface Work {
+  record: ForwardRecord;
+  state: PartitionState;
+}
+
+/** What the window needs from the transport around it. */
+export interface WindowHost {
+  readonly table: PartitionTable;
+  /** Aborts when the transport stops. */
+  readonly stopping: AbortSignal;
+  handler(): MessageHandler;
+  pausePartition(state: PartitionState): () => void;
+  /** The group is rebalancing (before the deliveries in flight are given their chance). */
+  rebalancing(): void;
+  /** Commits what is done. */
+  commit(): Promise<void>;
+  fetched(state: PartitionState): void;
+  /** --max-messages records are done and nothing is left in flight. */
+  finished(): void;
+}
+
+const REBALANCE_ERRORS = new Set(['REBALANCE_IN_PROGRESS', 'NOT_COORDINATOR_FOR_GROUP', 'ILLEGAL_GENERATION']);
+const HEARTBEAT_WHILE_WAITING_MS = 1_000;
+const HANDLER_ERROR_RETRY_MS = 5_000;
+
+/**
+ * The window of fetched records: admits what kafkajs fetches (eachBatch) while there is room,
+ * runs each through the handler with per-key (or per-partition) order, and marks it done in its
+ * partition's CommitTracker when the handler says delivered or dead-lettered.
+ */
+export class RecordWindow {
+  private readonly scheduler: KeyScheduler<Work>;
+  private admitted = 0;
+  private lastAdmittedAt = Date.now();
+
+  constructor(
+    private readonly options: ForwardTransportOptions,
+    private readonly host: WindowHost,
+    private readonly log: Logger,
+  ) {
+    this.scheduler = new KeyScheduler<Work>({ workers: Math.min(options.workers, options.maxPending), maxPending: options.maxPending }, (work) => this.laneOf(work), (work) => this.process(work));
+  }
+
+  get inFlight(): number {
+    return this.scheduler.inFlight;
+  }
+
+  get pending(): number {
+    return this.scheduler.pending;
+  }
+
+  get lastActivityAt(): number {
+    return this.lastAdmittedAt;
+  }
+
+  resize(maxPending: number): void {
+    this.scheduler.resize(Math.min(this.options.workers, maxPending), maxPending);
+  }
+
+  /** At shutdown: starts nothing new, forgets what has not started (not done, so not committed). */
+  stopStarting(): void {
+    this.scheduler.hold();
+    this.scheduler.abandonQueued();
+  }
+
+  settled(timeoutMs: number): Promise<boolean> {
+    return this.scheduler.settled(timeoutMs);
+  }
+
+  /** eachBatch: admits records into the scheduler as room allows; delivery happens after it returns. */
+  async admit({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const { table, stopping } = this.host;
+    const state = table.stateOf(batch.partition);
+    state.highWatermark = BigInt(batch.highWatermark);
+    for (const message of batch.messages) {
+      if (!isRunning() || isStale() || stopping.aborted || this.maxReached()) break;
+      const offset = BigInt(message.offset);
+      const next = state.tracker.nextOffset;
+      if (next !== undefined && offset < next) {
+        // Fetched again after a rebalance that left us the partition: already in hand.
+        resolveOffset(message.offset);
+        continue;
+      }
+      if (!this.scheduler.hasCapacity) await this.waitForCapacity(heartbeat);
+      if (!isRunning() || isStale() || stopping.aborted || table.get(batch.partition) !== state) break;
+      state.tracker.admit(offset);
+      this.admitted++;
+      this.lastAdmittedAt = Date.now();
+      this.scheduler.submit({ record: toRecord(batch.topic, batch.partition, offset, message), state });
+      resolveOffset(message.offset);
+    }
+    this.host.fetched(state);
+    await this.heartbeatOrDrain(heartbeat);
+  }
+
+  private async waitForCapacity(heartbeat: () => Promise<void>): Promise<void> {
+    while (!this.scheduler.hasCapacity && !this.host.stopping.aborted) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.scheduler.waitForCapacity(this.host.stopping), new Promise<void>((resolve) => (timer = setTimeout(resolve, HEARTBEAT_WHILE_WAITING_MS)))]);
+      clearTimeout(timer);
+      await this.heartbeatOrDrain(heartbeat);
+    }
+  }
+
+  /**
+   * Heartbeats; when the group is rebalancing, first lets in-flight deliveries finish (bounded)
+   * and commits, as Kafka's eager protocol does before rejoining, then lets kafkajs rejoin.
+   */
+  private async heartbeatOrDrain(heartbeat: () => Promise<void>): Promise<void> {
+    try {
+      await heartbeat();
+    } catch (error) {
+      if (REBALANCE_ERRORS.has((error as { type?: string }).type ?? '')) {
+        this.host.rebalancing();
+        this.scheduler.hold();
+        try {
+          await this.scheduler.settled(this.options.rebalanceDrainMs);
+          await this.host.commit();
+        } finally {
+          // Partitions we keep carry on; records of revoked ones abort as soon as they start.
+          this.scheduler.release();
+        }
+      }
+      throw error;
+    }
+  }
+
+  private async process({ record, state }: Work): Promise<void> {
+    const handler = this.host.handler();
+    while (!state.abort.signal.aborted) {
+      try {
+        const context = new ForwardContext([record, state.abort.signal, () => this.host.pausePartition(state)]);
+        const result = await handler(record, context);
+        const outcome = (isObservable(result) ? await lastValueFrom(result) : await result) as ForwardOutcome;
+        if (outcome === 'delivered' || outcome === 'dead-lettered') {
+          state.tracker.complete(record.offset);
+          this.afterDone();
+        }
+        return;
+      } catch (error) {
+        // A bug, not a delivery failure: keep the record unfinished and try it again.
+        this.log.error(`Handling ${record.topic}-${record.partition}-${record.offset} failed: ${(error as Error)?.stack ?? String(error)}`);
+        await sleep(HANDLER_ERROR_RETRY_MS, state.abort.signal);
+      }
+    }
+  }
+
+  private afterDone(): void {
+    if (this.options.maxMessages !== undefined && this.maxReached() && this.scheduler.pending <= 1) {
+      setImmediate(() => {
+        if (this.scheduler.pending === 0) this.host.finished();
+      });
+    }
+  }
+
+  private maxReached(): boolean {
+    return this.options.maxMessages !== undefined && this.admitted >= this.options.maxMessages;
+  }
+
+  private laneOf({ record }: Work): string | undefined {
+    switch (this.options.ordering) {
+      case 'none':
+        return undefined;
+      case 'partition':
+        return String(record.partition);
+      case 'key':
+        // Keyless records share one lane per partition, kept in partition order as the Go gateway did;
+        // it cannot meet a key's lane, whose name always holds a NUL.
+        return record.key === null ? String(record.partition) : `${record.partition}\u0000${record.key.toString('latin1')}`;
+    }
+  }
+}
+
+function toRecord(topic: string, partition: number, offset: bigint, message: KafkaMessage): ForwardRecord {
+  const headers: ForwardRecord['headers'] = {};
+  for (const [name, value] of Object.entries(message.headers ?? {})) {
+    // Kafka allows a header name more than once; the last one wins, as in the Go prototype.
+    headers[name] = Array.isArray(value) ? value[value.length - 1] : value;
+  }
+  return {
+    topic,
+    partition,
+    offset,
+    key: message.key ?? null,
+    value: message.value ?? null,
+    headers,
+    timestamp: Number(message.timestamp),
+  };
+}
