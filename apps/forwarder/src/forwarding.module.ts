@@ -13,9 +13,11 @@ import { RetryPolicy } from './dispatch/retry-policy';
 import { DELIVERY_TARGET, RetryingDispatcher, type DeliveryTarget } from './dispatch/retrying-dispatcher';
 import { TokenBucket } from './dispatch/token-bucket';
 import { UndiciDeliveryClient } from './dispatch/undici-delivery-client';
+import { WebhookSigner } from './dispatch/webhook-signer';
 import { PRODUCT, VERSION } from '@app/config';
 import type { ForwardOptions } from './forward-options';
 import { ForwarderHealthController } from './health/forwarder-health.controller';
+import { START_POSITION_OPTIONS, StartPosition, type StartPositionOptions } from './replay/start-position';
 import { ForwardStats } from './stats/forward-stats';
 import { FORWARD_TRANSPORT_OPTIONS, KafkaForwardServer, type ForwardTransportOptions } from './transport/kafka-forward.server';
 
@@ -24,6 +26,7 @@ import { FORWARD_TRANSPORT_OPTIONS, KafkaForwardServer, type ForwardTransportOpt
 export class ForwardingModule {
   static register(options: ForwardOptions, kafka: KafkaConfig, logLevel: LogLevel): DynamicModule {
     const target: DeliveryTarget = { url: options.targetUrl, timeoutMs: options.timeoutMs, headers: options.headers, userAgent: `${PRODUCT}-forwarder/${VERSION}` };
+    if (options.signingSecrets?.length) target.signer = new WebhookSigner(options.signingSecrets);
     const transport: ForwardTransportOptions = {
       topic: options.topic,
       groupId: options.group,
@@ -50,6 +53,7 @@ export class ForwardingModule {
         { provide: FORWARD_TRANSPORT_OPTIONS, useValue: transport },
         { provide: DELIVERY_TARGET, useValue: target },
         { provide: DEAD_LETTER_TOPIC, useValue: options.dlqTopic },
+        { provide: START_POSITION_OPTIONS, useValue: { topic: options.topic, groupId: options.group, from: options.from } satisfies StartPositionOptions },
         { provide: CLOCK, useValue: systemClock },
         {
           provide: RetryPolicy,
@@ -70,6 +74,7 @@ export class ForwardingModule {
         RetryingDispatcher,
         DeadLetterPublisher,
         KafkaForwardServer,
+        StartPosition,
       ],
     };
   }

@@ -8,6 +8,7 @@ import { DELIVERY_HTTP_CLIENT, DeliveryNetworkError, type DeliveryHttpClient } f
 import { envelopeOf } from './envelope';
 import { parseRetryAfter, RetryPolicy } from './retry-policy';
 import { TokenBucket } from './token-bucket';
+import type { WebhookSigner } from './webhook-signer';
 
 /** Where records go and what every request carries. */
 export interface DeliveryTarget {
@@ -16,6 +17,8 @@ export interface DeliveryTarget {
   /** Static headers (`--header`), sent with every request. */
   headers: Record<string, string>;
   userAgent: string;
+  /** Adds `webhook-signature` to every attempt when signing secrets are given. */
+  signer?: WebhookSigner;
 }
 
 export const DELIVERY_TARGET = Symbol('DELIVERY_TARGET');
@@ -64,7 +67,7 @@ export class RetryingDispatcher {
       let retryAfter: string | undefined;
       let problem: string;
       try {
-        const response = await this.http.post({ url: this.target.url, body, headers: this.headers(id, record), timeoutMs: this.target.timeoutMs, signal });
+        const response = await this.http.post({ url: this.target.url, body, headers: this.headers(id, record, body), timeoutMs: this.target.timeoutMs, signal });
         status = response.status;
         retryAfter = response.retryAfter;
         problem = `HTTP ${status}`;
@@ -95,7 +98,7 @@ export class RetryingDispatcher {
     }
   }
 
-  private headers(id: string, record: ForwardRecord): Record<string, string> {
+  private headers(id: string, record: ForwardRecord, body: string): Record<string, string> {
     const headers: Record<string, string> = {
       'Content-Type': 'application/json',
       'User-Agent': this.target.userAgent,
@@ -106,6 +109,8 @@ export class RetryingDispatcher {
       // The trace the record was written in continues to the target (or a new one starts).
       traceparent: childTraceparent(headerText(record.headers[TRACEPARENT])),
     };
+    // Signed per attempt, with this attempt's timestamp, so a late retry is not refused as stale.
+    if (this.target.signer) headers['webhook-signature'] = this.target.signer.sign(id, headers['webhook-timestamp'], body);
     const tracestate = headerText(record.headers[TRACESTATE]);
     if (tracestate !== undefined) headers.tracestate = tracestate;
     return headers;
