@@ -48,7 +48,9 @@ describe('replay: forward --from and --reset-to', () => {
 
   it('--from <time>: a new group delivers exactly the records written since then, and says so per partition', async () => {
     const forwarder = forward(['--group', `${topic}-since`, '--from', noted.toISOString()]);
-    expect(await forwarder.exited).toBe(0);
+    const code = await forwarder.exited;
+    if (code !== 0) console.log(forwarder.output());
+    expect(code).toBe(0);
     expect(deliveredSeqs()).toEqual(range(100, 100 + PER_BATCH));
     for (const partition of [0, 1, 2]) {
       expect(forwarder.output()).toMatch(new RegExp(`${topic}\\[${partition}\\]: no committed offset; starting at offset \\d+, the first record at or after ${noted.toISOString()} \\(--from\\)`));
@@ -88,7 +90,7 @@ describe('replay: forward --from and --reset-to', () => {
     const drained = await kafka.committedOffsets(group, topic);
     expect(drained).toEqual(await kafka.endOffsets(topic));
 
-    const reset = await run(['forward', '--topic', topic, '--group', group, '--reset-to', noted.toISOString()]);
+    const reset = await run(['forward', '--topic', topic, '--target-url', target.url, '--group', group, '--reset-to', noted.toISOString()]);
     expect(reset.code).toBe(0);
     const lines = reset.output.split('\n');
     expect(lines).toHaveLength(3);
@@ -107,7 +109,7 @@ describe('replay: forward --from and --reset-to', () => {
     await waitFor('the forwarder to join its group', async () => /Joined group/.test(running.output()), 30_000);
     await waitFor('the backlog to be committed', async () => (await kafka.committedOffsets(group, topic)).get(0) !== -1, 30_000);
     const before = await kafka.committedOffsets(group, topic);
-    const reset = await run(['forward', '--topic', topic, '--group', group, '--reset-to', 'earliest']);
+    const reset = await run(['forward', '--topic', topic, '--target-url', target.url, '--group', group, '--reset-to', 'earliest']);
     expect(reset.code).toBe(1);
     expect(reset.output).toMatch(new RegExp(`^forwarder --reset-to: refused: group "${group}" has 1 running member\\(s\\) \\(state Stable\\); stop its forwarders, then reset\\.$`));
     expect(await kafka.committedOffsets(group, topic)).toEqual(before);
@@ -115,9 +117,9 @@ describe('replay: forward --from and --reset-to', () => {
   });
 
   it.each([
-    [['--reset-to', '1h'], 2, /^error: --reset-to needs --group: name the group whose offsets move \(the default group is not assumed\)\.$/],
-    [['--group', 'g', '--reset-to', '1h', '--from', 'latest'], 2, /^error: --reset-to and --from do not go together/],
-    [['--group', 'g', '--reset-to', '2999-01-01T00:00:00Z'], 2, /^error: option '--reset-to <position>' argument '2999-01-01T00:00:00Z' is invalid\. It is in the future\.$/],
+    [['--target-url', 'http://t/', '--reset-to', '1h'], 2, /^error: --reset-to needs --group: name the group whose offsets move \(the default group is not assumed\)\.$/],
+    [['--target-url', 'http://t/', '--group', 'g', '--reset-to', '1h', '--from', 'latest'], 2, /^error: --reset-to and --from do not go together/],
+    [['--target-url', 'http://t/', '--group', 'g', '--reset-to', '2999-01-01T00:00:00Z'], 2, /^error: option '--reset-to <position>' argument '2999-01-01T00:00:00Z' is invalid\. It is in the future\.$/],
     [['--target-url', 'http://t/', '--from', 'yesterday'], 2, /^error: option '--from <position>' argument 'yesterday' is invalid\. It must be earliest, latest, an ISO 8601 time/],
     [[], 2, /^error: required option '--target-url <url>' not specified$/],
   ])('forward --topic t %j exits %i with one line', async (args, code, line) => {

@@ -57,7 +57,6 @@ export class ForwardCommand extends CommandRunner {
       process.exitCode = await this.offsetReset.run(flags.topic!, flags.group!, flags.resetTo, flags.brokers);
       return;
     }
-    if (flags.targetUrl === undefined) this.usageError("required option '--target-url <url>' not specified");
     const options = this.resolve(flags);
     process.exitCode = await this.runner.run(options);
   }
@@ -110,8 +109,7 @@ export class ForwardCommand extends CommandRunner {
     return topicName(value);
   }
 
-  // Required, except with --reset-to (checked in run()).
-  @Option({ flags: '--target-url <url>', description: 'http(s) URL every record is POSTed to (required)', env: 'FORWARDER_TARGET_URL' })
+  @Option({ flags: '--target-url <url>', description: 'http(s) URL every record is POSTed to', required: true, env: 'FORWARDER_TARGET_URL' })
   parseTargetUrl(value: string) {
     return httpUrl(value);
   }
@@ -247,7 +245,7 @@ export class ForwardCommand extends CommandRunner {
   }
 
   // No environment variable: a reset is a one-off action, not configuration that every restart repeats.
-  @Option({ flags: '--reset-to <position>', description: "move --group's committed offsets to the first record at or after this ISO time (or duration ago, earliest, latest), then exit; refused while the group has running members (default: off)" })
+  @Option({ flags: '--reset-to <position>', description: "move --group's committed offsets to the first record at or after this ISO time (or duration ago, earliest, latest), then exit; add it to the forwarder's own command line; refused while the group has running members (default: off)" })
   parseResetTo(value: string) {
     return position(value);
   }

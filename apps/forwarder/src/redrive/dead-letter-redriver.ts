@@ -1,6 +1,7 @@
 import { KAFKA_CLIENT, KafkaAdmin, KafkaProducer, toKafkaError } from '@app/kafka';
 import { Inject, Injectable } from '@nestjs/common';
 import type { EachBatchPayload, Kafka } from 'kafkajs';
+import { retryTransient } from '../replay/retry-transient';
 import { REDRIVE_OPTIONS, type RedriveOptions } from './redrive-options';
 import { decide, redrivenHeaders, RedriveSummary } from './redrive-selection';
 
@@ -29,10 +30,12 @@ export class DeadLetterRedriver {
   async run(): Promise<RedriveSummary> {
     const { topic, group } = this.options;
     const summary = new RedriveSummary(this.options);
-    await this.admin.partitions(topic, 10_000);
-    const state = await this.admin.groupState(group);
-    if (state.members > 0) throw new RedriveRefused(`refused: group "${group}" has ${state.members} running member(s); is another redrive of ${topic} running?`);
-    const [first, end, committed] = await Promise.all([this.admin.offsetsAt(topic, 'earliest'), this.admin.offsetsAt(topic, 'latest'), this.admin.committedOffsets(group, topic)]);
+    const [first, end, committed] = await retryTransient(async () => {
+      await this.admin.partitions(topic, 10_000);
+      const state = await this.admin.groupState(group);
+      if (state.members > 0) throw new RedriveRefused(`refused: group "${group}" has ${state.members} running member(s); is another redrive of ${topic} running?`);
+      return Promise.all([this.admin.offsetsAt(topic, 'earliest'), this.admin.offsetsAt(topic, 'latest'), this.admin.committedOffsets(group, topic)]);
+    }, { attempts: 6 });
     const left = new Map<number, bigint>();
     for (const [partition, stopAt] of end) {
       const from = committed.get(partition) ?? first.get(partition) ?? 0n;
@@ -92,7 +95,9 @@ export class DeadLetterRedriver {
       // Committed only once every record before it is acknowledged where it went.
       await Promise.all(writes);
       if (next !== undefined && !dryRun) await consumer.commitOffsets([{ topic, partition, offset: String(next) }]);
-      if (stop || next === end || (maxMessages !== undefined && summary.redrivenCount >= maxMessages)) {
+      // The batch's last offset, not the last record read: a compacted tail leaves gaps before the end.
+      const reachedEnd = next === end || (!stop && batch.messages.length > 0 && BigInt(batch.lastOffset()) + 1n >= end);
+      if (stop || reachedEnd || (maxMessages !== undefined && summary.redrivenCount >= maxMessages)) {
         if (maxMessages !== undefined && summary.redrivenCount >= maxMessages) [...stopAt.keys()].forEach(done);
         else done(partition);
       }

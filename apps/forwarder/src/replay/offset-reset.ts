@@ -1,6 +1,7 @@
 import { KafkaAdmin } from '@app/kafka';
 import { Injectable } from '@nestjs/common';
 import { describePosition, type Position } from './position';
+import { retryTransient } from './retry-transient';
 
 /** A --reset-to that Kafka would not allow, or that makes no sense; exit 1 with this line. */
 export class OffsetResetRefused extends Error {
@@ -16,7 +17,11 @@ export class OffsetResetRefused extends Error {
 export class OffsetReset {
   constructor(private readonly admin: KafkaAdmin) {}
 
-  async reset(groupId: string, topic: string, to: Position): Promise<string[]> {
+  reset(groupId: string, topic: string, to: Position): Promise<string[]> {
+    return retryTransient(() => this.resetOnce(groupId, topic, to), { attempts: 6 });
+  }
+
+  private async resetOnce(groupId: string, topic: string, to: Position): Promise<string[]> {
     await this.admin.partitions(topic, 10_000);
     const group = await this.admin.groupState(groupId);
     if (group.members > 0 || !['Empty', 'Dead'].includes(group.state)) {

@@ -1,6 +1,7 @@
 import { KafkaAdmin, sleep } from '@app/kafka';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { describePosition, type Position } from './position';
+import { retryTransient } from './retry-transient';
 
 export interface StartPositionOptions {
   topic: string;
@@ -29,12 +30,25 @@ export class StartPosition {
 
   /** Resolves once applied (or when there is nothing to apply, or the signal aborts); rejects with a Kafka error. */
   async apply(signal: AbortSignal): Promise<void> {
-    const { topic, groupId, from } = this.options;
+    const { from } = this.options;
     if (!from || from.kind === 'earliest') return;
     while (!this.admin.isConnected) {
       if (signal.aborted) return;
       await sleep(CONNECT_POLL_MS, signal);
     }
+    let warned = false;
+    await retryTransient(() => this.applyOnce(from), {
+      attempts: Infinity,
+      signal,
+      onRetry: (error) => {
+        if (!warned) this.log.warn(`Cannot apply --from yet (${error.message}); retrying`);
+        warned = true;
+      },
+    });
+  }
+
+  private async applyOnce(from: Position): Promise<void> {
+    const { topic, groupId } = this.options;
     const known = await this.admin.partitions(topic, 10_000).then(
       () => true,
       (error: Error) => (error.name === 'UnknownTopicError' ? false : Promise.reject(error)),
@@ -44,7 +58,7 @@ export class StartPosition {
       return;
     }
     const committed = await this.admin.committedOffsets(groupId, topic);
-    const target = await this.admin.offsetsAt(topic, from.kind === 'latest' ? 'latest' : from.at);
+    const target = await this.admin.offsetsAt(topic, from.kind === 'time' ? from.at : from.kind);
     const missing = new Map([...target].filter(([partition]) => !committed.has(partition)));
     if (missing.size > 0) {
       const group = await this.admin.groupState(groupId);
