@@ -11,6 +11,8 @@ export interface Received {
   recordHeaders: Record<string, string>;
   timestamp: string;
   headers: IncomingHttpHeaders;
+  /** The request body exactly as received (what a signature covers). */
+  body: string;
   status: number;
   at: number;
 }
@@ -37,21 +39,22 @@ export class TestTarget {
   private port = 0;
 
   /** `inFlight` counts this request too. */
-  constructor(private decide: (request: Omit<Received, 'status' | 'at'>, inFlight: number) => Answer = () => ({ status: 200 })) {}
+  constructor(private decide: (request: Omit<Received, 'status' | 'at' | 'body'>, inFlight: number) => Answer = () => ({ status: 200 })) {}
 
   get url(): string {
     return `http://127.0.0.1:${this.port}/hook`;
   }
 
-  answerWith(decide: (request: Omit<Received, 'status' | 'at'>, inFlight: number) => Answer): void {
+  answerWith(decide: (request: Omit<Received, 'status' | 'at' | 'body'>, inFlight: number) => Answer): void {
     this.decide = decide;
   }
 
   async start(port = this.port): Promise<this> {
     this.server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      req.on('end', () => this.handle(body, req.headers, res));
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      // Decoded once, whole: a character split across chunks must not be mangled.
+      req.on('end', () => this.handle(Buffer.concat(chunks).toString('utf8'), req.headers, res));
     });
     this.server.keepAliveTimeout = 30_000;
     this.server.on('connection', (socket) => {
@@ -82,7 +85,7 @@ export class TestTarget {
     if (answer.hang) return;
     const reply = () => {
       this.inFlight--;
-      this.received.push({ ...request, status: answer.status, at: Date.now() });
+      this.received.push({ ...request, body, status: answer.status, at: Date.now() });
       res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
       res.end(JSON.stringify({ ok: answer.status < 300 }));
     };

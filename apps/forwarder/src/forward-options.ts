@@ -1,3 +1,4 @@
+import type { Position } from './replay/position';
 import type { Ordering } from './transport/forward-transport-options';
 
 /** Everything the `forward` command was told, validated, with defaults applied. */
@@ -31,4 +32,8 @@ export interface ForwardOptions {
   circuitCooldownMs: number;
   sessionTimeoutMs: number;
   httpClient: 'axios' | 'undici';
+  /** --signing-secret, as given (checked by the command); none means unsigned. */
+  signingSecrets?: string[];
+  /** --from: where partitions without a committed offset start. */
+  from?: Position;
 }

@@ -7,6 +7,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DeadLetterPublisher } from './dispatch/dead-letter-publisher';
 import { ForwardingModule } from './forwarding.module';
 import type { ForwardOptions } from './forward-options';
+import { StartPosition } from './replay/start-position';
 import { ForwardStats } from './stats/forward-stats';
 import { ProgressReporter } from './stats/progress-reporter';
 import { KafkaForwardServer } from './transport/kafka-forward.server';
@@ -59,7 +60,8 @@ export class ForwarderRunner {
     const reporter = new ProgressReporter(stats, logger, options.statsIntervalS, () => server.refreshLag());
     reporter.start();
     let failed: unknown;
-    app.startAllMicroservices().catch((error: unknown) => {
+    // --from is applied before the consumer first joins its group.
+    app.get(StartPosition).apply(stop.signal).then(() => (stop.signal.aborted ? undefined : app.startAllMicroservices())).catch((error: unknown) => {
       failed = error;
       stop.finish('failed');
     });

@@ -14,10 +14,12 @@ import { RetryPolicy } from './dispatch/retry-policy';
 import { DELIVERY_TARGET, RetryingDispatcher, type DeliveryTarget } from './dispatch/retrying-dispatcher';
 import { TokenBucket } from './dispatch/token-bucket';
 import { UndiciDeliveryClient } from './dispatch/undici-delivery-client';
+import { WebhookSigner } from './dispatch/webhook-signer';
 import { PRODUCT, VERSION } from '@app/config';
 import type { ForwardOptions } from './forward-options';
 import { ForwardingWiring } from './forwarding-wiring';
 import { ForwarderHealthController } from './health/forwarder-health.controller';
+import { START_POSITION_OPTIONS, StartPosition, type StartPositionOptions } from './replay/start-position';
 import { ForwardStats } from './stats/forward-stats';
 import { FORWARD_TRANSPORT_OPTIONS, type ForwardTransportOptions } from './transport/forward-transport-options';
 import { KafkaForwardServer } from './transport/kafka-forward.server';
@@ -30,6 +32,7 @@ const INITIAL_AUTO_LIMIT = 16;
 export class ForwardingModule {
   static register(options: ForwardOptions, kafka: KafkaConfig, logLevel: LogLevel): DynamicModule {
     const target: DeliveryTarget = { url: options.targetUrl, timeoutMs: options.timeoutMs, headers: options.headers, userAgent: `${PRODUCT}-forwarder/${VERSION}` };
+    if (options.signingSecrets?.length) target.signer = new WebhookSigner(options.signingSecrets);
     // Connections are opened as needed, up to the most requests that can be in flight.
     const connections = options.workers === 'auto' ? Math.min(options.maxWorkers, options.maxPending) : options.workers;
     const transport: ForwardTransportOptions = {
@@ -59,6 +62,7 @@ export class ForwardingModule {
         { provide: FORWARD_TRANSPORT_OPTIONS, useValue: transport },
         { provide: DELIVERY_TARGET, useValue: target },
         { provide: DEAD_LETTER_TOPIC, useValue: options.dlqTopic },
+        { provide: START_POSITION_OPTIONS, useValue: { topic: options.topic, groupId: options.group, from: options.from } satisfies StartPositionOptions },
         { provide: CLOCK, useValue: systemClock },
         {
           provide: RetryPolicy,
@@ -88,6 +92,7 @@ export class ForwardingModule {
         DeadLetterPublisher,
         KafkaForwardServer,
         ForwardingWiring,
+        StartPosition,
       ],
     };
   }

@@ -163,4 +163,41 @@ export class KafkaAdmin implements OnModuleInit, OnApplicationShutdown {
     for (const p of result?.partitions ?? []) if (p.offset !== '-1') committed.set(p.partition, BigInt(p.offset));
     return committed;
   }
+  /**
+   * Per partition, the offset of the first record at or after `timestamp` (ms since the epoch),
+   * or the end offset where there is none; `earliest` and `latest` give the first and end offsets.
+   */
+  async offsetsAt(topic: string, position: 'earliest' | 'latest' | number): Promise<Map<number, bigint>> {
+    try {
+      if (typeof position === 'number') {
+        const offsets = await this.admin.fetchTopicOffsetsByTimestamp(topic, position);
+        return new Map(offsets.map((o) => [o.partition, BigInt(o.offset)]));
+      }
+      const offsets = await this.admin.fetchTopicOffsets(topic);
+      return new Map(offsets.map((o) => [o.partition, BigInt(position === 'earliest' ? o.low : o.high)]));
+    } catch (error) {
+      throw toKafkaError(error, topic);
+    }
+  }
+
+  /** The group's state as the coordinator reports it (`Empty` or `Dead` when nothing runs in it) and its member count. */
+  async groupState(groupId: string): Promise<{ state: string; members: number }> {
+    try {
+      const { groups } = await this.admin.describeGroups([groupId]);
+      const group = groups.find((g) => g.groupId === groupId);
+      return { state: group?.state ?? 'Dead', members: group?.members.length ?? 0 };
+    } catch (error) {
+      throw toKafkaError(error);
+    }
+  }
+
+  /** Commits these offsets for a group that has no running member (Kafka refuses otherwise). */
+  async setCommittedOffsets(groupId: string, topic: string, offsets: Map<number, bigint>): Promise<void> {
+    if (offsets.size === 0) return;
+    try {
+      await this.admin.setOffsets({ groupId, topic, partitions: [...offsets].map(([partition, offset]) => ({ partition, offset: String(offset) })) });
+    } catch (error) {
+      throw toKafkaError(error, topic);
+    }
+  }
 }

@@ -1,7 +1,10 @@
 import { formatDuration } from '@app/config';
 import { InvalidArgumentError, type Command as Commander } from 'commander';
 import { Command, CommandRunner, Option } from 'nest-commander';
+import { signingKeyOf } from '../dispatch/webhook-signer';
 import { ForwarderRunner } from '../forwarder-runner';
+import { OffsetResetRunner } from '../replay/offset-reset-runner';
+import { parsePosition, type Position } from '../replay/position';
 import type { ForwardOptions } from '../forward-options';
 import type { Ordering } from '../transport/forward-transport-options';
 import { exitWithCodes } from './exit-codes';
@@ -9,7 +12,7 @@ import { acceptGoStyleFlags } from './go-flag-aliases';
 import { brokerList, duration, groupId, header, httpUrl, integer, nonNegativeNumber, oneOf, topicName } from './option-parsers';
 
 /** What commander hands over: only the flags given (or found in the environment). */
-type Flags = Partial<Omit<ForwardOptions, 'headers' | 'retry4xx'>> & { headers?: Record<string, string>; retry4xx?: boolean };
+type Flags = Partial<Omit<ForwardOptions, 'headers' | 'retry4xx'>> & { headers?: Record<string, string>; retry4xx?: boolean; resetTo?: Position };
 
 /** Option values when neither a flag nor its environment variable gives one. */
 export const DEFAULTS = {
@@ -37,7 +40,10 @@ export const DEFAULTS = {
  */
 @Command({ name: 'forward', description: 'Deliver every record of a Kafka topic to an HTTP endpoint, at least once.' })
 export class ForwardCommand extends CommandRunner {
-  constructor(private readonly runner: ForwarderRunner) {
+  constructor(
+    private readonly runner: ForwarderRunner,
+    private readonly offsetReset: OffsetResetRunner,
+  ) {
     super();
   }
 
@@ -49,6 +55,12 @@ export class ForwardCommand extends CommandRunner {
   }
 
   async run(_args: string[], flags: Flags): Promise<void> {
+    if (flags.resetTo) {
+      if (this.command.getOptionValueSource('group') === undefined) this.usageError("--reset-to needs --group: name the group whose offsets move (the default group is not assumed).");
+      if (flags.from) this.usageError('--reset-to and --from do not go together: --reset-to moves offsets and exits, --from decides where a new group starts.');
+      process.exitCode = await this.offsetReset.run(flags.topic!, flags.group!, flags.resetTo, flags.brokers);
+      return;
+    }
     const options = this.resolve(flags);
     process.exitCode = await this.runner.run(options);
   }
@@ -85,7 +97,23 @@ export class ForwardCommand extends CommandRunner {
     } else if (options.maxPending < workers) {
       this.usageError(`--max-pending (${options.maxPending}) must be at least --workers (${workers}).`);
     }
+    this.checkSigningSecrets(options.signingSecrets ?? []);
     return options;
+  }
+
+  /** Checked here, not in the option parser, whose error line would echo the secret. */
+  private checkSigningSecrets(secrets: string[]): void {
+    secrets.forEach((secret, i) => {
+      try {
+        signingKeyOf(secret);
+      } catch (error) {
+        const which = `(secret ${i + 1} of ${secrets.length}). ${(error as Error).message}`;
+        if (this.command.getOptionValueSource('signingSecret') === 'env') {
+          this.command.error(`error: option '--signing-secret <secret>' value from env 'FORWARDER_SIGNING_SECRETS' is invalid ${which}`, { exitCode: 1, code: 'forwarder.invalidOptions' });
+        }
+        this.usageError(`option '--signing-secret <secret>' is invalid ${which}`);
+      }
+    });
   }
 
   private usageError(message: string): never {
@@ -235,6 +263,35 @@ export class ForwardCommand extends CommandRunner {
   @Option({ flags: '--http-client <client>', description: 'undici, or axios (which honours HTTP_PROXY/HTTPS_PROXY) (default: undici, axios when a proxy variable is set)', env: 'FORWARDER_HTTP_CLIENT' })
   parseHttpClient(value: string) {
     return oneOf(['axios', 'undici'] as const)(value);
+  }
+
+  @Option({
+    flags: '--signing-secret <secret>',
+    name: 'signingSecrets',
+    description: 'Standard Webhooks secret (whsec_<base64 key>): adds webhook-signature to every request; repeatable, one signature per secret, for rotation (default: none, unsigned)',
+    env: 'FORWARDER_SIGNING_SECRETS',
+  })
+  parseSigningSecret(value: string, previous: string[] = []) {
+    return [...previous, ...value.split(',').map((s) => s.trim()).filter((s) => s !== '')];
+  }
+
+  @Option({ flags: '--from <position>', description: 'where a group with no committed offsets starts: earliest, latest, an ISO time or a duration ago, e.g. 2h (default: earliest)', env: 'FORWARDER_FROM' })
+  parseFrom(value: string) {
+    return position(value);
+  }
+
+  // No environment variable: a reset is a one-off action, not configuration that every restart repeats.
+  @Option({ flags: '--reset-to <position>', description: "move --group's committed offsets to the first record at or after this ISO time (or duration ago, earliest, latest), then exit; add it to the forwarder's own command line; refused while the group has running members (default: off)" })
+  parseResetTo(value: string) {
+    return position(value);
+  }
+}
+
+function position(value: string): Position {
+  try {
+    return parsePosition(value, Date.now());
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
   }
 }
 

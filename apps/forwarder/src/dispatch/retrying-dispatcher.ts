@@ -9,6 +9,7 @@ import { DELIVERY_HTTP_CLIENT, DeliveryNetworkError, type DeliveryHttpClient } f
 import { envelopeOf } from './envelope';
 import { parseRetryAfter, RetryPolicy } from './retry-policy';
 import { TokenBucket } from './token-bucket';
+import type { WebhookSigner } from './webhook-signer';
 
 /** Where records go and what every request carries. */
 export interface DeliveryTarget {
@@ -17,6 +18,8 @@ export interface DeliveryTarget {
   /** Static headers (`--header`), sent with every request. */
   headers: Record<string, string>;
   userAgent: string;
+  /** Adds `webhook-signature` to every attempt when signing secrets are given. */
+  signer?: WebhookSigner;
 }
 
 export const DELIVERY_TARGET = Symbol('DELIVERY_TARGET');
@@ -101,7 +104,7 @@ export class RetryingDispatcher {
       let problem: string;
       const sentAt = this.clock.now();
       try {
-        const response = await this.http.post({ url: this.target.url, body, headers: this.headers(id, record), timeoutMs: this.target.timeoutMs, signal });
+        const response = await this.http.post({ url: this.target.url, body, headers: this.headers(id, record, body), timeoutMs: this.target.timeoutMs, signal });
         status = response.status;
         retryAfter = response.retryAfter;
         problem = `HTTP ${status}`;
@@ -145,7 +148,7 @@ export class RetryingDispatcher {
     }
   }
 
-  private headers(id: string, record: ForwardRecord): Record<string, string> {
+  private headers(id: string, record: ForwardRecord, body: string): Record<string, string> {
     const headers: Record<string, string> = {
       'Idempotency-Key': id,
       'webhook-id': id,
@@ -154,6 +157,8 @@ export class RetryingDispatcher {
       traceparent: childTraceparent(headerText(record.headers[TRACEPARENT])),
     };
     for (let i = 0; i < this.staticHeaders.length; i += 2) headers[this.staticHeaders[i]] = this.staticHeaders[i + 1];
+    // Signed per attempt, with this attempt's timestamp, so a late retry is not refused as stale.
+    if (this.target.signer) headers['webhook-signature'] = this.target.signer.sign(id, headers['webhook-timestamp'], body);
     const tracestate = headerText(record.headers[TRACESTATE]);
     if (tracestate !== undefined) headers.tracestate = tracestate;
     return headers;

@@ -11,6 +11,9 @@ import { PartitionTable, type PartitionState } from './partition-table';
 import { PauseControl, type ConsumptionControl } from './pause-control';
 import { RecordWindow } from './record-window';
 
+/** How long a stop waits, after the shutdown timeout, for deliveries it aborted to return. */
+export const ABANDONED_DELIVERY_WAIT_MS = 5_000;
+
 /** `finished`: --max-messages records are done and nothing is left in flight. */
 type ForwardServerEvents = { finished: () => void };
 
@@ -232,7 +235,7 @@ export class KafkaForwardServer extends Server<ForwardServerEvents, ForwardStatu
       if (!(await this.window.settled(shutdownTimeoutMs))) {
         this.log.warn(`${this.window.inFlight} delivery(ies) unfinished after ${shutdownTimeoutMs} ms; they will be redelivered`);
         this.table.abortAll();
-        await this.window.settled(5_000);
+        await this.window.settled(ABANDONED_DELIVERY_WAIT_MS);
       }
     }
     await this.commits.commit();
