@@ -9,7 +9,7 @@ const { freePort, peakRssMb, rssMb } = require('../../test/support/system');
 
 const repo = join(__dirname, '../..');
 const kafkaScript = join(repo, 'scripts/kafka/kafka.sh');
-const BENCH_KAFKA = { KAFKA_DIR: join(repo, '.kafka/bench'), KAFKA_PORT: '49092', KAFKA_NODES: '1', KAFKA_HEAP: '1g' };
+const BENCH_KAFKA = { KAFKA_DIR: join(repo, '.kafka/bench'), KAFKA_PORT: '29092', KAFKA_NODES: '1', KAFKA_HEAP: '1g' };
 
 const children = new Set();
 

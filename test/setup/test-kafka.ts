@@ -18,8 +18,12 @@ export interface LocalCluster {
   sasl?: boolean;
 }
 
-/** The run's base port (GATEWAY_TEST_KAFKA_PORT, 39092): extra clusters sit at fixed offsets from it, so two runs on one machine never share a port. */
-export const TEST_KAFKA_BASE_PORT = Number(process.env.GATEWAY_TEST_KAFKA_PORT ?? 39092);
+/**
+ * The run's base port (GATEWAY_TEST_KAFKA_PORT, 19092): extra clusters sit at fixed offsets from it, so two
+ * runs on one machine never share a port. Below Linux's ephemeral range (32768-60999): a port there can be
+ * held by any outgoing connection, or its TIME-WAIT, and Kafka then fails to bind.
+ */
+export const TEST_KAFKA_BASE_PORT = Number(process.env.GATEWAY_TEST_KAFKA_PORT ?? 19092);
 
 export function newClusterSpec(port: number, nodes: 1 | 3 = 1, sasl = false): Omit<LocalCluster, 'brokers'> {
   return { dir: mkdtempSync(join(tmpdir(), 'gateway-kafka-')), port, nodes, sasl };

@@ -9,6 +9,8 @@ export type OptionSource = 'cli' | 'env';
  */
 export function exitCodeFor(error: CommanderError, source: OptionSource = 'cli'): number {
   if (error.exitCode === 0) return 0;
+  // The command's own checks (code forwarder.*) chose their exit code, e.g. 1 for a bad signing secret from the environment.
+  if (error.code.startsWith('forwarder.')) return error.exitCode;
   return source === 'env' && error.code === 'commander.invalidArgument' ? 1 : 2;
 }
 
