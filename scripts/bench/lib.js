@@ -4,7 +4,7 @@
 
 const { spawn, spawnSync, execFileSync } = require('node:child_process');
 const { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } = require('node:fs');
-const { createServer } = require('node:net');
+const { connect, createServer } = require('node:net');
 const { join } = require('node:path');
 
 const repo = join(__dirname, '../..');
@@ -79,6 +79,16 @@ function peakRssMb(pid) {
   return Number(/VmHWM:\s+(\d+) kB/.exec(status)[1]) / 1024;
 }
 
+const CLOCK_TICKS_PER_S = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
+/** CPU seconds (user + system) the process has used so far, from /proc/<pid>/stat. */
+function cpuSeconds(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may hold spaces; the fields after its closing parenthesis do not.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S;
+}
+
 /** The process's resident set size now (VmRSS), in MB; undefined once it has exited. */
 function rssMb(pid) {
   try {
@@ -102,6 +112,20 @@ async function waitForHttp(url, timeoutMs = 60_000) {
   throw new Error(`${url} did not answer within ${timeoutMs} ms`);
 }
 
+/** Resolves once something accepts TCP connections on the port (for servers without a GET route). */
+async function waitForPort(port, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const open = await new Promise((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => socket.end(() => resolve(true)));
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`nothing listens on port ${port} after ${timeoutMs} ms`);
+}
+
 /** Runs autocannon in its own process and returns its JSON result. */
 function autocannon({ url, body, connections, durationS, headers = { 'content-type': 'application/json' } }) {
   const args = [join(repo, 'node_modules/autocannon/autocannon.js'), '--json', '-c', String(connections), '-d', String(durationS), '-m', 'POST', '-b', body];
@@ -115,6 +139,7 @@ function autocannon({ url, body, connections, durationS, headers = { 'content-ty
     p50: json.latency.p50,
     p99: json.latency.p99,
     ok: json['2xx'],
+    total: json.requests.total,
     non2xx: json.non2xx,
     errors: json.errors + json.timeouts,
   };
@@ -161,4 +186,4 @@ function cleanupOnExit(cleanup) {
 
 const fmt = (n, digits = 0) => (n === undefined || Number.isNaN(n) ? '-' : Number(n).toFixed(digits));
 
-module.exports = { repo, startKafka, kafkaTool, createTopic, freePort, startProcess, stopProcess, peakRssMb, rssMb, waitForHttp, autocannon, median, medianOf, saveResult, cleanupOnExit, fmt };
+module.exports = { repo, startKafka, kafkaTool, createTopic, freePort, startProcess, stopProcess, peakRssMb, rssMb, cpuSeconds, waitForHttp, waitForPort, autocannon, median, medianOf, saveResult, cleanupOnExit, fmt };
