@@ -11,7 +11,6 @@
 //   beyond 8 requests in flight (20 ms otherwise) with 12 000 records; a target whose latency
 //   jumps from 5 ms to 500 ms mid-run.
 const { spawnSync } = require('node:child_process');
-const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
 const lib = require('./lib');
 
@@ -21,7 +20,6 @@ const FIXED = (process.env.BENCH_FIXED_WORKERS || '16,64,256').split(',').map(Nu
 const CEILING_CONNECTIONS = 64;
 const TOPIC = 'bench-forward';
 const BARS = { sinkRatio: 0.45, cpuUs: 45, rssMb: 150, slowPerSec: 50, autoOfBest: 0.9, cappedLimit: [5, 12], cappedRefused: 0.05, adaptS: 10 };
-const CLK_TCK = 100;
 
 async function main() {
   const cluster = lib.startKafka();
@@ -104,12 +102,6 @@ ${axios ? drainRow('forwarder auto, --http-client axios (1 run)', axios) : ''}
   process.exitCode = Object.values(checks).every(Boolean) ? 0 : 1;
 }
 
-/** CPU seconds (user + system) the process has used so far. */
-function cpuSeconds(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-}
-
 function startForwarder(brokers, topic, url, group, flags, env = {}) {
   const child = lib.startProcess([join(lib.repo, 'dist/apps/forwarder/main.js'), 'forward', '--topic', topic, '--target-url', url, '--brokers', brokers, '--group', group, '--stats-interval', '5', ...flags], { LOG_LEVEL: 'log', ...env }, { capture: true });
   let output = '';
@@ -138,11 +130,11 @@ async function drain(brokers, sinkPort, flags, group) {
   for (;;) {
     const { count } = await (await fetch(stats)).json();
     if (cpuAtFirst === undefined && count > 0) {
-      cpuAtFirst = cpuSeconds(forwarder.child.pid);
+      cpuAtFirst = lib.cpuSeconds(forwarder.child.pid);
       countAtFirst = count;
     }
     if (count >= RECORDS) {
-      cpuAtLast = cpuSeconds(forwarder.child.pid);
+      cpuAtLast = lib.cpuSeconds(forwarder.child.pid);
       break;
     }
     if (forwarder.child.exitCode !== null) throw new Error(`the forwarder exited before draining:\n${forwarder.output()}`);

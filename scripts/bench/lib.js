@@ -3,7 +3,8 @@
 // peak RSS from /proc, medians. Benchmarks measure ratios against ceilings taken in the same run.
 
 const { spawn, spawnSync, execFileSync } = require('node:child_process');
-const { closeSync, mkdirSync, openSync, writeFileSync } = require('node:fs');
+const { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } = require('node:fs');
+const { connect } = require('node:net');
 const { join } = require('node:path');
 const { freePort, peakRssMb, rssMb } = require('../../test/support/system');
 
@@ -62,6 +63,16 @@ function stopProcess(child, signal = 'SIGTERM') {
   });
 }
 
+const CLOCK_TICKS_PER_S = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
+/** CPU seconds (user + system) the process has used so far, from /proc/<pid>/stat. */
+function cpuSeconds(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may hold spaces; the fields after its closing parenthesis do not.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S;
+}
+
 async function waitForHttp(url, timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -73,6 +84,20 @@ async function waitForHttp(url, timeoutMs = 60_000) {
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+}
+
+/** Resolves once something accepts TCP connections on the port (for servers without a GET route). */
+async function waitForPort(port, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const open = await new Promise((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => socket.end(() => resolve(true)));
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`nothing listens on port ${port} after ${timeoutMs} ms`);
 }
 
 /** Runs autocannon in its own process and returns its JSON result. */
@@ -88,6 +113,7 @@ function autocannon({ url, body, connections, durationS, headers = { 'content-ty
     p50: json.latency.p50,
     p99: json.latency.p99,
     ok: json['2xx'],
+    total: json.requests.total,
     non2xx: json.non2xx,
     errors: json.errors + json.timeouts,
   };
@@ -134,4 +160,4 @@ function cleanupOnExit(cleanup) {
 
 const fmt = (n, digits = 0) => (n === undefined || Number.isNaN(n) ? '-' : Number(n).toFixed(digits));
 
-module.exports = { repo, startKafka, kafkaTool, createTopic, freePort, startProcess, stopProcess, peakRssMb, rssMb, waitForHttp, autocannon, median, medianOf, saveResult, cleanupOnExit, fmt };
+module.exports = { repo, startKafka, kafkaTool, createTopic, freePort, startProcess, stopProcess, peakRssMb, rssMb, cpuSeconds, waitForHttp, waitForPort, autocannon, median, medianOf, saveResult, cleanupOnExit, fmt };

@@ -4,6 +4,7 @@ import { HttpMetricsMiddleware, LoggingModule, MetricsModule } from '@app/observ
 import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ApiKeyMiddleware } from './access/api-key.middleware';
+import { IdempotencyMiddleware } from './access/idempotency.middleware';
 import { RateLimitMiddleware } from './access/rate-limit.middleware';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { BodyLimit } from './common/body-limit';
@@ -13,6 +14,7 @@ import { IngressConfigModule } from './config/ingress-config.module';
 import type { IngressConfig } from './config/ingress.config';
 import { HealthModule } from './health/health.module';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
+import { ProduceController } from './produce/produce.controller';
 import { ProduceModule } from './produce/produce.module';
 import { RequestPipelineMiddleware } from './request-pipeline.middleware';
 import { SimulatorModule } from './simulator/simulator.module';
@@ -42,11 +44,14 @@ export class AppModule implements NestModule {
         RateLimitMiddleware,
         JsonBodyMiddleware,
         RequestPipelineMiddleware,
+        IdempotencyMiddleware,
       ],
     };
   }
 
   configure(consumer: MiddlewareConsumer): void {
     consumer.apply(RequestPipelineMiddleware).forRoutes('*');
+    // After the pipeline, so it sees the parsed body and the API key.
+    consumer.apply(IdempotencyMiddleware).forRoutes(ProduceController);
   }
 }

@@ -12,9 +12,26 @@ type Step = (request: Request, response: Response, next: (error?: unknown) => vo
 /**
  * helmet's defaults, minus the two that assume this process terminates TLS: HSTS (the TLS
  * proxy in front sets it) and upgrade-insecure-requests (it breaks /docs served over plain HTTP).
+ * They depend on nothing in the request, so helmet runs once, at boot, against a recorder, and
+ * every request gets the recorded headers: running helmet's fourteen middlewares per request cost
+ * about 5% of the ingress's CPU.
  */
 function securityHeaders(): Step {
-  return helmet({ strictTransportSecurity: false, contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }) as Step;
+  const headers: Array<[string, string]> = [];
+  const removed: string[] = [];
+  const recorder = {
+    setHeader: (name: string, value: string) => headers.push([name, value]),
+    removeHeader: (name: string) => removed.push(name),
+  };
+  const options = { strictTransportSecurity: false, contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } } as const;
+  let failure: unknown;
+  (helmet(options) as Step)({} as Request, recorder as unknown as Response, (error) => (failure = error));
+  if (failure !== undefined) throw failure;
+  return (_request, response, next) => {
+    for (const [name, value] of headers) response.setHeader(name, value);
+    for (const name of removed) response.removeHeader(name);
+    next();
+  };
 }
 
 /**

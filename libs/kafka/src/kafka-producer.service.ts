@@ -1,7 +1,7 @@
 import { METRICS_REGISTRY } from '@app/observability';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
 import type { Registry } from 'prom-client';
-import { Partitioners, type Kafka } from 'kafkajs';
+import { Partitioners, type Kafka, type PartitionMetadata } from 'kafkajs';
 import { KafkaAdmin } from './kafka-admin.service';
 import { KAFKA_CLIENT } from './kafka.constants';
 import { MODULE_OPTIONS_TOKEN, type KafkaModuleOptions } from './kafka.module-definition';
@@ -81,19 +81,28 @@ export class KafkaProducer implements OnModuleInit, OnApplicationShutdown {
    * unknown topic or partition at once, unavailable at once while disconnected, timeout after
    * `timeoutMs`.
    */
-  async produce(record: RecordToProduce, timeoutMs: number): Promise<ProducedRecord> {
-    if (!this.metrics) return this.write(record, timeoutMs);
-    try {
-      return await this.write(record, timeoutMs);
-    } catch (error) {
-      if (error instanceof KafkaError) this.metrics.failed(error);
+  produce(record: RecordToProduce, timeoutMs: number): Promise<ProducedRecord> {
+    const written = this.write(record, timeoutMs);
+    if (!this.metrics) return written;
+    return written.catch((error: unknown) => {
+      if (error instanceof KafkaError) this.metrics?.failed(error);
       throw error;
-    }
+    });
   }
 
-  private async write(record: RecordToProduce, timeoutMs: number): Promise<ProducedRecord> {
-    if (!this.lane.isAccepting) throw new KafkaUnavailableError(`The producer is not connected: ${this.lane.connectProblem}.`);
-    const partition = await this.choosePartition(record);
+  /** Known topics (the usual case) go straight to the batcher: no promise per record before it. */
+  private write(record: RecordToProduce, timeoutMs: number): Promise<ProducedRecord> {
+    try {
+      if (!this.lane.isAccepting) throw new KafkaUnavailableError(`The producer is not connected: ${this.lane.connectProblem}.`);
+      const known = this.admin.knownPartitions(record.topic);
+      if (known) return this.submit(record, this.choosePartition(record, known), timeoutMs);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+    return this.admin.partitions(record.topic, METADATA_TIMEOUT_MS).then((partitions) => this.submit(record, this.choosePartition(record, partitions), timeoutMs));
+  }
+
+  private submit(record: RecordToProduce, partition: number, timeoutMs: number): Promise<ProducedRecord> {
     const message: Outgoing['message'] = {
       key: record.key,
       value: record.value,
@@ -104,8 +113,7 @@ export class KafkaProducer implements OnModuleInit, OnApplicationShutdown {
     return this.lane.submit({ topic: record.topic, partition, message }, timeoutMs);
   }
 
-  private async choosePartition(record: RecordToProduce): Promise<number> {
-    const partitions = await this.admin.partitions(record.topic, METADATA_TIMEOUT_MS);
+  private choosePartition(record: RecordToProduce, partitions: PartitionMetadata[]): number {
     if (record.partition !== undefined) {
       if (record.partition >= partitions.length) throw new UnknownPartitionError(record.topic, record.partition, partitions.length);
       return record.partition;

@@ -35,7 +35,7 @@ CONTRACT_TOPIC = os.environ.get("INGRESS_CONTRACT_TOPIC", "")
 # Kafka's rule for topic names, as the ingress checks it (TOPIC_NAME in apps/ingress/src/produce/dto/topic.ts).
 TOPIC_NAME = re.compile(r"^[a-zA-Z0-9._-]{1,249}$")
 
-# What the ingress accepts as an Idempotency-Key (KEY in apps/ingress/src/access/idempotency.interceptor.ts).
+# What the ingress accepts as an Idempotency-Key (KEY in apps/ingress/src/access/idempotency.middleware.ts).
 IDEMPOTENCY_KEY = re.compile(r"^[!-~]{1,255}$")
 BODY_SUFFIX = re.compile(r"\.[0-9a-f]{16}$")
 

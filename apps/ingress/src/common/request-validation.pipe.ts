@@ -2,6 +2,9 @@ import { ArgumentMetadata, Injectable, ValidationError, ValidationPipe, type Typ
 import { defaultMetadataStorage } from 'class-transformer/cjs/storage';
 import { getMetadataStorage, validate } from 'class-validator';
 import { ApiError, type ErrorDetail } from './api-error';
+import { cacheValidationMetadata } from './validation-metadata-cache';
+
+const BODY_VALIDATION = { whitelist: true, forbidNonWhitelisted: true, validationError: { target: false, value: false } } as const;
 
 /**
  * class-validator for every body and query, answering 400 VALIDATION_FAILED with every failing
@@ -18,6 +21,7 @@ export class RequestValidationPipe extends ValidationPipe {
       validationError: { target: false, value: false },
       exceptionFactory: (errors) => invalid(flatten(errors)),
     });
+    cacheValidationMetadata();
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
@@ -38,7 +42,7 @@ export class RequestValidationPipe extends ValidationPipe {
     // (and change) the payload's nested objects. Unknown keys are left out and reported with
     // every other failing field.
     const instance = toInstance(metatype, value as Record<string, unknown>);
-    const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: true, validationError: { target: false, value: false } });
+    const errors = await validate(instance, BODY_VALIDATION);
     const details = [...unknown, ...flatten(errors)];
     if (details.length > 0) throw invalid(details);
     return instance;

@@ -1,6 +1,5 @@
-import { applyDecorators, Body, Controller, HttpCode, HttpStatus, Post, Res, UseInterceptors } from '@nestjs/common';
+import { applyDecorators, Body, Controller, HttpCode, HttpStatus, Post, Res } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { IdempotencyInterceptor } from '../access/idempotency.interceptor';
 import { ApiErrors, BODY_ERRORS, REQUEST_ERRORS } from '../common/api-errors.decorator';
 import type { ErrorCode } from '../common/error-codes';
 import type { Response } from 'express';
@@ -30,7 +29,6 @@ const PRODUCE_ERRORS = [...REQUEST_ERRORS, ...BODY_ERRORS, ...KAFKA_ERRORS, ...I
 @ApiSecurity('bearer')
 @ApiSecurity('api-key')
 @Controller('produce')
-@UseInterceptors(IdempotencyInterceptor)
 export class ProduceController {
   constructor(private readonly produceService: ProduceService) {}
 

@@ -1,11 +1,10 @@
 import { Module } from '@nestjs/common';
-import { IdempotencyInterceptor } from '../access/idempotency.interceptor';
 import { TopicAccess } from '../access/topic-access';
 import { ProduceController } from './produce.controller';
 import { ProduceService } from './produce.service';
 
 @Module({
   controllers: [ProduceController],
-  providers: [ProduceService, TopicAccess, IdempotencyInterceptor],
+  providers: [ProduceService, TopicAccess],
 })
 export class ProduceModule {}
