@@ -17,11 +17,13 @@ class ForwarderEnvironment {
 }
 
 const IDLE_CHECK_MS = 250;
+/** A terminal's Ctrl+C reaches every process of its group, and a supervisor may pass it on: within this window a signal is the same stop. */
+const SAME_STOP_MS = 1_500;
 
 /**
  * Runs one forwarding session: builds the application for the options, starts the transport,
  * serves health when asked, reports progress, and stops cleanly on SIGTERM/SIGINT, after
- * --max-messages, or after --idle-exit. A second signal exits at once.
+ * --max-messages, or after --idle-exit. A second signal more than SAME_STOP_MS after the first exits at once.
  */
 @Injectable()
 export class ForwarderRunner {
@@ -85,15 +87,17 @@ export class ForwarderRunner {
         resolve(reason);
       };
     });
-    let signals = 0;
+    let firstSignalAt: number | undefined;
     const onSignal = (signal: NodeJS.Signals) => {
-      signals++;
-      if (signals > 1) {
-        // At-least-once still holds: whatever was not committed is delivered again by the next run.
-        logger.warn(`${signal} again: exiting at once`, 'Forwarder');
-        process.exit(signal === 'SIGINT' ? 130 : 143);
+      const now = Date.now();
+      if (firstSignalAt === undefined) {
+        firstSignalAt = now;
+        return finish(signal);
       }
-      finish(signal);
+      if (now - firstSignalAt < SAME_STOP_MS) return logger.log(`${signal} again within ${SAME_STOP_MS} ms: the same clean stop`, 'Forwarder');
+      // At-least-once still holds: whatever was not committed is delivered again by the next run.
+      logger.warn(`${signal} again: exiting at once`, 'Forwarder');
+      process.exit(signal === 'SIGINT' ? 130 : 143);
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
