@@ -48,6 +48,8 @@ export class ForwarderRunner {
 
     const stop = this.stopSignal(server, options, logger);
     await app.init();
+    // Without --health-port nothing calls listen(), which is what flushes Nest's buffered logs.
+    app.flushLogs();
     if (options.healthPort !== undefined) {
       await app.listen(options.healthPort, '0.0.0.0');
       logger.log(`Health on http://127.0.0.1:${options.healthPort}/health, metrics on /metrics`, 'Forwarder');

@@ -23,6 +23,8 @@ export class ForwardStats {
   dlqFailures = 0;
   inFlight = 0;
   circuit: CircuitState = 'closed';
+  /** Set while the consumer has not reached Kafka: why, as far as known. */
+  waitingForKafka?: string;
   /** Records not yet done per partition: end offset minus the committable offset. */
   readonly lag = new Map<number, bigint>();
   private readonly latencies = new Float64Array(LATENCY_SAMPLES);

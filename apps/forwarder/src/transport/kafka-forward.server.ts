@@ -144,6 +144,7 @@ export class KafkaForwardServer extends Server<ForwardServerEvents> implements C
 
   private async start(): Promise<void> {
     const { topic } = this.options;
+    this.stats.waitingForKafka ??= 'first attempt under way';
     const connected = await keepConnecting(
       'Consumer',
       async () => {
@@ -158,8 +159,10 @@ export class KafkaForwardServer extends Server<ForwardServerEvents> implements C
       },
       this.log,
       this.stopping.signal,
+      (problem) => (this.stats.waitingForKafka = problem),
     );
     if (!connected || !this.consumer) return;
+    this.stats.waitingForKafka = undefined;
     this.consumerState = 'joining';
     await this.consumer.run({
       autoCommit: false,
