@@ -134,6 +134,8 @@ async function main() {
     for (const { child } of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
 
+  // It says in one line what is missing and how to install it.
+  if (spawnSync(process.execPath, [join(__dirname, 'check-prerequisites.js'), 'start'], { stdio: 'inherit' }).status !== 0) process.exit(1);
   if (BUILD) {
     log('building...');
     runOrExit('npm', ['run', '-s', 'build'], 'the build');
