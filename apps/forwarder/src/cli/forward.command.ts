@@ -43,7 +43,9 @@ export class ForwardCommand extends CommandRunner {
     return super.setCommand(command);
   }
 
-  async run(_args: string[], flags: Flags): Promise<void> {
+  async run(args: string[], flags: Flags): Promise<void> {
+    // commander 11 lets stray words through (`--timeout 5 parsecs`); a typo must not start a forwarder.
+    if (args.length > 0) this.usageError(`unexpected argument '${args[0]}': forward takes options only (quote a value that has spaces)`);
     const options = this.resolve(flags);
     process.exitCode = await this.runner.run(options);
   }
