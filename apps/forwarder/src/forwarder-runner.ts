@@ -1,6 +1,6 @@
 import { ConfigError, EnvOneOf, validateEnvironment } from '@app/config';
 import { KafkaAdmin, kafkaConfigFromEnv } from '@app/kafka';
-import { GatewayLogger, LOG_LEVELS, type LogLevel } from '@app/observability';
+import { GatewayLogger, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '@app/observability';
 import { Injectable } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -14,6 +14,9 @@ import { KafkaForwardServer } from './transport/kafka-forward.server';
 class ForwarderEnvironment {
   @EnvOneOf(LOG_LEVELS)
   LOG_LEVEL: LogLevel = 'log';
+
+  @EnvOneOf(LOG_FORMATS)
+  LOG_FORMAT: LogFormat = 'auto';
 }
 
 const IDLE_CHECK_MS = 250;
@@ -29,16 +32,16 @@ const SAME_STOP_MS = 1_500;
 export class ForwarderRunner {
   async run(options: ForwardOptions): Promise<number> {
     let kafka;
-    let logLevel: LogLevel;
+    let logging: ForwarderEnvironment;
     try {
-      logLevel = validateEnvironment(ForwarderEnvironment, process.env).LOG_LEVEL;
+      logging = validateEnvironment(ForwarderEnvironment, process.env);
       kafka = kafkaConfigFromEnv(process.env, { brokers: options.brokers });
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       console.error(`forwarder: invalid configuration: ${error.message}`);
       return 1;
     }
-    const app = await NestFactory.create<NestExpressApplication>(ForwardingModule.register(options, kafka, logLevel), { bufferLogs: true, abortOnError: false, bodyParser: false });
+    const app = await NestFactory.create<NestExpressApplication>(ForwardingModule.register(options, kafka, logging.LOG_LEVEL, logging.LOG_FORMAT), { bufferLogs: true, abortOnError: false, bodyParser: false });
     const logger = app.get(GatewayLogger);
     app.useLogger(logger);
     app.disable('x-powered-by');

@@ -13,6 +13,7 @@ const LEVELS: Record<KafkaLogLevel, KafkaJsLevel> = {
 
 // kafkajs repeats the same connection error on every retry; one line per message per window is enough.
 const REPEAT_WINDOW_MS = 30_000;
+const ERROR_RESPONSE = /^Response \w+\(key: \d+, version: \d+\)/;
 const CONNECT_NOISE = /^(Connection error|Connection timeout|Failed to connect to seed broker|Closed connection)/;
 
 function nestLogCreator() {
@@ -26,7 +27,9 @@ function nestLogCreator() {
       // KafkaProducer.replaceProducer), which is what keeps the guarantee this warning is about.
       if (message.startsWith('Limiting retries for the idempotent producer')) return;
       // Connection failures are reported once, with the broker and the cause (see kafka-connector).
-      const quiet = CONNECT_NOISE.test(message) || /authentication failed/i.test(message);
+      // And an error response is also thrown to the caller, which retries it (a coordinator
+      // loading, a leader moving) or maps it: the line would only repeat it, at warn.
+      const quiet = CONNECT_NOISE.test(message) || /authentication failed/i.test(message) || ERROR_RESPONSE.test(message);
       const problem = quiet ? connectProblemOfLog(message, (log as { broker?: string }).broker) : undefined;
       if (problem) reportConnectProblem(problem, logger);
       const now = Date.now();
