@@ -1,6 +1,7 @@
 import { ConfigError, EnvOneOf, validateEnvironment } from '@app/config';
 import { KafkaAdmin, kafkaConfigFromEnv } from '@app/kafka';
-import { GatewayLogger, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '@app/observability';
+import { GatewayLogger, listeningOn, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '@app/observability';
+import type { Server } from 'node:http';
 import { Injectable } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -55,7 +56,7 @@ export class ForwarderRunner {
     app.flushLogs();
     if (options.healthPort !== undefined) {
       await app.listen(options.healthPort, '0.0.0.0');
-      logger.log(`Health on http://127.0.0.1:${options.healthPort}/health, metrics on /metrics`, 'Forwarder');
+      logger.log(`Health and metrics on ${listeningOn(app.getHttpServer() as Server)}: /health, /metrics`, 'Forwarder');
     }
     logger.log(
       `Forwarding ${options.topic} -> ${options.targetUrl} (group ${options.group}, ${options.workers} workers, ordering ${options.ordering}, dead letters to ${options.dlqTopic}, HTTP client ${options.httpClient}; Kafka ${kafka.connection.brokers.join(',')})`,
