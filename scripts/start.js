@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm start`: build, start a local Kafka (unless KAFKA_BROKERS points elsewhere), the ingress on
 // :6969 and a forwarder from the demo topic to the ingress's webhook simulator. Ctrl+C stops
-// everything this script started, in the order that loses nothing.
+// everything this script started, in the order that loses nothing. `--no-build` skips the build.
 'use strict';
 
 const { spawn, spawnSync } = require('node:child_process');
@@ -14,13 +14,20 @@ const kafkaScript = join(repo, 'scripts/kafka/kafka.sh');
 const PORT = Number(process.env.PORT || 6969);
 const FORWARDER_HEALTH_PORT = Number(process.env.FORWARDER_HEALTH_PORT || 6970);
 const DEMO_TOPIC = process.env.DEMO_TOPIC || 'demo';
+const BUILD = !process.argv.includes('--no-build');
+/** A terminal (or npm) may deliver one Ctrl+C more than once: within this window it is the same stop. */
+const SAME_STOP_MS = 2_000;
 
 const children = [];
 let startedKafka = false;
 let stopping = false;
+let firstSignalAt = 0;
+
+const COLOR = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+const paint = (code, text) => (COLOR ? `\x1b[${code}m${text}\x1b[0m` : text);
 
 function log(message) {
-  console.log(`\x1b[1m[start]\x1b[0m ${message}`);
+  console.log(`${paint(1, '[start]')} ${message}`);
 }
 
 function runOrExit(command, args, what) {
@@ -37,9 +44,13 @@ function kafkaRunning() {
 }
 
 function startChild(name, args, env) {
-  const child = spawn(process.execPath, args, { cwd: repo, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Readable lines when this script talks to a terminal (the children only see pipes).
+  const logFormat = process.env.LOG_FORMAT || (process.stdout.isTTY ? 'pretty' : 'json');
+  // detached: a process group of its own, so a terminal's Ctrl+C reaches this script alone and the
+  // children get exactly one signal each, in the order that loses nothing (see shutdown).
+  const child = spawn(process.execPath, args, { cwd: repo, env: { ...process.env, LOG_FORMAT: logFormat, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   for (const stream of [child.stdout, child.stderr]) {
-    readline.createInterface({ input: stream }).on('line', (line) => console.log(`\x1b[36m[${name}]\x1b[0m ${line}`));
+    readline.createInterface({ input: stream }).on('line', (line) => console.log(`${paint(36, `[${name}]`)} ${line}`));
   }
   child.on('exit', (code, signal) => {
     if (!stopping) {
@@ -82,24 +93,53 @@ function stopChild({ name, child }) {
   });
 }
 
+function exitCodeOf(child) {
+  return child.exitCode ?? (child.signalCode ? 128 : 0);
+}
+
 async function shutdown(code) {
   if (stopping) return;
   stopping = true;
-  // Forwarder first (it commits what it delivered), then the ingress (it flushes), then Kafka.
-  for (const entry of [...children].reverse()) await stopChild(entry);
+  // Forwarder first (it finishes its deliveries to the simulator and commits), then the ingress
+  // (it flushes), then Kafka.
+  for (const entry of [...children].reverse()) {
+    await stopChild(entry);
+    log(`${entry.name} stopped (exit ${entry.child.exitCode ?? entry.child.signalCode})`);
+  }
   if (startedKafka) {
     log('stopping the local Kafka...');
     spawnSync('bash', [kafkaScript, 'down'], { cwd: repo, stdio: 'inherit' });
   }
-  process.exit(code);
+  process.exit(code || (children.some(({ child }) => exitCodeOf(child) !== 0) ? 1 : 0));
+}
+
+function onSignal(signal) {
+  const now = Date.now();
+  if (!firstSignalAt) {
+    firstSignalAt = now;
+    return void shutdown(0);
+  }
+  if (now - firstSignalAt < SAME_STOP_MS) return;
+  // A second Ctrl+C a person presses later: stop at once. Whatever was not committed is
+  // delivered again on the next start (at least once).
+  log(`${signal} again: killing what is left`);
+  for (const { child } of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 }
 
 async function main() {
-  process.on('SIGINT', () => void shutdown(0));
-  process.on('SIGTERM', () => void shutdown(0));
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  // The children have process groups of their own: never leave them behind.
+  process.on('exit', () => {
+    for (const { child } of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
 
-  log('building...');
-  runOrExit('npm', ['run', '-s', 'build'], 'the build');
+  // It says in one line what is missing and how to install it.
+  if (spawnSync(process.execPath, [join(__dirname, 'check-prerequisites.js'), 'start'], { stdio: 'inherit' }).status !== 0) process.exit(1);
+  if (BUILD) {
+    log('building...');
+    runOrExit('npm', ['run', '-s', 'build'], 'the build');
+  }
 
   let brokers = process.env.KAFKA_BROKERS;
   if (!brokers) {

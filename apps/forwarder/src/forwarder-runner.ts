@@ -1,6 +1,7 @@
 import { ConfigError, EnvOneOf, validateEnvironment } from '@app/config';
 import { KafkaAdmin, kafkaConfigFromEnv } from '@app/kafka';
-import { GatewayLogger, LOG_LEVELS, type LogLevel } from '@app/observability';
+import { GatewayLogger, listeningOn, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '@app/observability';
+import type { Server } from 'node:http';
 import { Injectable } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -15,29 +16,34 @@ import { KafkaForwardServer } from './transport/kafka-forward.server';
 class ForwarderEnvironment {
   @EnvOneOf(LOG_LEVELS)
   LOG_LEVEL: LogLevel = 'log';
+
+  @EnvOneOf(LOG_FORMATS)
+  LOG_FORMAT: LogFormat = 'auto';
 }
 
 const IDLE_CHECK_MS = 250;
+/** A terminal's Ctrl+C reaches every process of its group, and a supervisor may pass it on: within this window a signal is the same stop. */
+const SAME_STOP_MS = 1_500;
 
 /**
  * Runs one forwarding session: builds the application for the options, starts the transport,
  * serves health when asked, reports progress, and stops cleanly on SIGTERM/SIGINT, after
- * --max-messages, or after --idle-exit. A second signal exits at once.
+ * --max-messages, or after --idle-exit. A second signal more than SAME_STOP_MS after the first exits at once.
  */
 @Injectable()
 export class ForwarderRunner {
   async run(options: ForwardOptions): Promise<number> {
     let kafka;
-    let logLevel: LogLevel;
+    let logging: ForwarderEnvironment;
     try {
-      logLevel = validateEnvironment(ForwarderEnvironment, process.env).LOG_LEVEL;
+      logging = validateEnvironment(ForwarderEnvironment, process.env);
       kafka = kafkaConfigFromEnv(process.env, { brokers: options.brokers });
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       console.error(`forwarder: invalid configuration: ${error.message}`);
       return 1;
     }
-    const app = await NestFactory.create<NestExpressApplication>(ForwardingModule.register(options, kafka, logLevel), { bufferLogs: true, abortOnError: false, bodyParser: false });
+    const app = await NestFactory.create<NestExpressApplication>(ForwardingModule.register(options, kafka, logging.LOG_LEVEL, logging.LOG_FORMAT), { bufferLogs: true, abortOnError: false, bodyParser: false });
     const logger = app.get(GatewayLogger);
     app.useLogger(logger);
     for (const warning of kafka.warnings) logger.warn(warning, 'Config');
@@ -48,9 +54,11 @@ export class ForwarderRunner {
 
     const stop = this.stopSignal(server, options, logger);
     await app.init();
+    // Without --health-port nothing calls listen(), which is what flushes Nest's buffered logs.
+    app.flushLogs();
     if (options.healthPort !== undefined) {
       await app.listen(options.healthPort, '0.0.0.0');
-      logger.log(`Health on http://127.0.0.1:${options.healthPort}/health, metrics on /metrics`, 'Forwarder');
+      logger.log(`Health and metrics on ${listeningOn(app.getHttpServer() as Server)}: /health, /metrics`, 'Forwarder');
     }
     logger.log(
       `Forwarding ${options.topic} -> ${options.targetUrl} (group ${options.group}, ${options.workers === 'auto' ? `workers auto ${options.minWorkers}-${options.maxWorkers}` : `${options.workers} workers`}, ordering ${options.ordering}, dead letters to ${options.dlqTopic}, HTTP client ${options.httpClient}; Kafka ${kafka.connection.brokers.join(',')})`,
@@ -88,15 +96,17 @@ export class ForwarderRunner {
         resolve(reason);
       };
     });
-    let signals = 0;
+    let firstSignalAt: number | undefined;
     const onSignal = (signal: NodeJS.Signals) => {
-      signals++;
-      if (signals > 1) {
-        // At-least-once still holds: whatever was not committed is delivered again by the next run.
-        logger.warn(`${signal} again: exiting at once`, 'Forwarder');
-        process.exit(signal === 'SIGINT' ? 130 : 143);
+      const now = Date.now();
+      if (firstSignalAt === undefined) {
+        firstSignalAt = now;
+        return finish(signal);
       }
-      finish(signal);
+      if (now - firstSignalAt < SAME_STOP_MS) return logger.log(`${signal} again within ${SAME_STOP_MS} ms: the same clean stop`, 'Forwarder');
+      // At-least-once still holds: whatever was not committed is delivered again by the next run.
+      logger.warn(`${signal} again: exiting at once`, 'Forwarder');
+      process.exit(signal === 'SIGINT' ? 130 : 143);
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);

@@ -39,6 +39,7 @@ export class ForwardingWiring implements OnModuleInit {
       lag: () => server.lag,
       circuit: () => circuit.state,
       concurrency: () => ({ inFlight: limiter.inFlight, limit: limiter.limit }),
+      waitingForKafka: () => server.waitingForKafka,
     });
 
     let open = false;

@@ -1,5 +1,5 @@
 import { KafkaModule, type KafkaConfig } from '@app/kafka';
-import { LoggingModule, MetricsModule, type LogLevel } from '@app/observability';
+import { LoggingModule, MetricsModule, type LogFormat, type LogLevel } from '@app/observability';
 import { HttpModule, HttpService } from '@nestjs/axios';
 import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
@@ -30,7 +30,7 @@ const INITIAL_AUTO_LIMIT = 16;
 /** Everything one `forward` run needs, built from its validated options. */
 @Module({})
 export class ForwardingModule {
-  static register(options: ForwardOptions, kafka: KafkaConfig, logLevel: LogLevel): DynamicModule {
+  static register(options: ForwardOptions, kafka: KafkaConfig, logLevel: LogLevel, logFormat: LogFormat = 'auto'): DynamicModule {
     const target: DeliveryTarget = { url: options.targetUrl, timeoutMs: options.timeoutMs, headers: options.headers, userAgent: `${PRODUCT}-forwarder/${VERSION}` };
     if (options.signingSecrets?.length) target.signer = new WebhookSigner(options.signingSecrets);
     // Connections are opened as needed, up to the most requests that can be in flight.
@@ -51,7 +51,7 @@ export class ForwardingModule {
     return {
       module: ForwardingModule,
       imports: [
-        LoggingModule.forRoot({ app: 'forwarder', level: logLevel, accessLog: false }),
+        LoggingModule.forRoot({ app: 'forwarder', level: logLevel, format: logFormat, accessLog: false, expected5xxPaths: ['/health'] }),
         MetricsModule.forRoot('forwarder'),
         KafkaModule.register({ config: kafka, defaultClientId: `${PRODUCT}-forwarder`, isGlobal: true }),
         HttpModule,

@@ -27,7 +27,8 @@ export class AppModule implements NestModule {
       module: AppModule,
       imports: [
         IngressConfigModule.forRoot(config),
-        LoggingModule.forRoot({ app: 'ingress', level: config.logLevel, accessLog: config.accessLog }),
+        // Readiness is 503 while starting, and the simulator fails on purpose: neither is a warning.
+        LoggingModule.forRoot({ app: 'ingress', level: config.logLevel, format: config.logFormat, accessLog: config.accessLog, expected5xxPaths: ['/health', '/webhook-simulator'] }),
         MetricsModule.forRoot('ingress'),
         KafkaModule.register({ config: config.kafka, defaultClientId: `${PRODUCT}-ingress`, isGlobal: true }),
         LifecycleModule,

@@ -6,6 +6,8 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
 import { loadIngressConfig } from './config/ingress.config';
 import { serveOpenApi } from './openapi/openapi';
+import { listeningOn } from '@app/observability';
+import type { Server } from 'node:http';
 
 async function bootstrap(): Promise<void> {
   const config = loadIngressConfig(process.env);
@@ -21,8 +23,7 @@ async function bootstrap(): Promise<void> {
   serveOpenApi(app);
   app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
   await app.listen(config.port, config.host);
-  const shown = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-  logger.log(`Listening on http://${shown}:${config.port} (docs at /docs; Kafka: ${config.kafka.connection.brokers.join(',')})`, 'Ingress');
+  logger.log(`Listening on ${listeningOn(app.getHttpServer() as Server)} (docs at /docs; Kafka: ${config.kafka.connection.brokers.join(',')})`, 'Ingress');
 }
 
 bootstrap().catch((error: unknown) => {

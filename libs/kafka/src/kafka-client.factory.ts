@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Kafka, logLevel as KafkaJsLevel, type LogEntry, type SASLOptions } from 'kafkajs';
 import type { KafkaConnectionOptions, KafkaLogLevel } from './kafka.config';
+import { connectProblemOfLog, connectProblemReports, reportConnectProblem } from './kafka-connector';
 
 const LEVELS: Record<KafkaLogLevel, KafkaJsLevel> = {
   nothing: KafkaJsLevel.NOTHING,
@@ -12,6 +13,8 @@ const LEVELS: Record<KafkaLogLevel, KafkaJsLevel> = {
 
 // kafkajs repeats the same connection error on every retry; one line per message per window is enough.
 const REPEAT_WINDOW_MS = 30_000;
+const ERROR_RESPONSE = /^Response \w+\(key: \d+, version: \d+\)/;
+const CONNECT_NOISE = /^(Connection error|Connection timeout|Failed to connect to seed broker|Closed connection)/;
 
 function nestLogCreator() {
   const logger = new Logger('kafkajs');
@@ -23,11 +26,18 @@ function nestLogCreator() {
       // Our producer bounds retries on purpose and replaces itself after a failed send (see
       // KafkaProducer.replaceProducer), which is what keeps the guarantee this warning is about.
       if (message.startsWith('Limiting retries for the idempotent producer')) return;
+      // Connection failures are reported once, with the broker and the cause (see kafka-connector).
+      // And an error response is also thrown to the caller, which retries it (a coordinator
+      // loading, a leader moving) or maps it: the line would only repeat it, at warn.
+      const quiet = CONNECT_NOISE.test(message) || /authentication failed/i.test(message) || ERROR_RESPONSE.test(message);
+      const problem = quiet ? connectProblemOfLog(message, (log as { broker?: string }).broker) : undefined;
+      if (problem) reportConnectProblem(problem, logger);
       const now = Date.now();
       if ((lastSeen.get(text) ?? 0) > now - REPEAT_WINDOW_MS) return;
       if (lastSeen.size > 1_000) lastSeen.clear();
       lastSeen.set(text, now);
-      if (level === KafkaJsLevel.ERROR || level === KafkaJsLevel.WARN) logger.warn(text);
+      if (quiet) logger.debug(text);
+      else if (level === KafkaJsLevel.ERROR || level === KafkaJsLevel.WARN) logger.warn(text);
       else if (level === KafkaJsLevel.INFO) logger.log(text);
       else logger.debug(text);
     };
@@ -35,6 +45,7 @@ function nestLogCreator() {
 
 /** Builds the kafkajs client for the configured cluster, TLS and SASL. */
 export function createKafkaClient(connection: KafkaConnectionOptions, defaultClientId: string): Kafka {
+  connectProblemReports.configuredBrokers = connection.brokers;
   return new Kafka({
     clientId: connection.clientId ?? defaultClientId,
     brokers: connection.brokers,

@@ -3,35 +3,146 @@ import { sleep } from '@app/common';
 
 const FIRST_DELAY_MS = 500;
 const MAX_DELAY_MS = 5_000;
+/** A problem is reported at once, then after 10 s, 20 s, 40 s, ... at most every 5 minutes. */
+const FIRST_REPORT_INTERVAL_MS = 10_000;
+const MAX_REPORT_INTERVAL_MS = 300_000;
 
-/** What went wrong with a connection attempt, in words an operator can act on. */
-export function describeConnectError(error: unknown): string {
-  const err = error as { name?: string; message?: string };
-  if (err.name === 'KafkaJSSASLAuthenticationError' || /authentication failed/i.test(err.message ?? '')) {
-    return `Kafka refused the credentials (${err.message}); check KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD`;
+interface ErrorLike {
+  name?: string;
+  message?: string;
+  code?: string;
+  type?: string;
+  broker?: string;
+  host?: string;
+  port?: number;
+  originalError?: unknown;
+  cause?: unknown;
+}
+
+const TLS_CODES = /^(ERR_SSL_|ERR_TLS_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT|ERR_OSSL_)/;
+
+function chainOf(error: unknown): ErrorLike[] {
+  const chain: ErrorLike[] = [];
+  let current = error as ErrorLike | undefined;
+  while (current && typeof current === 'object' && chain.length < 10 && !chain.includes(current)) {
+    chain.push(current);
+    current = (current.originalError ?? current.cause) as ErrorLike | undefined;
   }
-  return `cannot reach Kafka (${err.message ?? String(error)})`;
+  return chain;
 }
 
 /**
- * Keeps calling `connect` until it succeeds or `signal` aborts, backing off up to 5 s. It says
- * once that Kafka is unreachable (or refuses the credentials) and once that it is back, instead
- * of a line per attempt, and never gives up: the apps must start and stay up while the cluster
- * is down. `onError` hears every failure, e.g. to report it in health checks.
+ * What went wrong with a connection attempt, in words an operator can act on: the broker, then
+ * the cause (refused, DNS, TLS, SASL, not a Kafka listener, no answer).
+ */
+export function describeConnectError(error: unknown, brokers: readonly string[] = []): string {
+  const chain = chainOf(error);
+  const err = (chain[0] ?? {}) as ErrorLike;
+  const failing = chain.find((e) => e.broker)?.broker ?? chain.map((e) => (e.host && e.port ? `${e.host}:${e.port}` : undefined)).find(Boolean);
+  const at = failing ?? (brokers.length > 0 ? brokers.join(',') : undefined);
+  const where = at ? ` at ${at}` : '';
+  const code = chain.map((e) => e.code).find(Boolean) ?? '';
+  const detail = chain[chain.length - 1]?.message ?? err.message ?? String(error);
+  // Not a kafkajs failure (e.g. the consumer's "topic does not exist (yet)"): it says it all.
+  if (!code && !chain.some((e) => e.name?.startsWith('KafkaJS'))) return detail;
+  if (chain.some((e) => e.name === 'KafkaJSSASLAuthenticationError') || /authentication failed/i.test(detail)) {
+    return `Kafka refused the credentials${where} (${detail}); check KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD`;
+  }
+  if (code === 'ECONNREFUSED') return `cannot reach Kafka${where}: connection refused (no broker listens there)`;
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') return `cannot reach Kafka${where}: the host name does not resolve (DNS ${code})`;
+  if (TLS_CODES.test(code) || /SSL routines|certificate|TLS/i.test(detail)) {
+    const reason = /SSL routines:[^:]*:([^:\n]+)/.exec(detail)?.[1] ?? detail.replace(/^Connection error: /, '').trim();
+    return `cannot reach Kafka${where}: the TLS handshake failed (${reason}); check KAFKA_SSL and the KAFKA_SSL_* files`;
+  }
+  if (chain.some((e) => e.name === 'KafkaJSConnectionClosedError')) {
+    return `cannot reach Kafka${where}: the server closed the connection without a Kafka answer (is it a Kafka listener, and does KAFKA_SSL match it?)`;
+  }
+  if (chain.some((e) => e.name === 'KafkaJSRequestTimeoutError') || /Connection timeout|timed out/i.test(detail)) {
+    return `cannot reach Kafka${where}: no answer in time (${detail.trim()}); is it a Kafka listener, reachable from here?`;
+  }
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ETIMEDOUT' || code === 'ECONNRESET') return `cannot reach Kafka${where}: ${code} (${detail.trim()})`;
+  return `cannot reach Kafka${where} (${detail.trim()})`;
+}
+
+/**
+ * Decides when a connection problem is worth a log line: at once, then with a growing interval
+ * while it lasts. Shared by every client of the process, so the admin client, the producer and
+ * the consumer failing for the same reason make one line, not three.
+ */
+export class ConnectProblemReports {
+  private readonly problems = new Map<string, { nextAt: number; intervalMs: number; lastSeenAt: number }>();
+  private brokers: readonly string[] = [];
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  /** The configured bootstrap list, named in reports when an error does not name its broker. */
+  set configuredBrokers(brokers: readonly string[]) {
+    this.brokers = brokers;
+  }
+
+  get configuredBrokers(): readonly string[] {
+    return this.brokers;
+  }
+
+  /** Resolves to the interval until the next report of this problem, or undefined when it should stay quiet now. */
+  due(problem: string): number | undefined {
+    const now = this.now();
+    const seen = this.problems.get(problem);
+    // Gone for a while and back: a new episode, reported at once.
+    if (!seen || now - seen.lastSeenAt > MAX_REPORT_INTERVAL_MS) {
+      if (this.problems.size > 100) this.problems.clear();
+      this.problems.set(problem, { nextAt: now + FIRST_REPORT_INTERVAL_MS, intervalMs: FIRST_REPORT_INTERVAL_MS, lastSeenAt: now });
+      return FIRST_REPORT_INTERVAL_MS;
+    }
+    seen.lastSeenAt = now;
+    if (now < seen.nextAt) return undefined;
+    seen.intervalMs = Math.min(seen.intervalMs * 2, MAX_REPORT_INTERVAL_MS);
+    seen.nextAt = now + seen.intervalMs;
+    return seen.intervalMs;
+  }
+}
+
+/** One per process: every Kafka client of an app reports through it. */
+export const connectProblemReports = new ConnectProblemReports();
+
+/** Logs the problem when it is due (see ConnectProblemReports). */
+export function reportConnectProblem(problem: string, logger: Pick<LoggerService, 'warn'>): void {
+  const next = connectProblemReports.due(problem);
+  if (next !== undefined) logger.warn(`${problem}; still trying, next report in ${next / 1000} s`);
+}
+
+/**
+ * kafkajs logs a failed connection at once, before its own retries end and the caller hears of
+ * it: the problem it describes, to report within the first second.
+ */
+export function connectProblemOfLog(message: string, broker: string | undefined): string | undefined {
+  // The seed broker answered something that is not Kafka and hung up (logged without the broker).
+  if (message === 'Closed connection') return describeConnectError({ name: 'KafkaJSConnectionClosedError', message }, connectProblemReports.configuredBrokers);
+  if (!broker || !/^Connection (error|timeout)/.test(message)) return undefined;
+  return describeConnectError({ name: 'KafkaJSConnectionError', message, broker, code: /\b(E[A-Z]{4,}|ERR_[A-Z_]+)\b/.exec(message)?.[1] });
+}
+
+/**
+ * Keeps calling `connect` until it succeeds or `signal` aborts, backing off up to 5 s. It warns
+ * at the first failure (naming the broker and the cause), again with a growing interval while
+ * the problem lasts, and once that Kafka is back, and never gives up: the apps must start and
+ * stay up while the cluster is down. `onError` hears every failure, e.g. for health checks.
  */
 export async function keepConnecting(what: string, connect: () => Promise<void>, logger: LoggerService, signal: AbortSignal, onError?: (problem: string) => void): Promise<boolean> {
   let delay = FIRST_DELAY_MS;
   let failures = 0;
+  const since = Date.now();
   while (!signal.aborted) {
     try {
       await connect();
-      if (failures > 0) logger.log(`${what} connected after ${failures} failed attempt${failures === 1 ? '' : 's'}`);
+      if (failures > 0) logger.log(`${what} connected after ${failures} failed attempt${failures === 1 ? '' : 's'} (${((Date.now() - since) / 1000).toFixed(1)} s)`);
       return true;
     } catch (error) {
+      if (signal.aborted) break;
       failures++;
-      const problem = describeConnectError(error);
+      const problem = describeConnectError(error, connectProblemReports.configuredBrokers);
       onError?.(problem);
-      if (failures === 1 || failures % 20 === 0) logger.warn(`${what}: ${problem}; retrying every ${MAX_DELAY_MS / 1000}s at most`);
+      reportConnectProblem(problem, logger);
       await sleep(delay, signal);
       delay = Math.min(delay * 2, MAX_DELAY_MS);
     }

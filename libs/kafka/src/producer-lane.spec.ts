@@ -169,11 +169,11 @@ describe('ProducerLane', () => {
 
   it('refuses records while a connection attempt fails, and says why', async () => {
     const { lane, current, stop } = setup();
-    current().connect.mockRejectedValueOnce(new Error('connect ECONNREFUSED 127.0.0.1:9092'));
+    current().connect.mockRejectedValueOnce(Object.assign(new Error('Connection error: connect ECONNREFUSED 127.0.0.1:9092'), { name: 'KafkaJSConnectionError', code: 'ECONNREFUSED', broker: '127.0.0.1:9092' }));
     const connecting = lane.connect();
     await tick();
     expect(lane.isAccepting).toBe(false);
-    expect(lane.connectProblem).toBe('cannot reach Kafka (connect ECONNREFUSED 127.0.0.1:9092)');
+    expect(lane.connectProblem).toBe('cannot reach Kafka at 127.0.0.1:9092: connection refused (no broker listens there)');
     stop.abort();
     await connecting;
     expect(lane.isConnected).toBe(false);

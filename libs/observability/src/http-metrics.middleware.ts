@@ -42,8 +42,34 @@ export class HttpMetricsMiddleware implements NestMiddleware {
   }
 }
 
-/** The matched route pattern; Nest answers unknown paths from a catch-all route, counted as unmatched. */
+/**
+ * The matched route pattern; Nest answers unknown paths from a catch-all route, counted as
+ * unmatched. A request refused before routing (its body unreadable: 400, 413, 415) counts under
+ * the route its method and path name, when there is one.
+ */
 function routeOf(request: Request): string {
   const path = (request.route as { path?: string } | undefined)?.path;
-  return path === undefined || path.includes('*') ? 'unmatched' : path;
+  if (path !== undefined) return path.includes('*') ? 'unmatched' : path;
+  return staticRoutes(request.app).has(`${request.method} ${request.originalUrl.split('?', 1)[0]}`) ? request.originalUrl.split('?', 1)[0] : 'unmatched';
+}
+
+interface RouterLayer {
+  route?: { path?: unknown; methods?: Record<string, boolean> };
+}
+
+const routesByApp = new WeakMap<object, Set<string>>();
+
+/** `METHOD /path` of every route without parameters, read from the router once. */
+function staticRoutes(app: Request['app']): Set<string> {
+  let routes = routesByApp.get(app);
+  if (!routes) {
+    routes = new Set();
+    const stack = ((app as unknown as { router?: { stack?: RouterLayer[] } }).router?.stack ?? []) as RouterLayer[];
+    for (const { route } of stack) {
+      if (typeof route?.path !== 'string' || /[:*]/.test(route.path)) continue;
+      for (const [method, handled] of Object.entries(route.methods ?? {})) if (handled) routes.add(`${method.toUpperCase()} ${route.path}`);
+    }
+    routesByApp.set(app, routes);
+  }
+  return routes;
 }

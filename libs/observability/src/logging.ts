@@ -2,10 +2,15 @@ import { DynamicModule, Global, Inject, Injectable, LoggerService, Module, NestM
 import type { NextFunction, Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import pino, { type Logger as Pino } from 'pino';
+import pinoPretty from 'pino-pretty';
 
 /** LOG_LEVEL, named as Nest names its levels. */
 export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** LOG_FORMAT: `auto` is readable lines when stdout is a terminal, JSON otherwise. */
+export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 const PINO_LEVEL: Record<LogLevel, string> = { error: 'error', warn: 'warn', log: 'info', debug: 'debug', verbose: 'trace' };
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -15,8 +20,10 @@ export interface LoggingOptions {
   level: LogLevel;
   /** Log every request at info; otherwise only 5xx answers are logged (at warn). */
   accessLog: boolean;
-  /** Readable lines instead of JSON; defaults to whether stdout is a terminal. */
-  pretty?: boolean;
+  /** Readable lines or JSON; `auto` (the default) follows whether stdout is a terminal. */
+  format?: LogFormat;
+  /** Path prefixes whose 5xx answers are expected (health probes while starting, the simulator's failures): logged at debug, not warn. */
+  expected5xxPaths?: readonly string[];
 }
 
 export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
@@ -29,13 +36,29 @@ declare module 'express' {
   }
 }
 
-/** JSON lines (pino), readable lines on a terminal (pino-pretty). */
+/**
+ * JSON lines (pino), or readable lines (pino-pretty: local time, level, app, context, message).
+ * pino-pretty runs in this thread (sync), so nothing is lost when the process exits.
+ */
 export function createRootLogger(options: LoggingOptions): Pino {
-  const pretty = options.pretty ?? Boolean(process.stdout.isTTY);
-  return pino({
-    level: PINO_LEVEL[options.level],
-    base: { app: options.app },
-    transport: pretty ? { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,app' } } : undefined,
+  const format = options.format ?? 'auto';
+  const pretty = format === 'pretty' || (format === 'auto' && Boolean(process.stdout.isTTY));
+  const level = PINO_LEVEL[options.level];
+  const base = { app: options.app };
+  if (!pretty) return pino({ level, base });
+  return pino({ level, base }, prettyStream());
+}
+
+/** The readable form: `12:03:04.567 INFO  ingress [Context] message {fields}`. */
+export function prettyStream(destination: NodeJS.WritableStream | number = 1) {
+  return pinoPretty({
+    destination,
+    sync: true,
+    colorize: !process.env.NO_COLOR && (typeof destination === 'number' ? Boolean(process.stdout.isTTY) : false),
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname,app,context',
+    messageFormat: '{app} {if context}[{context}] {end}{msg}',
+    singleLine: true,
   });
 }
 
@@ -121,10 +144,15 @@ export class RequestLogMiddleware implements NestMiddleware {
         res: { statusCode: response.statusCode },
         responseTime: Math.round(Number(process.hrtime.bigint() - started) / 1e6),
       };
-      if (failed) this.pino.warn(line, `request answered ${response.statusCode}`);
-      else this.pino.info(line, 'request completed');
+      if (!failed) this.pino.info(line, 'request completed');
+      else if (this.expected5xx(request.path)) this.pino.debug(line, `request answered ${response.statusCode}`);
+      else this.pino.warn(line, `request answered ${response.statusCode}`);
     });
     next();
+  }
+
+  private expected5xx(path: string): boolean {
+    return this.options.expected5xxPaths?.some((prefix) => path === prefix || path.startsWith(`${prefix}/`)) ?? false;
   }
 }
 

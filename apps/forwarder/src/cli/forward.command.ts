@@ -54,7 +54,9 @@ export class ForwardCommand extends CommandRunner {
     return super.setCommand(command);
   }
 
-  async run(_args: string[], flags: Flags): Promise<void> {
+  async run(args: string[], flags: Flags): Promise<void> {
+    // commander 11 lets stray words through (`--timeout 5 parsecs`); a typo must not start a forwarder.
+    if (args.length > 0) this.usageError(`unexpected argument '${args[0]}': forward takes options only (quote a value that has spaces)`);
     if (flags.resetTo) {
       if (this.command.getOptionValueSource('group') === undefined) this.usageError("--reset-to needs --group: name the group whose offsets move (the default group is not assumed).");
       if (flags.from) this.usageError('--reset-to and --from do not go together: --reset-to moves offsets and exits, --from decides where a new group starts.');

@@ -14,6 +14,8 @@ export interface StatsSources {
   lag(): ReadonlyMap<number, bigint>;
   circuit(): CircuitState;
   concurrency(): { inFlight: number; limit: number };
+  /** Why the consumer has not reached Kafka yet, while it has not. */
+  waitingForKafka(): string | undefined;
 }
 
 /**
@@ -38,6 +40,7 @@ export class ForwardStats {
     lag: () => NO_LAG,
     circuit: () => 'closed',
     concurrency: () => ({ inFlight: 0, limit: 0 }),
+    waitingForKafka: () => undefined,
   };
   private readonly latencies = new Float64Array(LATENCY_SAMPLES);
   private readonly attemptCounters = new Map<number | string, { inc(): void }>();
@@ -116,6 +119,11 @@ export class ForwardStats {
   /** Requests to the target in flight, and how many may be (adaptive with --workers auto). */
   concurrency(): { inFlight: number; limit: number } {
     return this.sources.concurrency();
+  }
+
+  /** Set while the consumer has not reached Kafka: why, as far as known. */
+  get waitingForKafka(): string | undefined {
+    return this.sources.waitingForKafka();
   }
 
   /** Records not yet done per partition: end offset minus the committable offset. */

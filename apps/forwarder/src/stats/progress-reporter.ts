@@ -43,6 +43,8 @@ export class ProgressReporter {
 
   line(rate: number): string {
     const s = this.stats;
+    // Lag is unknown, not 0, until the consumer reaches Kafka.
+    if (s.waitingForKafka !== undefined) return `waiting for Kafka: ${s.waitingForKafka}; delivered ${s.delivered}, in flight ${s.inFlight}`;
     const circuit = s.circuit === 'closed' ? '' : `, circuit ${s.circuit}`;
     const concurrency = s.concurrency();
     return `delivered ${s.delivered}, retried ${s.retries}, dead-lettered ${s.deadLettered}, in flight ${concurrency.inFlight} (limit ${concurrency.limit}), ${rate.toFixed(1)}/s, lag ${s.totalLag()}${circuit}`;

@@ -41,6 +41,8 @@ export class KafkaForwardServer extends Server<ForwardServerEvents, ForwardStatu
   private readonly commits: CommitLoop;
   private readonly window: RecordWindow;
   private memberSince?: number;
+  /** Set while the consumer has not reached Kafka: why, as far as known. */
+  private connectProblem?: string;
   private restarting = false;
   private handler?: MessageHandler;
 
@@ -81,6 +83,11 @@ export class KafkaForwardServer extends Server<ForwardServerEvents, ForwardStatu
 
   get inFlight(): number {
     return this.window.inFlight;
+  }
+
+  /** Why the consumer has not reached Kafka yet, while it has not; undefined once it has. */
+  get waitingForKafka(): string | undefined {
+    return this.connectProblem;
   }
 
   get pending(): number {
@@ -145,6 +152,7 @@ export class KafkaForwardServer extends Server<ForwardServerEvents, ForwardStatu
 
   private async start(): Promise<void> {
     const { topic } = this.options;
+    this.connectProblem ??= 'first attempt under way';
     const connected = await keepConnecting(
       'Consumer',
       async () => {
@@ -159,8 +167,10 @@ export class KafkaForwardServer extends Server<ForwardServerEvents, ForwardStatu
       },
       this.log,
       this.stopping.signal,
+      (problem) => (this.connectProblem = problem),
     );
     if (!connected || !this.consumer) return;
+    this.connectProblem = undefined;
     this.pauses.attach(this.consumer);
     this.commits.attach(this.consumer);
     this.setStatus('joining');

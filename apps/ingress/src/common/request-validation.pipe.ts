@@ -49,7 +49,11 @@ export class RequestValidationPipe extends ValidationPipe {
   }
 }
 
-function invalid(details: ErrorDetail[]): ApiError {
+function invalid(all: ErrorDetail[]): ApiError {
+  // Several constraints of one field often share a message (a topic that is missing fails
+  // IsString, Length and Matches): say it once.
+  const seen = new Set<string>();
+  const details = all.filter((d) => !seen.has(`${d.field}\u0000${d.message}`) && seen.add(`${d.field}\u0000${d.message}`));
   return new ApiError('VALIDATION_FAILED', `The request is not valid: ${details.map((d) => d.message).join('; ')}.`, details);
 }
 

@@ -1,6 +1,6 @@
 import { ConfigError, EnvBoolean, EnvFile, EnvInteger, EnvList, EnvNumber, EnvOneOf, EnvPort, EnvText, validateEnvironment, type Environment } from '@app/config';
 import { kafkaConfigFromEnv, type KafkaConfig } from '@app/kafka';
-import { LOG_LEVELS, type LogLevel } from '@app/observability';
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '@app/observability';
 import { IsOptional } from 'class-validator';
 import { readFileSync } from 'node:fs';
 
@@ -48,6 +48,9 @@ export class IngressEnvironment {
 
   @EnvOneOf(LOG_LEVELS)
   LOG_LEVEL: LogLevel = 'log';
+
+  @EnvOneOf(LOG_FORMATS)
+  LOG_FORMAT: LogFormat = 'auto';
 
   @EnvBoolean()
   INGRESS_ACCESS_LOG = false;
@@ -149,6 +152,7 @@ export interface IngressConfig {
   /** The whole request (headers and body) must arrive within it. */
   requestTimeoutMs: number;
   logLevel: LogLevel;
+  logFormat: LogFormat;
   accessLog: boolean;
   access: AccessConfig;
   simulator: SimulatorConfig;
@@ -181,6 +185,7 @@ export function loadIngressConfig(env: Environment): IngressConfig {
     shutdownTimeoutMs: vars.SHUTDOWN_TIMEOUT_MS,
     requestTimeoutMs: vars.INGRESS_REQUEST_TIMEOUT_MS,
     logLevel: vars.LOG_LEVEL,
+    logFormat: vars.LOG_FORMAT,
     accessLog: vars.INGRESS_ACCESS_LOG,
     access: accessConfig(vars),
     simulator: validSimulator(simulator),

@@ -1,5 +1,7 @@
 import { PRODUCT, VERSION } from '@app/config';
 import type { INestApplication } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
+import { RequestPipelineMiddleware } from '../request-pipeline.middleware';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject, type ReferenceObject, type SchemaObject } from '@nestjs/swagger';
 
 /** The OpenAPI 3 document, generated from the same DTOs that validate requests. */
@@ -48,8 +50,16 @@ function closeRequestSchemas(document: OpenAPIObject): OpenAPIObject {
   return document;
 }
 
-/** Serves the document at /openapi.json and Swagger UI at /docs. */
+/** Swagger's own routes, which Nest's middleware does not reach. */
+const DOCS_PATHS = ['/docs', '/docs-yaml', '/openapi.json'];
+
+/**
+ * Serves the document at /openapi.json and Swagger UI at /docs, behind the same request pipeline
+ * as every route (request id, security headers, metrics, API key unless INGRESS_PUBLIC_DOCS).
+ */
 export function serveOpenApi(app: INestApplication): void {
+  const pipeline = app.get(RequestPipelineMiddleware);
+  app.use(DOCS_PATHS, (request: Request, response: Response, next: NextFunction) => pipeline.use(request, response, next));
   SwaggerModule.setup('docs', app, openApiDocument(app), {
     jsonDocumentUrl: 'openapi.json',
     customSiteTitle: `${PRODUCT} API`,
