@@ -162,6 +162,6 @@ describe('redrive: dead letters back to their topic, each once', () => {
   it('exits 1 with one line when Kafka cannot be reached', async () => {
     const app = spawnApp('forwarder', ['redrive', '--topic', 'd', '--brokers', '127.0.0.1:1'], {});
     expect(await app.exited).toBe(1);
-    expect(app.output().trim()).toMatch(/^redrive: cannot reach Kafka \(.*ECONNREFUSED.*\) at 127\.0\.0\.1:1$/);
+    expect(app.output().trim()).toBe('redrive: cannot reach Kafka at 127.0.0.1:1: connection refused (no broker listens there)');
   });
 });

@@ -37,7 +37,12 @@ export async function runKafkaTool(name: string, brokers: string[] | undefined, 
     const producer = app.get(KafkaProducer);
     const deadline = Date.now() + Math.max(10_000, 3 * kafka.connection.connectionTimeoutMs);
     while (!(admin.isConnected && producer.isConnected)) {
-      if (Date.now() > deadline) throw new Error(`${producer.connectProblem} at ${kafka.connection.brokers.join(',')}`);
+      if (Date.now() > deadline) {
+        const brokers = kafka.connection.brokers.join(',');
+        const problem = producer.connectProblem ?? `cannot reach Kafka at ${brokers}: no answer yet`;
+        // The connector names the broker when it knows it.
+        throw new Error(problem.includes(' at ') ? problem : `${problem} at ${brokers}`);
+      }
       await sleep(100);
     }
     return await use(app);
