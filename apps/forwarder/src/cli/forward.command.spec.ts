@@ -21,7 +21,7 @@ const REQUIRED = ['forward', '--topic', 'orders', '--target-url', 'http://target
 async function forward(args: string[], env: Record<string, string> = {}) {
   const runs: ForwardOptions[] = [];
   const stderr: string[] = [];
-  let failure: unknown;
+  let failure: Error | undefined;
   const command: TestingModule = await CommandTestFactory.createTestingCommand(
     { imports: [CliModule] },
     {

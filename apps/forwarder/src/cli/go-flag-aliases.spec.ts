@@ -1,4 +1,4 @@
-import { Command, CommanderError } from 'commander';
+import { Command, type CommanderError } from 'commander';
 import { acceptGoStyleFlags, goStyleToLong } from './go-flag-aliases';
 
 /** A command shaped like `forward`: required-value options, a boolean flag, a single-letter one. */

@@ -82,6 +82,7 @@ export function header(text: string, previous: Record<string, string> = {}): Rec
     const colon = line.indexOf(':');
     const name = colon > 0 ? line.slice(0, colon).trim() : '';
     const value = colon > 0 ? line.slice(colon + 1).trim() : '';
+    // eslint-disable-next-line no-control-regex -- finding control characters in a header value is the point
     if (!HEADER_NAME.test(name) || /[\u0000-\u001f\u007f]/.test(value)) throw new InvalidArgumentError(`"${line}" must look like 'Name: value'.`);
     headers[name] = value;
   }

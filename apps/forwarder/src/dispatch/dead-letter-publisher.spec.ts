@@ -1,4 +1,4 @@
-import { KafkaAdmin, KafkaAuthorizationError, KafkaProducer, KafkaUnavailableError, UnknownTopicError, type RecordToProduce } from '@app/kafka';
+import { type KafkaAdmin, KafkaAuthorizationError, KafkaProducer, KafkaUnavailableError, UnknownTopicError, type RecordToProduce } from '@app/kafka';
 import { METRICS_REGISTRY } from '@app/observability';
 import { Test } from '@nestjs/testing';
 import { Registry } from 'prom-client';

@@ -86,7 +86,7 @@ export class DeadLetterPublisher {
     while (!signal.aborted) {
       try {
         if (!admin.isConnected) throw new Error('not connected yet');
-        if (await admin.partitions(this.topic, 5_000).then(() => true, (e: unknown) => (e instanceof UnknownTopicError ? false : Promise.reject(e)))) return;
+        if (await topicExists(admin, this.topic)) return;
         const partitions = (await admin.partitions(source, 5_000)).length;
         if (await admin.createTopic(this.topic, { partitions })) this.logger.log(`Created dead-letter topic "${this.topic}" (${partitions} partitions)`);
         return;
@@ -98,5 +98,16 @@ export class DeadLetterPublisher {
         await this.clock.sleep(250, signal);
       }
     }
+  }
+}
+
+/** Whether the topic exists: UnknownTopicError says no, any other error is passed on. */
+async function topicExists(admin: KafkaAdmin, topic: string): Promise<boolean> {
+  try {
+    await admin.partitions(topic, 5_000);
+    return true;
+  } catch (error) {
+    if (error instanceof UnknownTopicError) return false;
+    throw error;
   }
 }

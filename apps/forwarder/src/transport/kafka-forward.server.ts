@@ -234,6 +234,7 @@ export class KafkaForwardServer extends Server<ForwardServerEvents> implements C
   }
 
   /** eachBatch: admits records into the scheduler as capacity allows; delivery happens after it returns. */
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- kafkajs builds these as closures (consumer/runner.js), not methods
   private async admit({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const state = this.stateOf(batch.partition);
     state.highWatermark = BigInt(batch.highWatermark);
@@ -301,7 +302,7 @@ export class KafkaForwardServer extends Server<ForwardServerEvents> implements C
       while (!state.abort.signal.aborted) {
         try {
           const context = new ForwardContext([record, state.abort.signal, () => this.pausePartition(state)]);
-          const result = await handler(record, context);
+          const result: unknown = await handler(record, context);
           const outcome = (isObservable(result) ? await lastValueFrom(result) : await result) as ForwardOutcome;
           if (outcome === 'delivered' || outcome === 'dead-lettered') {
             state.tracker.complete(record.offset);
