@@ -11,7 +11,7 @@ export class TopicAccess {
   constructor(@Inject(INGRESS_CONFIG) config: IngressConfig) {
     const patterns = config.access.allowedTopics;
     // Topic names have no path separators: `*` must match dots too (`orders.*` matches `orders.eu.v1`).
-    if (patterns) this.allowed = picomatch(patterns, { dot: true, nonegate: true, noextglob: true }) as (topic: string) => boolean;
+    if (patterns) this.allowed = picomatch(patterns, { dot: true, nonegate: true, noextglob: true });
   }
 
   assertAllowed(topic: string): void {

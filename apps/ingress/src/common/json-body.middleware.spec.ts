@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import { PassThrough } from 'node:stream';
+import { inspect } from 'node:util';
 import type { IngressConfig } from '../config/ingress.config';
 import { ApiError } from './api-error';
 import type { BodyLimit } from './body-limit';
@@ -33,7 +34,7 @@ function send({ method = 'POST', headers = {}, body = [], end = true, after }: S
   const response = { setHeader: (name: string, value: string) => (responseHeaders[name] = value), once: () => response } as unknown as Response;
   return new Promise((resolve, reject) => {
     middleware.use(request, response, (error?: unknown) => {
-      if (error !== undefined && !(error instanceof ApiError)) return reject(new Error(`next() got something other than an ApiError: ${String(error)}`));
+      if (error !== undefined && !(error instanceof ApiError)) return reject(new Error(`next() got something other than an ApiError: ${inspect(error)}`));
       resolve({ error, body: request.body, responseHeaders });
     });
     for (const chunk of body) stream.write(chunk);
@@ -97,7 +98,7 @@ describe('JsonBodyMiddleware', () => {
       ['a number that overflows a double', json('{"a":[1,1e400]}'), /number out of range at a\[1\]/],
       ['an integer a double would round', json('{"a":{"id":9007199254740993}}'), /integer at a\.id beyond 2\^53/],
     ])('%s: 400 INVALID_JSON', async (_, sent, message) => {
-      const error = await errorOf(sent as Sent);
+      const error = await errorOf(sent);
       expect([error.status, error.code]).toEqual([400, 'INVALID_JSON']);
       expect(error.message).toMatch(message);
     });

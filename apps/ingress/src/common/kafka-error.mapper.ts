@@ -1,6 +1,6 @@
 import {
   KafkaAuthorizationError,
-  KafkaError,
+  type KafkaError,
   KafkaOverloadedError,
   KafkaRejectedError,
   KafkaTimeoutError,

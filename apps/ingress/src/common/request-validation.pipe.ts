@@ -56,9 +56,9 @@ interface Shape {
 }
 
 // Read from the decorators' metadata once per class, not for every body (or every item of a batch).
-const shapes = new Map<Function, Shape>();
+const shapes = new Map<Type<unknown>, Shape>();
 
-function shapeOf(metatype: Function): Shape {
+function shapeOf(metatype: Type<unknown>): Shape {
   let shape = shapes.get(metatype);
   if (!shape) {
     const known = new Set(getMetadataStorage().getTargetValidationMetadatas(metatype, '', true, false).map((m) => m.propertyName));
@@ -79,9 +79,9 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> => type
  * The DTO for a plain body: its declared keys copied as they are (unknown ones, reported
  * separately, left out), nested DTOs (declared with @Type) built too.
  */
-function toInstance(metatype: Function, plain: Record<string, unknown>): object {
+function toInstance(metatype: Type<unknown>, plain: Record<string, unknown>): object {
   const { known, nested } = shapeOf(metatype);
-  const instance = Object.create(metatype.prototype) as Record<string, unknown>;
+  const instance = Object.create(metatype.prototype as object) as Record<string, unknown>;
   for (const key of Object.keys(plain)) {
     if (!known.has(key)) continue;
     const type = nested.get(key);
@@ -93,7 +93,7 @@ function toInstance(metatype: Function, plain: Record<string, unknown>): object 
 }
 
 /** Keys of a plain body that its DTO (and nested DTOs) do not declare, as paths. */
-function unknownKeys(body: Record<string, unknown>, metatype: Function, path = ''): string[] {
+function unknownKeys(body: Record<string, unknown>, metatype: Type<unknown>, path = ''): string[] {
   const { known, nested } = shapeOf(metatype);
   const unknown: string[] = [];
   for (const key of Object.keys(body)) {
