@@ -1,5 +1,5 @@
 import { HeadQueue } from '@app/common';
-import { isRecordSpecific, KafkaError, KafkaOverloadedError, KafkaTimeoutError } from './kafka-errors';
+import { isRecordSpecific, type KafkaError, KafkaOverloadedError, KafkaTimeoutError } from './kafka-errors';
 
 export interface BatcherLimits {
   /** Most records in one request to the cluster. */

@@ -5,7 +5,7 @@ import { ProducerLane, type Outgoing } from './producer-lane';
 /** A kafkajs producer at the client boundary: it appends to an in-memory log, or fails as told. */
 class FakeProducer {
   readonly sent: ProducerBatch[] = [];
-  failNext?: unknown;
+  failNext?: Error;
   omitOffsets = false;
   logAppendTime = '-1';
   private inFlight?: () => void;
