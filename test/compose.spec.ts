@@ -344,7 +344,7 @@ function composeValidators(): { file: ValidateFunction; service: ValidateFunctio
   // strictSchema makes an unknown keyword or format an error, never silently ignored; the type,
   // tuple and required lints are about how the schema is written, which is not ours to fix.
   const ajv = new Ajv2019({ allErrors: true, strictSchema: true, strictNumbers: true, strictTypes: false, strictTuples: false, strictRequired: false, formats });
-  const schema = withDraft2019Ids(composeSchema as unknown as Record<string, unknown>);
+  const schema = withDraft2019Ids(composeSchema);
   ajv.addSchema(schema);
   const id = schema.$id as string;
   // compose-go also applies this one to every service (image or build); the schema never $refs it.

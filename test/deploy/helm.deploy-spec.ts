@@ -548,7 +548,7 @@ function parseError(option: ForwardOption, value: string): string | undefined {
 }
 
 /** Every secret a value set gives as a value (the chart puts them in a Secret). */
-function secretValuesOf(values: any): string[] {
+function secretValuesOf(values: Rendered['values']): string[] {
   const tls = values.kafka?.tls ?? {};
   return [
     values.kafka?.sasl?.password,

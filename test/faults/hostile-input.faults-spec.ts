@@ -75,7 +75,7 @@ function sendRaw(port: number, pieces: Buffer[], halfClose: boolean): Promise<Ra
     socket.on('close', () => finish());
     // EPIPE or ECONNRESET while we still send a body the server already refused: keep what it said.
     socket.on('error', () => finish());
-    socket.on('connect', async () => {
+    const send = async () => {
       let sincePause = 0;
       for (const [index, piece] of pieces.entries()) {
         // Stop sending once the server has started to answer, as any client would.
@@ -93,7 +93,9 @@ function sendRaw(port: number, pieces: Buffer[], halfClose: boolean): Promise<Ra
         }
       }
       if (halfClose && !done) socket.end();
-    });
+    };
+    // A failure while sending ends this request with the reason rather than as an unhandled rejection.
+    socket.on('connect', () => void send().catch((error: unknown) => finish(`sending failed: ${(error as Error).message}`)));
   });
 }
 

@@ -1,10 +1,10 @@
 import { request as httpRequest } from 'node:http';
 import { TestKafka, testBrokers } from '../support/kafka-admin';
-import { getJson, postJson } from '../support/http';
+import { getJson, postJson, type JsonBody } from '../support/http';
 import { spawnApp, startIngress, stopAll, waitFor, type AppProcess } from '../support/processes';
 
 /** Sends raw bytes, optionally chunked, so tests control exactly what the server sees. */
-function rawPost(url: string, path: string, headers: Record<string, string>, chunks: string[]): Promise<{ status: number; body: any }> {
+function rawPost(url: string, path: string, headers: Record<string, string>, chunks: string[]): Promise<{ status: number; body: JsonBody }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(`${url}${path}`, { method: 'POST', headers }, (res) => {
       let text = '';
@@ -163,7 +163,7 @@ describe('configuration at boot', () => {
     [{ KAFKA_SASL_MECHANISM: 'scram-sha-512' }, /^ingress: invalid configuration: KAFKA_SASL_USERNAME must be set when KAFKA_SASL_MECHANISM is scram-sha-512/m],
     [{ PRODUCE_TIMEOUT_MS: '0' }, /^ingress: invalid configuration: PRODUCE_TIMEOUT_MS must be an integer from 100 to 120000/m],
   ])('exits 1 with one line naming the bad variable (%o)', async (env, line) => {
-    const app = spawnApp('ingress', [], env as Record<string, string>);
+    const app = spawnApp('ingress', [], env);
     expect(await app.exited).toBe(1);
     expect(app.output().trim().split('\n')).toHaveLength(1);
     expect(app.output()).toMatch(line);

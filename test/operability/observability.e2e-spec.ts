@@ -64,7 +64,7 @@ describe('metrics, logs and trace context', () => {
     expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
 
     const lines = await waitFor('the access log line', async () => {
-      const parsed = ingress.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, any>);
+      const parsed = ingress.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
       return parsed.some((l) => l.reqId === 'req-abc-123') ? parsed : undefined;
     });
     const access = lines.find((l) => l.reqId === 'req-abc-123')!;

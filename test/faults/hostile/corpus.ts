@@ -305,7 +305,7 @@ const partition: HostileRequest[] = [
       ['1.5', 1.5],
       ['2.000001', 2.000001],
       ['2147483648 (2^31)', 2147483648],
-      ['9007199254740993 (over 2^53)', 9007199254740993],
+      ['9007199254740992 (2^53)', 9007199254740992],
       ['1e20', 1e20],
       ['the string "0"', '0'],
       ['the string "1"', '1'],
@@ -316,6 +316,8 @@ const partition: HostileRequest[] = [
       ['an object', { id: 1 }],
     ] as const
   ).map(([name, value]) => produce('partition', `partition ${name}`, record({ partition: value }), INVALID)),
+  // As text: a number literal here would be rounded to 2^53 before it is sent; the ingress refuses the rounding.
+  produce('partition', 'partition 9007199254740993 (over 2^53)', `{"topic":"${T}","payload":1,"partition":9007199254740993}`, INVALID_JSON),
   produce('partition', 'partition 1e400 (Infinity once parsed)', `{"topic":"${T}","payload":1,"partition":1e400}`, INVALID_JSON),
   produce('partition', 'partition -1e400', `{"topic":"${T}","payload":1,"partition":-1e400}`, INVALID_JSON),
   produce('partition', 'partition 3 (one past the last)', record({ partition: 3 }), PARTITION_NOT_FOUND),
