@@ -45,7 +45,7 @@ export class ForwardStats {
   constructor(@Inject(METRICS_REGISTRY) registry: Registry) {
     const registers = [registry];
     // Gauges read the plain fields at scrape time, so nothing is counted twice.
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- prom-client calls collect() with this bound to the gauge
     const stats = this;
     this.metrics = {
       deliveries: new Counter({ name: `${PREFIX}deliveries_total`, help: 'Records done, by outcome: delivered or dead_lettered.', labelNames: ['outcome'], registers }),
