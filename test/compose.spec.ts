@@ -206,7 +206,8 @@ describe('docker-compose.yml configures the apps with what the code reads', () =
   });
 
   it('passes the forwarder only flags the forward command declares, with every required one', () => {
-    const options = [...forwardCommand.matchAll(/^\s*@Option\(\{(.*)\}\)$/gm)].map((m) => m[1]);
+    // On one line or spread over several, as Prettier lays it out.
+    const options = [...forwardCommand.matchAll(/^\s*@Option\(\{([\s\S]*?)\}\)$/gm)].map((m) => m[1]);
     const flagOf = (option: string) => /flags: ["'](--[a-z0-9-]+)( <)?/.exec(option)!;
     const declared = new Map(options.map((option) => [flagOf(option)[1], flagOf(option)[2] !== undefined]));
     const required = options.filter((option) => /\brequired: true\b/.test(option)).map((option) => flagOf(option)[1]);
