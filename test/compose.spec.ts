@@ -48,7 +48,10 @@ describe('docker-compose.yml follows the Compose Specification', () => {
   it('validates against the compose-spec schema', () => {
     expect(schemaErrors(validators.file, compose)).toEqual([]);
     for (const [name, service] of Object.entries(services)) {
-      expect({ service: name, errors: schemaErrors(validators.service, service) }).toEqual({ service: name, errors: [] });
+      expect({ service: name, errors: schemaErrors(validators.service, service) }).toEqual({
+        service: name,
+        errors: [],
+      });
     }
   });
 
@@ -82,7 +85,8 @@ describe('docker-compose.yml runs the Kafka the local runner runs', () => {
 
   it('pins apache/kafka to the KAFKA_VERSION of scripts/kafka/kafka.sh', () => {
     expect(kafkaVersion).toMatch(/^\d+\.\d+\.\d+$/);
-    for (const name of [...BROKERS, 'kafka-init']) expect({ name, image: services[name].image }).toEqual({ name, image: `apache/kafka:${kafkaVersion}` });
+    for (const name of [...BROKERS, 'kafka-init'])
+      expect({ name, image: services[name].image }).toEqual({ name, image: `apache/kafka:${kafkaVersion}` });
   });
 
   it('makes every node a KRaft broker and controller of one quorum, without ZooKeeper', () => {
@@ -122,7 +126,9 @@ describe('docker-compose.yml runs the Kafka the local runner runs', () => {
       const mappings = ports(services[name]);
       expect(mappings.map((m) => m.published)).toEqual([published]);
       const vars = env(name);
-      const external = Object.entries(listeners(vars.KAFKA_ADVERTISED_LISTENERS)).find(([, at]) => at.host === 'localhost');
+      const external = Object.entries(listeners(vars.KAFKA_ADVERTISED_LISTENERS)).find(
+        ([, at]) => at.host === 'localhost',
+      );
       expect(external?.[1].port).toBe(published);
       expect(listeners(vars.KAFKA_LISTENERS)[external![0]].port).toBe(mappings[0].target);
     });
@@ -158,7 +164,8 @@ describe('docker-compose.yml runs the Kafka the local runner runs', () => {
     expect([topic, `${topic}.dlq`]).toEqual(['demo', 'demo.dlq']);
     expect(script).toContain('kafka-topics.sh');
     expect(script).toMatch(/--create --if-not-exists --topic "\$\$topic" --partitions 6 --replication-factor 3/);
-    for (const broker of /--bootstrap-server (\S+)/.exec(script)![1].split(',')) expect(internalBrokers()).toContain(broker);
+    for (const broker of /--bootstrap-server (\S+)/.exec(script)![1].split(','))
+      expect(internalBrokers()).toContain(broker);
   });
 });
 
@@ -174,7 +181,9 @@ describe('docker-compose.yml configures the apps with what the code reads', () =
   it('reads the variable names from the code it guards', () => {
     expect(kafkaVariables).toContain('KAFKA_BROKERS');
     expect(variablesOf(IngressEnvironment)).toContain('PORT');
-    expect(forwarderVariables).toEqual(expect.arrayContaining(['LOG_LEVEL', 'FORWARDER_TOPIC', 'FORWARDER_HEALTH_PORT']));
+    expect(forwarderVariables).toEqual(
+      expect.arrayContaining(['LOG_LEVEL', 'FORWARDER_TOPIC', 'FORWARDER_HEALTH_PORT']),
+    );
   });
 
   it('sets only variables the ingress reads', () => {
@@ -188,7 +197,8 @@ describe('docker-compose.yml configures the apps with what the code reads', () =
   });
 
   it('points both apps at the brokers internal listeners', () => {
-    for (const app of ['ingress', 'forwarder']) expect(env(app).KAFKA_BROKERS.split(',').sort()).toEqual(internalBrokers().sort());
+    for (const app of ['ingress', 'forwarder'])
+      expect(env(app).KAFKA_BROKERS.split(',').sort()).toEqual(internalBrokers().sort());
   });
 
   it('publishes the ingress on 6969, the port it listens on', () => {
@@ -206,7 +216,8 @@ describe('docker-compose.yml configures the apps with what the code reads', () =
   });
 
   it('passes the forwarder only flags the forward command declares, with every required one', () => {
-    const options = [...forwardCommand.matchAll(/^\s*@Option\(\{(.*)\}\)$/gm)].map((m) => m[1]);
+    // On one line or spread over several, as Prettier lays it out.
+    const options = [...forwardCommand.matchAll(/^\s*@Option\(\{([\s\S]*?)\}\)$/gm)].map((m) => m[1]);
     const flagOf = (option: string) => /flags: ["'](--[a-z0-9-]+)( <)?/.exec(option)!;
     const declared = new Map(options.map((option) => [flagOf(option)[1], flagOf(option)[2] !== undefined]));
     const required = options.filter((option) => /\brequired: true\b/.test(option)).map((option) => flagOf(option)[1]);
@@ -263,15 +274,20 @@ describe('docker-compose.yml configures the apps with what the code reads', () =
 
 describe('Dockerfile builds a small production image', () => {
   const final = dockerfile.stages[dockerfile.stages.length - 1];
-  const instructions = (stage: Stage, keyword: string) => stage.instructions.filter((i) => i.keyword === keyword).map((i) => i.args);
+  const instructions = (stage: Stage, keyword: string) =>
+    stage.instructions.filter((i) => i.keyword === keyword).map((i) => i.args);
 
   it('builds in one stage and runs from another', () => {
     expect(dockerfile.stages.length).toBeGreaterThanOrEqual(2);
     for (const stage of dockerfile.stages) expect(stage.from).toMatch(/^node:20(-|\.|$)/);
-    const builder = dockerfile.stages.find((stage) => instructions(stage, 'RUN').some((run) => /\bnpm run build\b/.test(run)));
+    const builder = dockerfile.stages.find((stage) =>
+      instructions(stage, 'RUN').some((run) => /\bnpm run build\b/.test(run)),
+    );
     expect(builder).toBeDefined();
     expect(builder).not.toBe(final);
-    expect(instructions(final, 'COPY')).toContainEqual(expect.stringMatching(new RegExp(`^--from=${builder!.name} \\S*/dist \\S*dist`)));
+    expect(instructions(final, 'COPY')).toContainEqual(
+      expect.stringMatching(new RegExp(`^--from=${builder!.name} \\S*/dist \\S*dist`)),
+    );
   });
 
   it('copies the manifests and installs before copying the sources', () => {
@@ -303,18 +319,30 @@ describe('Dockerfile builds a small production image', () => {
   it('checks health on /health/live at PORT (else GO_APP_PORT, else 6969) without curl', () => {
     const check = instructions(final, 'HEALTHCHECK').pop() ?? '';
     expect(check).toMatch(/CMD \["node", "-e", /);
-    expect(check).toContain(`'http://127.0.0.1:' + (process.env.PORT || (process.env.GO_APP_PORT || '').replace(':', '') || ${new IngressEnvironment().PORT}) + '/health/live'`);
+    expect(check).toContain(
+      `'http://127.0.0.1:' + (process.env.PORT || (process.env.GO_APP_PORT || '').replace(':', '') || ${new IngressEnvironment().PORT}) + '/health/live'`,
+    );
     expect(check).not.toMatch(/\bcurl\b|\bwget\b/);
     expect(routesOf('apps/ingress/src/health/health.controller.ts')).toContain('GET /health/live');
   });
 
   it('copies only sources that exist and that .dockerignore lets through', () => {
-    const ignored = read('.dockerignore').split('\n').map((line) => line.trim()).filter((line) => line && !line.startsWith('#'));
-    expect(ignored).toEqual(expect.arrayContaining(['node_modules', 'dist', '.kafka', '.git', 'bench-results', 'coverage', '.tmp', '*.log']));
+    const ignored = read('.dockerignore')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line && !line.startsWith('#'));
+    expect(ignored).toEqual(
+      expect.arrayContaining(['node_modules', 'dist', '.kafka', '.git', 'bench-results', 'coverage', '.tmp', '*.log']),
+    );
     const sources = dockerfile.stages
       .flatMap((stage) => instructions(stage, 'COPY'))
       .filter((args) => !args.startsWith('--from='))
-      .flatMap((args) => args.split(/\s+/).filter((word) => !word.startsWith('--')).slice(0, -1));
+      .flatMap((args) =>
+        args
+          .split(/\s+/)
+          .filter((word) => !word.startsWith('--'))
+          .slice(0, -1),
+      );
     expect(sources.length).toBeGreaterThan(3);
     for (const source of sources) {
       expect({ source, exists: existsSync(join(root, source)) }).toEqual({ source, exists: true });
@@ -334,17 +362,32 @@ function composeValidators(): { file: ValidateFunction; service: ValidateFunctio
     expose: (text: string) => /^\d+(?:-\d+)?(?:\/(?:tcp|udp|sctp))?$/.test(text) && port(text.split('/')[0]),
     ports: (text: string) => {
       const m = /^(?:(?:(.+):)?(\d+(?:-\d+)?)?:)?(\d+(?:-\d+)?)(?:\/(?:tcp|udp|sctp))?$/.exec(text);
-      return m !== null && (m[1] === undefined || isIp(m[1].replace(/^\[(.*)\]$/, '$1'))) && port(m[2] ?? '0') && port(m[3]);
+      return (
+        m !== null && (m[1] === undefined || isIp(m[1].replace(/^\[(.*)\]$/, '$1'))) && port(m[2] ?? '0') && port(m[3])
+      );
     },
     subnet_ip_address: (text: string) => {
       const [address, prefix, ...rest] = text.split('/');
-      return rest.length === 0 && isIp(address) && /^\d{1,3}$/.test(prefix ?? '') && Number(prefix) <= (address.includes(':') ? 128 : 32);
+      return (
+        rest.length === 0 &&
+        isIp(address) &&
+        /^\d{1,3}$/.test(prefix ?? '') &&
+        Number(prefix) <= (address.includes(':') ? 128 : 32)
+      );
     },
   };
   // strictSchema makes an unknown keyword or format an error, never silently ignored; the type,
   // tuple and required lints are about how the schema is written, which is not ours to fix.
-  const ajv = new Ajv2019({ allErrors: true, strictSchema: true, strictNumbers: true, strictTypes: false, strictTuples: false, strictRequired: false, formats });
-  const schema = withDraft2019Ids(composeSchema as unknown as Record<string, unknown>);
+  const ajv = new Ajv2019({
+    allErrors: true,
+    strictSchema: true,
+    strictNumbers: true,
+    strictTypes: false,
+    strictTuples: false,
+    strictRequired: false,
+    formats,
+  });
+  const schema = withDraft2019Ids(composeSchema);
   ajv.addSchema(schema);
   const id = schema.$id as string;
   // compose-go also applies this one to every service (image or build); the schema never $refs it.
@@ -374,7 +417,10 @@ function withDraft2019Ids(schema: Record<string, unknown>): Record<string, unkno
 
 function schemaErrors(validate: ValidateFunction, data: unknown): string[] {
   if (validate(data)) return [];
-  return (validate.errors ?? []).map((e: ErrorObject) => `${e.instancePath || '/'} ${e.message}${e.keyword === 'additionalProperties' ? `: ${JSON.stringify(e.params)}` : ''}`);
+  return (validate.errors ?? []).map(
+    (e: ErrorObject) =>
+      `${e.instancePath || '/'} ${e.message}${e.keyword === 'additionalProperties' ? `: ${JSON.stringify(e.params)}` : ''}`,
+  );
 }
 
 /** `METHOD /path` for every route of a controller file. */
@@ -412,11 +458,14 @@ function volumeMount(volume: string | { source?: string; target?: string }): { s
 /** `NAME://host:port,...` as `{ NAME: { host, port } }`. */
 function listeners(list: string | undefined): Record<string, { host: string; port: number }> {
   return Object.fromEntries(
-    (list ?? '').split(',').filter(Boolean).map((entry) => {
-      const m = /^([A-Z_]+):\/\/([^:]*):(\d+)$/.exec(entry);
-      expect({ entry, parsed: m !== null }).toEqual({ entry, parsed: true });
-      return [m![1], { host: m![2], port: Number(m![3]) }];
-    }),
+    (list ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map((entry) => {
+        const m = /^([A-Z_]+):\/\/([^:]*):(\d+)$/.exec(entry);
+        expect({ entry, parsed: m !== null }).toEqual({ entry, parsed: true });
+        return [m![1], { host: m![2], port: Number(m![3]) }];
+      }),
   );
 }
 
@@ -482,7 +531,10 @@ function parseDockerfile(text: string): { stages: Stage[]; cmd: unknown } {
       stages.push({ from: m[1], name: m[2], instructions: [] });
     } else {
       expect(stages.length).toBeGreaterThan(0);
-      stages[stages.length - 1].instructions.push({ keyword: keyword.toUpperCase(), args: args.replace(/^--mount=\S+\s+/, '') });
+      stages[stages.length - 1].instructions.push({
+        keyword: keyword.toUpperCase(),
+        args: args.replace(/^--mount=\S+\s+/, ''),
+      });
     }
   }
   const cmd = stages[stages.length - 1]?.instructions.filter((i) => i.keyword === 'CMD').pop()?.args;

@@ -12,7 +12,8 @@ function packagesWithInstallScripts(dir = join(REPO, 'node_modules'), found = ne
     for (const name of names) {
       const manifest = join(dir, name, 'package.json');
       if (!existsSync(manifest)) continue;
-      const scripts = (JSON.parse(readFileSync(manifest, 'utf8')) as { scripts?: Record<string, string> }).scripts ?? {};
+      const scripts =
+        (JSON.parse(readFileSync(manifest, 'utf8')) as { scripts?: Record<string, string> }).scripts ?? {};
       if (scripts.preinstall || scripts.install || scripts.postinstall) found.add(name);
       packagesWithInstallScripts(join(dir, name, 'node_modules'), found);
     }
@@ -22,7 +23,9 @@ function packagesWithInstallScripts(dir = join(REPO, 'node_modules'), found = ne
 
 describe('npm ci', () => {
   it('has a decision in allowScripts for every dependency with an install script, so npm 11 installs quietly', () => {
-    const allowScripts = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { allowScripts?: Record<string, boolean> }).allowScripts ?? {};
+    const allowScripts =
+      (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { allowScripts?: Record<string, boolean> })
+        .allowScripts ?? {};
     const decided = new Set(Object.keys(allowScripts).map((key) => key.replace(/(.)@.*$/, '$1')));
     const withScripts = [...packagesWithInstallScripts()];
     expect(withScripts.length).toBeGreaterThan(0);

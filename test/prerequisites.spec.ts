@@ -11,14 +11,18 @@ function checkWithoutTools(mode: string, env: Record<string, string> = {}) {
   const bin = mkdtempSync(join(tmpdir(), 'prereq-'));
   try {
     symlinkSync(process.execPath, join(bin, 'node'));
-    const result = spawnSync(process.execPath, [CHECKER, mode], { encoding: 'utf8', env: { PATH: bin, CHROMIUM_PATH: join(bin, 'no-chromium'), ...env } });
+    const result = spawnSync(process.execPath, [CHECKER, mode], {
+      encoding: 'utf8',
+      env: { PATH: bin, CHROMIUM_PATH: join(bin, 'no-chromium'), ...env },
+    });
     return { code: result.status, stderr: result.stderr, stdout: result.stdout };
   } finally {
     rmSync(bin, { recursive: true, force: true });
   }
 }
 
-const aptPackagesIn = (line: string) => /all at once: sudo apt-get install -y ([a-z0-9. -]+)\./.exec(line)?.[1].split(' ') ?? [];
+const aptPackagesIn = (line: string) =>
+  /all at once: sudo apt-get install -y ([a-z0-9. -]+)\./.exec(line)?.[1].split(' ') ?? [];
 
 describe('the prerequisites check', () => {
   it('stops npm test in one line naming each missing tool and its install command, exit 1', () => {
@@ -28,14 +32,21 @@ describe('the prerequisites check', () => {
     const lines = result.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^npm test needs what is missing here: /);
-    for (const [tool, apt] of [['Java 17 or newer', 'openjdk-17-jre-headless'], ['Maven', 'maven'], ['kcat', 'kcat'], ['Chromium', 'chromium']]) {
+    for (const [tool, apt] of [
+      ['Java 17 or newer', 'openjdk-17-jre-headless'],
+      ['Maven', 'maven'],
+      ['kcat', 'kcat'],
+      ['Chromium', 'chromium'],
+    ]) {
       expect(lines[0]).toContain(`${tool} (sudo apt-get install -y ${apt})`);
     }
     expect(aptPackagesIn(lines[0])).toEqual(['openjdk-17-jre-headless', 'maven', 'kcat', 'chromium']);
   });
 
   it('asks npm start for Java and Maven only when it must run Kafka itself', () => {
-    expect(checkWithoutTools('start').stderr).toMatch(/^npm start needs what is missing here: Java 17 or newer .*, Maven /);
+    expect(checkWithoutTools('start').stderr).toMatch(
+      /^npm start needs what is missing here: Java 17 or newer .*, Maven /,
+    );
     expect(checkWithoutTools('start', { KAFKA_BROKERS: 'kafka:9092' })).toMatchObject({ code: 0, stderr: '' });
   });
 
@@ -46,9 +57,14 @@ describe('the prerequisites check', () => {
   });
 
   it('names the packages the README install line and CI install', () => {
-    const packages = new Set([...aptPackagesIn(checkWithoutTools('test').stderr), ...aptPackagesIn(checkWithoutTools('faults').stderr)]);
+    const packages = new Set([
+      ...aptPackagesIn(checkWithoutTools('test').stderr),
+      ...aptPackagesIn(checkWithoutTools('faults').stderr),
+    ]);
     expect([...packages].sort()).toEqual(['chromium', 'kcat', 'maven', 'openjdk-17-jre-headless', 'python3-venv']);
-    const readmeLine = /sudo apt-get install -y ([a-z0-9. -]+)\n/.exec(readFileSync(join(REPO, 'README.md'), 'utf8'))?.[1].split(' ');
+    const readmeLine = /sudo apt-get install -y ([a-z0-9. -]+)\n/
+      .exec(readFileSync(join(REPO, 'README.md'), 'utf8'))?.[1]
+      .split(' ');
     expect(readmeLine?.sort()).toEqual([...packages].sort());
     const ci = readFileSync(join(REPO, '.ci/run'), 'utf8');
     for (const name of packages) expect(ci).toContain(`need_apt+=(${name})`);

@@ -23,7 +23,11 @@ function readmeExamples(readme: string, starts: RegExp): Example[] {
     const finish = () => {
       if (!current) return;
       const comment = current.comments.join('\n');
-      examples.push({ command: current.lines.join('\n'), status: Number(/^(\d{3}) /.exec(current.comments[0] ?? '')?.[1] ?? 200), codes: [...comment.matchAll(/"code":"([A-Z_]+)"/g)].map((m) => m[1]) });
+      examples.push({
+        command: current.lines.join('\n'),
+        status: Number(/^(\d{3}) /.exec(current.comments[0] ?? '')?.[1] ?? 200),
+        codes: [...comment.matchAll(/"code":"([A-Z_]+)"/g)].map((m) => m[1]),
+      });
       current = undefined;
     };
     for (const line of block.split('\n')) {
@@ -45,7 +49,11 @@ describe('the README examples run as written against npm start', () => {
 
   beforeAll(async () => {
     // What npm start sets up: the demo topic with 6 partitions, the ingress with its simulator.
-    const admin = new Kafka({ clientId: 'readme-examples', brokers: testBrokers().split(','), logLevel: logLevel.NOTHING }).admin();
+    const admin = new Kafka({
+      clientId: 'readme-examples',
+      brokers: testBrokers().split(','),
+      logLevel: logLevel.NOTHING,
+    }).admin();
     await admin.connect();
     await admin.createTopics({ topics: [{ topic: 'demo', numPartitions: 6 }], waitForLeaders: true });
     await admin.disconnect();
@@ -61,20 +69,27 @@ describe('the README examples run as written against npm start', () => {
     expect(readme).not.toMatch(/"topic": ?"orders"/);
   });
 
-  it.each(curls.map((example) => [example.command.split('\n')[0], example] as const))('%s answers as documented', async (_first, example) => {
-    const command = `${example.command.replaceAll('localhost:6969', ingress.url.replace('http://', ''))} -w '\\n%{http_code}'`;
-    const { stdout } = await run('bash', ['-c', command], { timeout: 30_000 });
-    const lines = stdout.trimEnd().split('\n');
-    const status = Number(lines.pop());
-    const body = JSON.parse(lines.join('\n')) as { success: boolean };
-    expect({ status, body }).toMatchObject({ status: example.status, body: { success: example.status === 200 } });
-    for (const code of example.codes) expect(JSON.stringify(body)).toContain(`"code":"${code}"`);
-  });
+  it.each(curls.map((example) => [example.command.split('\n')[0], example] as const))(
+    '%s answers as documented',
+    async (_first, example) => {
+      const command = `${example.command.replaceAll('localhost:6969', ingress.url.replace('http://', ''))} -w '\\n%{http_code}'`;
+      const { stdout } = await run('bash', ['-c', command], { timeout: 30_000 });
+      const lines = stdout.trimEnd().split('\n');
+      const status = Number(lines.pop());
+      const body = JSON.parse(lines.join('\n')) as { success: boolean };
+      expect({ status, body }).toMatchObject({ status: example.status, body: { success: example.status === 200 } });
+      for (const code of example.codes) expect(JSON.stringify(body)).toContain(`"code":"${code}"`);
+    },
+  );
 
   it('runs the forwarder example', async () => {
     const [example] = readmeExamples(readme, /^node dist\/apps\/forwarder\/main forward /);
     const command = `${example.command.replaceAll('127.0.0.1:6969', ingress.url.replace('http://', ''))} --idle-exit 2s`;
-    const { stdout } = await run('bash', ['-c', command], { cwd: REPO, timeout: 90_000, env: { PATH: process.env.PATH ?? '', KAFKA_BROKERS: testBrokers(), LOG_FORMAT: 'json' } });
+    const { stdout } = await run('bash', ['-c', command], {
+      cwd: REPO,
+      timeout: 90_000,
+      env: { PATH: process.env.PATH ?? '', KAFKA_BROKERS: testBrokers(), LOG_FORMAT: 'json' },
+    });
     expect(stdout).toMatch(/Joined group \\"readme-example\\"/);
     expect(stdout).toMatch(/Stopping \(idle for 2000 ms\)/);
   });

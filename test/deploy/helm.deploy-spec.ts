@@ -84,9 +84,15 @@ interface Rendered {
 }
 
 function run(command: string, args: string[], cwd = root) {
-  const env = { ...process.env, HELM_CONFIG_HOME: join(work, 'helm/config'), HELM_CACHE_HOME: join(work, 'helm/cache'), HELM_DATA_HOME: join(work, 'helm/data') };
+  const env = {
+    ...process.env,
+    HELM_CONFIG_HOME: join(work, 'helm/config'),
+    HELM_CACHE_HOME: join(work, 'helm/cache'),
+    HELM_DATA_HOME: join(work, 'helm/data'),
+  };
   const result = spawnSync(command, args, { cwd, env, encoding: 'utf8' });
-  if (result.error) throw new Error(`${command}: ${result.error.message} (run npm run test:deploy, which installs the tools)`);
+  if (result.error)
+    throw new Error(`${command}: ${result.error.message} (run npm run test:deploy, which installs the tools)`);
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -100,7 +106,17 @@ const rendered = new Map<string, Rendered>();
 function render(set: string): Rendered {
   const cached = rendered.get(set);
   if (cached) return cached;
-  const result = helm(['template', RELEASE, '<chart>', '--namespace', NAMESPACE, '--kube-version', KUBERNETES_VERSION, '-f', valuesFile(set)]);
+  const result = helm([
+    'template',
+    RELEASE,
+    '<chart>',
+    '--namespace',
+    NAMESPACE,
+    '--kube-version',
+    KUBERNETES_VERSION,
+    '-f',
+    valuesFile(set),
+  ]);
   expect({ set, status: result.status, stderr: result.stderr }).toEqual({ set, status: 0, stderr: '' });
   const file = join(work, `${set}.yaml`);
   writeFileSync(file, result.stdout);
@@ -119,21 +135,29 @@ const byName = (r: Rendered, kind: string, name: string) => {
   return found!;
 };
 const deployments = (r: Rendered) => ofKind(r, 'Deployment');
-const appOf = (d: Manifest): 'ingress' | 'forwarder' => d.metadata.labels!['app.kubernetes.io/component'] as 'ingress' | 'forwarder';
+const appOf = (d: Manifest): 'ingress' | 'forwarder' =>
+  d.metadata.labels!['app.kubernetes.io/component'] as 'ingress' | 'forwarder';
 const containerOf = (d: Manifest): Container => {
   expect(d.spec.template.spec.containers).toHaveLength(1);
   return d.spec.template.spec.containers[0] as Container;
 };
 
 /** The variables a container gets, with where each comes from. */
-function environmentOf(r: Rendered, container: Container): Map<string, { value?: string; secret?: { name: string; key: string } }> {
+function environmentOf(
+  r: Rendered,
+  container: Container,
+): Map<string, { value?: string; secret?: { name: string; key: string } }> {
   const env = new Map<string, { value?: string; secret?: { name: string; key: string } }>();
   for (const from of container.envFrom ?? []) {
     expect(from.secretRef).toBeUndefined();
     const configMap = byName(r, 'ConfigMap', from.configMapRef!.name);
     for (const [name, value] of Object.entries(configMap.data ?? {})) env.set(name, { value });
   }
-  for (const variable of container.env ?? []) env.set(variable.name, variable.valueFrom ? { secret: variable.valueFrom.secretKeyRef } : { value: variable.value });
+  for (const variable of container.env ?? [])
+    env.set(
+      variable.name,
+      variable.valueFrom ? { secret: variable.valueFrom.secretKeyRef } : { value: variable.value },
+    );
   return env;
 }
 
@@ -149,13 +173,20 @@ function forwardOptions(): Map<string, ForwardOption> {
   const prototype = ForwardCommand.prototype as unknown as Record<string, (value: string) => unknown>;
   const options = new Map<string, ForwardOption>();
   for (const method of Object.getOwnPropertyNames(prototype)) {
-    const meta = Reflect.getMetadata(OptionMeta, prototype[method]) as { flags: string; required?: boolean; env?: string } | undefined;
+    const meta = Reflect.getMetadata(OptionMeta, prototype[method]) as
+      { flags: string; required?: boolean; env?: string } | undefined;
     if (!meta) continue;
     // `--name <value>`, possibly after a short form (`-n, --name <value>`).
     const long = /(?:^|[\s,])(--[a-z0-9-]+)(\s+[<[])?/.exec(meta.flags);
     expect({ flags: meta.flags, long: long !== null }).toEqual({ flags: meta.flags, long: true });
     const [, flag, value] = long!;
-    options.set(flag, { flag, takesValue: value !== undefined, required: meta.required === true, env: meta.env, parse: (text) => prototype[method].call({}, text) });
+    options.set(flag, {
+      flag,
+      takesValue: value !== undefined,
+      required: meta.required === true,
+      env: meta.env,
+      parse: (text) => prototype[method].call({}, text),
+    });
   }
   return options;
 }
@@ -199,7 +230,10 @@ describe('the Helm chart renders and validates', () => {
 
   it.each(VALUE_SETS)('%s: passes helm lint --strict', (set) => {
     const result = helm(['lint', '<chart>', '--strict', '--kube-version', KUBERNETES_VERSION, '-f', valuesFile(set)]);
-    expect({ status: result.status, out: result.stdout.split('\n').filter((l) => /\[(WARNING|ERROR)\]/.test(l)) }).toEqual({ status: 0, out: [] });
+    expect({
+      status: result.status,
+      out: result.stdout.split('\n').filter((l) => /\[(WARNING|ERROR)\]/.test(l)),
+    }).toEqual({ status: 0, out: [] });
   });
 
   it.each(VALUE_SETS)('%s: every manifest validates against the Kubernetes schemas, strictly', (set) => {
@@ -209,8 +243,13 @@ describe('the Helm chart renders and validates', () => {
     const passed = lines.filter((line) => line.startsWith('INFO') && line.includes(' passed '));
     // kubernetes-validate ships no CRD schemas: the ServiceMonitor is decoded strictly into
     // prometheus-operator's own types instead.
-    const unknown = lines.filter((line) => line.startsWith('WARN')).map((line) => /kind (\S+) with api version (\S+)/.exec(line)?.slice(1).join(' ') ?? line);
-    expect({ status: result.status, errors: lines.filter((line) => line.startsWith('ERROR')) }).toEqual({ status: 0, errors: [] });
+    const unknown = lines
+      .filter((line) => line.startsWith('WARN'))
+      .map((line) => /kind (\S+) with api version (\S+)/.exec(line)?.slice(1).join(' ') ?? line);
+    expect({ status: result.status, errors: lines.filter((line) => line.startsWith('ERROR')) }).toEqual({
+      status: 0,
+      errors: [],
+    });
     expect(unknown).toEqual(ofKind(r, 'ServiceMonitor').map(() => 'ServiceMonitor monitoring.coreos.com/v1'));
     expect(passed).toHaveLength(r.manifests.length - unknown.length);
     for (const [i, monitor] of ofKind(r, 'ServiceMonitor').entries()) {
@@ -224,7 +263,19 @@ describe('the Helm chart renders and validates', () => {
     const deployment = deployments(render('default'))[0];
     const container = containerOf(deployment);
     const broken = [
-      { ...deployment, spec: { ...deployment.spec, template: { ...deployment.spec.template, spec: { ...deployment.spec.template.spec, containers: [{ ...container, readinesProbe: container.readinessProbe }] } } } },
+      {
+        ...deployment,
+        spec: {
+          ...deployment.spec,
+          template: {
+            ...deployment.spec.template,
+            spec: {
+              ...deployment.spec.template.spec,
+              containers: [{ ...container, readinesProbe: container.readinessProbe }],
+            },
+          },
+        },
+      },
       { ...deployment, spec: { ...deployment.spec, replicas: 'two' } },
     ];
     const file = join(work, 'broken.yaml');
@@ -245,18 +296,57 @@ describe('the Helm chart renders and validates', () => {
     const checked = run(SERVICEMONITOR_CHECK, monitors);
     expect(checked.status).toBe(1);
     expect(checked.stdout).toMatch(/ERROR .*-0\.json: .*unknown field "scrapeIntervall"/);
-    expect(checked.stdout).toMatch(/ERROR .*-1\.json: .*cannot unmarshal number into Go struct field .*port of type string/);
+    expect(checked.stdout).toMatch(
+      /ERROR .*-1\.json: .*cannot unmarshal number into Go struct field .*port of type string/,
+    );
   });
 
   it.each([
     ['kafka.brokers', [], /kafka\.brokers is required/],
-    ['a variable the ingress does not read', ['--set', 'ingress.config.INGRESS_ALLOWED_TOPIC=orders'], /'\/ingress\/config': additional properties 'INGRESS_ALLOWED_TOPIC' not allowed/],
-    ['a secret in the ConfigMap', ['--set', 'ingress.config.INGRESS_API_KEYS=key-0123456789abcdef'], /ingress\.config\.INGRESS_API_KEYS: set ingress\.apiKeys \(a Secret\) instead/],
-    ['a SASL password in the ConfigMap', ['--set', 'kafka.config.KAFKA_SASL_PASSWORD=x'], /kafka\.config\.KAFKA_SASL_PASSWORD: set kafka\.sasl \(a Secret\) instead/],
-    ['health behind API keys', ['--set', 'ingress.config.INGRESS_PUBLIC_HEALTH=false'], /INGRESS_PUBLIC_HEALTH must stay true: the kubelet's probes carry no API key/],
-    ['an option the forwarder lacks', ['--set', 'forwarders[0].name=a,forwarders[0].topic=t,forwarders[0].targetUrl=http://t/,forwarders[0].options.retry=3'], /'\/forwarders\/0\/options': additional properties 'retry' not allowed/],
-    ['a header given as an option', ['--set', 'forwarders[0].name=a,forwarders[0].topic=t,forwarders[0].targetUrl=http://t/,forwarders[0].options.header=x'], /forwarder a: options\.header: set headers \(a Secret\) instead/],
-    ['two forwarders of one name', ['--set', 'forwarders[0].name=a,forwarders[0].topic=t,forwarders[0].targetUrl=http://t/,forwarders[1].name=a,forwarders[1].topic=u,forwarders[1].targetUrl=http://u/'], /the name "a" is used twice/],
+    [
+      'a variable the ingress does not read',
+      ['--set', 'ingress.config.INGRESS_ALLOWED_TOPIC=orders'],
+      /'\/ingress\/config': additional properties 'INGRESS_ALLOWED_TOPIC' not allowed/,
+    ],
+    [
+      'a secret in the ConfigMap',
+      ['--set', 'ingress.config.INGRESS_API_KEYS=key-0123456789abcdef'],
+      /ingress\.config\.INGRESS_API_KEYS: set ingress\.apiKeys \(a Secret\) instead/,
+    ],
+    [
+      'a SASL password in the ConfigMap',
+      ['--set', 'kafka.config.KAFKA_SASL_PASSWORD=x'],
+      /kafka\.config\.KAFKA_SASL_PASSWORD: set kafka\.sasl \(a Secret\) instead/,
+    ],
+    [
+      'health behind API keys',
+      ['--set', 'ingress.config.INGRESS_PUBLIC_HEALTH=false'],
+      /INGRESS_PUBLIC_HEALTH must stay true: the kubelet's probes carry no API key/,
+    ],
+    [
+      'an option the forwarder lacks',
+      [
+        '--set',
+        'forwarders[0].name=a,forwarders[0].topic=t,forwarders[0].targetUrl=http://t/,forwarders[0].options.retry=3',
+      ],
+      /'\/forwarders\/0\/options': additional properties 'retry' not allowed/,
+    ],
+    [
+      'a header given as an option',
+      [
+        '--set',
+        'forwarders[0].name=a,forwarders[0].topic=t,forwarders[0].targetUrl=http://t/,forwarders[0].options.header=x',
+      ],
+      /forwarder a: options\.header: set headers \(a Secret\) instead/,
+    ],
+    [
+      'two forwarders of one name',
+      [
+        '--set',
+        'forwarders[0].name=a,forwarders[0].topic=t,forwarders[0].targetUrl=http://t/,forwarders[1].name=a,forwarders[1].topic=u,forwarders[1].targetUrl=http://u/',
+      ],
+      /the name "a" is used twice/,
+    ],
   ])('refuses %s with a line that says what to do', (_what, args, message) => {
     const brokers = _what === 'kafka.brokers' ? [] : ['--set', 'kafka.brokers=kafka:9092'];
     const result = helm(['template', RELEASE, '<chart>', ...brokers, ...args]);
@@ -284,13 +374,26 @@ describe.each(VALUE_SETS)('the %s manifests run what the code provides', (set) =
       const container = containerOf(deployment);
       const app = appOf(deployment);
       const env = environmentOf(render(set), container);
-      const listening = app === 'ingress' ? Number(env.get('PORT')?.value ?? new IngressEnvironment().PORT) : Number(argOf(container.args ?? [], '--health-port'));
-      const probes = { startup: container.startupProbe, liveness: container.livenessProbe, readiness: container.readinessProbe };
+      const listening =
+        app === 'ingress'
+          ? Number(env.get('PORT')?.value ?? new IngressEnvironment().PORT)
+          : Number(argOf(container.args ?? [], '--health-port'));
+      const probes = {
+        startup: container.startupProbe,
+        liveness: container.livenessProbe,
+        readiness: container.readinessProbe,
+      };
       expect(probes.liveness?.httpGet?.path).toBe('/health/live');
       expect(probes.readiness?.httpGet?.path).toBe('/health/ready');
       for (const [kind, probe] of Object.entries(probes)) {
-        expect({ app, kind, route: routes[app].includes(`GET ${probe?.httpGet?.path}`) }).toEqual({ app, kind, route: true });
-        const port = container.ports?.find((p) => p.name === probe!.httpGet!.port || p.containerPort === probe!.httpGet!.port);
+        expect({ app, kind, route: routes[app].includes(`GET ${probe?.httpGet?.path}`) }).toEqual({
+          app,
+          kind,
+          route: true,
+        });
+        const port = container.ports?.find(
+          (p) => p.name === probe!.httpGet!.port || p.containerPort === probe!.httpGet!.port,
+        );
         expect({ app, kind, port: port?.containerPort }).toEqual({ app, kind, port: listening });
         // /health/ready asks Kafka with a 1 s bound: a probe must wait longer than that.
         expect(probe!.timeoutSeconds).toBeGreaterThanOrEqual(2);
@@ -338,10 +441,17 @@ describe.each(VALUE_SETS)('the %s manifests run what the code provides', (set) =
         given.push(option!.flag);
         if (!option!.takesValue) continue;
         const value = args[++i];
-        expect({ flag: option!.flag, value, error: parseError(option!, value) }).toEqual({ flag: option!.flag, value, error: undefined });
+        expect({ flag: option!.flag, value, error: parseError(option!, value) }).toEqual({
+          flag: option!.flag,
+          value,
+          error: undefined,
+        });
       }
       for (const option of [...options.values()].filter((o) => o.required)) {
-        expect({ required: option.flag, given: given.includes(option.flag) || env.has(option.env!) }).toEqual({ required: option.flag, given: true });
+        expect({ required: option.flag, given: given.includes(option.flag) || env.has(option.env!) }).toEqual({
+          required: option.flag,
+          given: true,
+        });
       }
       expect(new Set(given).size).toBe(given.length);
       expect(given).toContain('--health-port');
@@ -350,7 +460,11 @@ describe.each(VALUE_SETS)('the %s manifests run what the code provides', (set) =
 
   it('give each app more time to stop than its shutdown takes', () => {
     const r = render(set);
-    const flushMs = Number(/const SHUTDOWN_FLUSH_MS = ([\d_]+);/.exec(read('libs/kafka/src/kafka-producer.service.ts'))![1].replace(/_/g, ''));
+    const flushMs = Number(
+      /const SHUTDOWN_FLUSH_MS = ([\d_]+);/
+        .exec(read('libs/kafka/src/kafka-producer.service.ts'))![1]
+        .replace(/_/g, ''),
+    );
     const settleMs = ABANDONED_DELIVERY_WAIT_MS;
     expect(flushMs).toBeGreaterThan(0);
     expect(settleMs).toBeGreaterThan(0);
@@ -360,17 +474,32 @@ describe.each(VALUE_SETS)('the %s manifests run what the code provides', (set) =
       const env = plainEnvironment(r, deployment, environmentOf(r, container));
       if (appOf(deployment) === 'ingress') {
         // SIGTERM comes after the preStop pause; then requests in flight, then the producer's flush.
-        const pause = Number(container.lifecycle?.preStop?.exec?.command.join(' ').match(/^sleep (\d+)$/)?.[1] ?? container.lifecycle?.preStop?.sleep?.seconds);
+        const pause = Number(
+          container.lifecycle?.preStop?.exec?.command.join(' ').match(/^sleep (\d+)$/)?.[1] ??
+            container.lifecycle?.preStop?.sleep?.seconds,
+        );
         expect(pause).toBeGreaterThanOrEqual(1);
         const shutdownMs = loadIngressConfig(env).shutdownTimeoutMs;
         const needed = (pause * 1000 + shutdownMs + flushMs) / 1000;
-        expect({ app: 'ingress', grace, needed, enough: grace > needed }).toEqual({ app: 'ingress', grace, needed, enough: true });
+        expect({ app: 'ingress', grace, needed, enough: grace > needed }).toEqual({
+          app: 'ingress',
+          grace,
+          needed,
+          enough: true,
+        });
       } else {
         // Deliveries in flight, then abandoned ones settling, then a commit and leaving the group.
-        const shutdownMs = options.get('--shutdown-timeout')!.parse(argOf(container.args!, '--shutdown-timeout')!) as number;
+        const shutdownMs = options
+          .get('--shutdown-timeout')!
+          .parse(argOf(container.args!, '--shutdown-timeout')!) as number;
         const requestMs = kafkaConfigFromEnv(env).connection.requestTimeoutMs;
         const needed = (shutdownMs + settleMs + requestMs) / 1000;
-        expect({ app: deployment.metadata.name, grace, needed, enough: grace > needed }).toEqual({ app: deployment.metadata.name, grace, needed, enough: true });
+        expect({ app: deployment.metadata.name, grace, needed, enough: grace > needed }).toEqual({
+          app: deployment.metadata.name,
+          grace,
+          needed,
+          enough: true,
+        });
       }
     }
   });
@@ -384,15 +513,24 @@ describe.each(VALUE_SETS)('the %s manifests run what the code provides', (set) =
     ];
     for (const secret of secrets) {
       const forms = [secret, Buffer.from(secret).toString('base64'), JSON.stringify(secret).slice(1, -1)];
-      for (const { where, text } of places) expect({ secret, where, found: forms.some((form) => text.includes(form)) }).toEqual({ secret, where, found: false });
+      for (const { where, text } of places)
+        expect({ secret, where, found: forms.some((form) => text.includes(form)) }).toEqual({
+          secret,
+          where,
+          found: false,
+        });
     }
     // The check can fail: each secret given as a value is in a Secret the chart made.
-    const inSecrets = ofKind(r, 'Secret').flatMap((s) => Object.values(s.data ?? {}).map((v) => Buffer.from(v, 'base64').toString('utf8'))).join('\n');
-    for (const secret of secrets) expect({ secret, inASecret: inSecrets.includes(secret) }).toEqual({ secret, inASecret: true });
+    const inSecrets = ofKind(r, 'Secret')
+      .flatMap((s) => Object.values(s.data ?? {}).map((v) => Buffer.from(v, 'base64').toString('utf8')))
+      .join('\n');
+    for (const secret of secrets)
+      expect({ secret, inASecret: inSecrets.includes(secret) }).toEqual({ secret, inASecret: true });
     // Secret variables come from Secrets by reference, never as literal values.
     for (const deployment of deployments(r)) {
       for (const [name, from] of environmentOf(r, containerOf(deployment))) {
-        if (/PASSWORD|SECRET|HEADERS|API_KEYS$/.test(name)) expect({ name, fromSecret: from.secret !== undefined }).toEqual({ name, fromSecret: true });
+        if (/PASSWORD|SECRET|HEADERS|API_KEYS$/.test(name))
+          expect({ name, fromSecret: from.secret !== undefined }).toEqual({ name, fromSecret: true });
       }
     }
   });
@@ -413,14 +551,22 @@ describe.each(VALUE_SETS)('the %s manifests run what the code provides', (set) =
       expect(pod.automountServiceAccountToken).toBe(false);
       const tmp = container.volumeMounts?.find((m) => m.mountPath === '/tmp');
       expect(pod.volumes.find((v: { name: string }) => v.name === tmp?.name)?.emptyDir).toBeDefined();
-      for (const mount of container.volumeMounts ?? []) if (mount.mountPath !== '/tmp') expect({ mount: mount.mountPath, readOnly: mount.readOnly }).toEqual({ mount: mount.mountPath, readOnly: true });
+      for (const mount of container.volumeMounts ?? [])
+        if (mount.mountPath !== '/tmp')
+          expect({ mount: mount.mountPath, readOnly: mount.readOnly }).toEqual({
+            mount: mount.mountPath,
+            readOnly: true,
+          });
     }
   });
 
   it('reserve the memory the benchmark measured, and cap it above that', () => {
     const readme = read('README.md');
     const peakMb = (row: RegExp) => Math.max(...[...readme.matchAll(row)].map((m) => Number(m[1])));
-    const peaks = { ingress: peakMb(/^\| ingress, .*peak RSS (\d+) MB/gm), forwarder: peakMb(/^\| forwarder, .*peak RSS (\d+) MB/gm) };
+    const peaks = {
+      ingress: peakMb(/^\| ingress, .*peak RSS (\d+) MB/gm),
+      forwarder: peakMb(/^\| forwarder, .*peak RSS (\d+) MB/gm),
+    };
     expect(peaks.ingress).toBeGreaterThan(100);
     expect(peaks.forwarder).toBeGreaterThan(100);
     for (const deployment of deployments(render(set))) {
@@ -437,20 +583,31 @@ describe.each(VALUE_SETS)('the %s manifests run what the code provides', (set) =
 describe.each(VALUE_SETS)('the %s manifests fit together', (set) => {
   it('select the pods they are for: Service, HorizontalPodAutoscaler, PodDisruptionBudget, Ingress, ServiceMonitor', () => {
     const r = render(set);
-    const pods = deployments(r).map((d) => ({ name: d.metadata.name, labels: d.spec.template.metadata.labels as Record<string, string>, container: containerOf(d) }));
-    const matches = (selector: Record<string, string>, labels: Record<string, string>) => Object.entries(selector).every(([k, v]) => labels[k] === v);
-    for (const deployment of deployments(r)) expect(matches(deployment.spec.selector.matchLabels, deployment.spec.template.metadata.labels)).toBe(true);
+    const pods = deployments(r).map((d) => ({
+      name: d.metadata.name,
+      labels: d.spec.template.metadata.labels as Record<string, string>,
+      container: containerOf(d),
+    }));
+    const matches = (selector: Record<string, string>, labels: Record<string, string>) =>
+      Object.entries(selector).every(([k, v]) => labels[k] === v);
+    for (const deployment of deployments(r))
+      expect(matches(deployment.spec.selector.matchLabels, deployment.spec.template.metadata.labels)).toBe(true);
     for (const service of ofKind(r, 'Service')) {
       const selected = pods.filter((p) => matches(service.spec.selector, p.labels));
-      expect({ service: service.metadata.name, selected: selected.length }).toEqual({ service: service.metadata.name, selected: 1 });
-      for (const port of service.spec.ports) expect(selected[0].container.ports?.map((p) => p.name)).toContain(port.targetPort);
+      expect({ service: service.metadata.name, selected: selected.length }).toEqual({
+        service: service.metadata.name,
+        selected: 1,
+      });
+      for (const port of service.spec.ports)
+        expect(selected[0].container.ports?.map((p) => p.name)).toContain(port.targetPort);
     }
     for (const hpa of ofKind(r, 'HorizontalPodAutoscaler')) {
       const target = byName(r, 'Deployment', hpa.spec.scaleTargetRef.name);
       expect(target.spec.replicas).toBeUndefined();
       expect(containerOf(target).resources?.requests?.cpu).toBeDefined();
     }
-    for (const pdb of ofKind(r, 'PodDisruptionBudget')) expect(pods.filter((p) => matches(pdb.spec.selector.matchLabels, p.labels)).length).toBe(1);
+    for (const pdb of ofKind(r, 'PodDisruptionBudget'))
+      expect(pods.filter((p) => matches(pdb.spec.selector.matchLabels, p.labels)).length).toBe(1);
     for (const ingress of ofKind(r, 'Ingress')) {
       for (const rule of ingress.spec.rules) {
         for (const path of rule.http.paths) {
@@ -460,10 +617,14 @@ describe.each(VALUE_SETS)('the %s manifests fit together', (set) => {
       }
     }
     for (const monitor of ofKind(r, 'ServiceMonitor')) {
-      const services = ofKind(r, 'Service').filter((s) => matches(monitor.spec.selector.matchLabels, s.metadata.labels ?? {}));
+      const services = ofKind(r, 'Service').filter((s) =>
+        matches(monitor.spec.selector.matchLabels, s.metadata.labels ?? {}),
+      );
       // The ingress and every forwarder.
       expect(services).toHaveLength(pods.length);
-      for (const service of services) for (const endpoint of monitor.spec.endpoints) expect(service.spec.ports.map((p: { name: string }) => p.name)).toContain(endpoint.port);
+      for (const service of services)
+        for (const endpoint of monitor.spec.endpoints)
+          expect(service.spec.ports.map((p: { name: string }) => p.name)).toContain(endpoint.port);
       expect(monitor.spec.endpoints.map((e: { path: string }) => e.path)).toEqual(['/metrics']);
     }
   });
@@ -488,7 +649,10 @@ describe('values.schema.json offers what the code reads', () => {
 
   // The Go gateway's names are fallbacks for a migration; the chart sets KAFKA_BROKERS and PORT itself.
   const GO_GATEWAY_FALLBACKS = new Set(['BROKER', 'GO_APP_PORT']);
-  const readBy = (environment: Parameters<typeof variablesOf>[0]) => variablesOf(environment).filter((name) => !GO_GATEWAY_FALLBACKS.has(name)).sort();
+  const readBy = (environment: Parameters<typeof variablesOf>[0]) =>
+    variablesOf(environment)
+      .filter((name) => !GO_GATEWAY_FALLBACKS.has(name))
+      .sort();
 
   it('lists as kafka.config and ingress.config exactly the variables the apps read', () => {
     expect(names(schema.properties.kafka.properties.config)).toEqual(readBy(KafkaEnvironment));
@@ -496,7 +660,10 @@ describe('values.schema.json offers what the code reads', () => {
   });
 
   it('lists as forwarder options exactly the flags of the forward command', () => {
-    const flags = [...forwardOptions().keys()].map((flag) => flag.slice(2)).filter((flag) => !NOT_OPTIONS.has(flag)).sort();
+    const flags = [...forwardOptions().keys()]
+      .map((flag) => flag.slice(2))
+      .filter((flag) => !NOT_OPTIONS.has(flag))
+      .sort();
     expect(flags.length).toBeGreaterThan(20);
     expect(names(schema.properties.forwarderDefaults.properties.options)).toEqual(flags);
     expect(names(schema.properties.forwarders.items.properties.options)).toEqual(flags);
@@ -506,22 +673,35 @@ describe('values.schema.json offers what the code reads', () => {
 describe('NOTES.txt', () => {
   it('warns about forwarder replicas beyond the partitions of their topic', () => {
     const notes = renderNotes('three-forwarders');
-    const forwarders = render('three-forwarders').values.forwarders as { name: string; topic: string; replicaCount?: number; partitions?: number }[];
+    const forwarders = render('three-forwarders').values.forwarders as {
+      name: string;
+      topic: string;
+      replicaCount?: number;
+      partitions?: number;
+    }[];
     const over = forwarders.filter((f) => f.partitions !== undefined && (f.replicaCount ?? 1) > f.partitions);
     expect(over.map((f) => f.name)).toEqual(['audit']);
-    expect(notes).toMatch(/WARNING: 4 replicas for 2 partitions: .*\n.*2 replica\(s\) will sit idle\. .* add partitions to audit\./);
+    expect(notes).toMatch(
+      /WARNING: 4 replicas for 2 partitions: .*\n.*2 replica\(s\) will sit idle\. .* add partitions to audit\./,
+    );
     expect(notes.match(/WARNING/g)).toHaveLength(over.length);
   });
 
   it('warns when Prometheus would be refused the ingress metrics', () => {
     expect(render('api-keys').values.ingress.config.INGRESS_PUBLIC_METRICS).toBe(false);
-    expect(renderNotes('api-keys')).toMatch(/WARNING: INGRESS_PUBLIC_METRICS is false, so the ingress answers a scrape without an API key with 401/);
+    expect(renderNotes('api-keys')).toMatch(
+      /WARNING: INGRESS_PUBLIC_METRICS is false, so the ingress answers a scrape without an API key with 401/,
+    );
     expect(renderNotes('default')).not.toMatch(/WARNING/);
   });
 });
 
 /** The environment a container would see, with secrets as placeholders and mounted files as real files. */
-function plainEnvironment(r: Rendered, deployment: Manifest, env: Map<string, { value?: string; secret?: { name: string; key: string } }>): Record<string, string> {
+function plainEnvironment(
+  r: Rendered,
+  deployment: Manifest,
+  env: Map<string, { value?: string; secret?: { name: string; key: string } }>,
+): Record<string, string> {
   const pod = deployment.spec.template.spec;
   const container = containerOf(deployment);
   const plain: Record<string, string> = {};
@@ -531,7 +711,10 @@ function plainEnvironment(r: Rendered, deployment: Manifest, env: Map<string, { 
     const mount = container.volumeMounts?.find((m) => plain[name].startsWith(`${m.mountPath}/`));
     const item = plain[name].slice((mount?.mountPath.length ?? 0) + 1);
     const volume = pod.volumes.find((v: { name: string }) => v.name === mount?.name);
-    expect({ name, mountedFromSecret: (volume?.secret?.items ?? []).some((i: { path: string }) => i.path === item) }).toEqual({ name, mountedFromSecret: true });
+    expect({
+      name,
+      mountedFromSecret: (volume?.secret?.items ?? []).some((i: { path: string }) => i.path === item),
+    }).toEqual({ name, mountedFromSecret: true });
     const file = join(work, `${r.file.split('/').pop()}-${name}`);
     writeFileSync(file, name === 'INGRESS_API_KEYS_FILE' ? 'placeholder-api-key-0123456789\n' : 'PEM placeholder\n');
     plain[name] = file;
@@ -549,11 +732,13 @@ function parseError(option: ForwardOption, value: string): string | undefined {
 }
 
 /** Every secret a value set gives as a value (the chart puts them in a Secret). */
-function secretValuesOf(values: any): string[] {
+function secretValuesOf(values: Rendered['values']): string[] {
   const tls = values.kafka?.tls ?? {};
   return [
     values.kafka?.sasl?.password,
-    ...[tls.ca, tls.cert, tls.key].map((pem?: string) => pem?.split('\n').find((line) => line && !line.startsWith('-----'))),
+    ...[tls.ca, tls.cert, tls.key].map((pem?: string) =>
+      pem?.split('\n').find((line) => line && !line.startsWith('-----')),
+    ),
     ...(values.ingress?.apiKeys?.keys ?? []),
     ...(values.forwarders ?? []).flatMap((f: { headers?: { values?: string[] }; signing?: { secrets?: string[] } }) => [
       ...(f.headers?.values ?? []).map((header) => header.slice(header.indexOf(':') + 1).trim()),
@@ -568,9 +753,15 @@ function renderNotes(set: string): string {
   rmSync(copy, { recursive: true, force: true });
   cpSync(CHART, copy, { recursive: true });
   mkdirSync(join(copy, 'templates'), { recursive: true });
-  writeFileSync(join(copy, 'templates/notes-under-test.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: notes\ndata:\n  NOTES.txt: {{ include "gateway.notes" . | quote }}\n');
+  writeFileSync(
+    join(copy, 'templates/notes-under-test.yaml'),
+    'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: notes\ndata:\n  NOTES.txt: {{ include "gateway.notes" . | quote }}\n',
+  );
   expect(read('deploy/helm/kafka-http-gateway/templates/NOTES.txt').trim()).toBe('{{- include "gateway.notes" . }}');
-  const result = helm(['template', RELEASE, '<chart>', '--show-only', 'templates/notes-under-test.yaml', '-f', valuesFile(set)], copy);
+  const result = helm(
+    ['template', RELEASE, '<chart>', '--show-only', 'templates/notes-under-test.yaml', '-f', valuesFile(set)],
+    copy,
+  );
   expect(result.status).toBe(0);
   return (parse(result.stdout) as Manifest).data!['NOTES.txt'];
 }

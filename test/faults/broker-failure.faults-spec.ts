@@ -29,7 +29,11 @@ async function writableEverywhere(ingress: AppProcess, topic: string, since: num
     async () => {
       const round = Date.now();
       for (let partition = 0; partition < 6; partition++) {
-        const probe = await postJson(`${ingress.url}/produce`, { topic, partition, payload: { probe: partition, since } });
+        const probe = await postJson(`${ingress.url}/produce`, {
+          topic,
+          partition,
+          payload: { probe: partition, since },
+        });
         if (probe.status !== 200 || probe.ms > 1_000) return undefined;
       }
       return round;
@@ -80,10 +84,26 @@ describe('broker failure under load', () => {
         }
         const started = Date.now();
         try {
-          const response = await postJson(`${ingress.url}/produce`, { topic, key: `k${id % 97}`, payload: { id } }, { timeoutMs: PRODUCE_TIMEOUT_MS + 20_000 });
-          outcomes.push({ id, status: response.status, ms: Date.now() - started, retryAfter: response.headers.get('retry-after'), body: response.body });
+          const response = await postJson(
+            `${ingress.url}/produce`,
+            { topic, key: `k${id % 97}`, payload: { id } },
+            { timeoutMs: PRODUCE_TIMEOUT_MS + 20_000 },
+          );
+          outcomes.push({
+            id,
+            status: response.status,
+            ms: Date.now() - started,
+            retryAfter: response.headers.get('retry-after'),
+            body: response.body,
+          });
         } catch (error) {
-          outcomes.push({ id, status: 0, ms: Date.now() - started, retryAfter: null, body: String((error as Error).message) });
+          outcomes.push({
+            id,
+            status: 0,
+            ms: Date.now() - started,
+            retryAfter: null,
+            body: String((error as Error).message),
+          });
         }
       }
     };
@@ -114,8 +134,16 @@ describe('broker failure under load', () => {
 
     // The independent reader finds each acknowledged record at exactly its partition and offset.
     const onDisk = byPosition(await readAll(cluster.brokers, topic));
-    const missing = ok.filter((o) => onDisk.get(`${o.body.partition}/${o.body.offset}`)?.value !== JSON.stringify({ id: o.id }));
-    expect(missing.map((o) => ({ id: o.id, at: `${o.body.partition}/${o.body.offset}`, found: onDisk.get(`${o.body.partition}/${o.body.offset}`)?.value }))).toEqual([]);
+    const missing = ok.filter(
+      (o) => onDisk.get(`${o.body.partition}/${o.body.offset}`)?.value !== JSON.stringify({ id: o.id }),
+    );
+    expect(
+      missing.map((o) => ({
+        id: o.id,
+        at: `${o.body.partition}/${o.body.offset}`,
+        found: onDisk.get(`${o.body.partition}/${o.body.offset}`)?.value,
+      })),
+    ).toEqual([]);
     expect(new Set(ok.map((o) => `${o.body.partition}/${o.body.offset}`)).size).toBe(ok.length);
   }, 300_000);
 
@@ -127,7 +155,11 @@ describe('broker failure under load', () => {
         return response.status === 503 ? response : undefined;
       });
       expect(ready.ms).toBeLessThan(2_000);
-      const produce = await postJson(`${ingress.url}/produce`, { topic, payload: 'while down' }, { timeoutMs: PRODUCE_TIMEOUT_MS + 20_000 });
+      const produce = await postJson(
+        `${ingress.url}/produce`,
+        { topic, payload: 'while down' },
+        { timeoutMs: PRODUCE_TIMEOUT_MS + 20_000 },
+      );
       expect(produce.status).toBe(503);
       expect(produce.headers.get('retry-after')).not.toBeNull();
       expect(produce.ms).toBeLessThan(PRODUCE_TIMEOUT_MS + LATENCY_MARGIN_MS);
@@ -143,7 +175,13 @@ describe('broker failure under load', () => {
       90_000,
       500,
     );
-    expect(byPosition(await readAll(cluster.brokers, topic)).get(`${back.body.partition}/${back.body.offset}`)?.value).toBe('"after"');
-    await waitFor('readiness to return', async () => (await getJson(`${ingress.url}/health/ready`)).status === 200, 30_000);
+    expect(
+      byPosition(await readAll(cluster.brokers, topic)).get(`${back.body.partition}/${back.body.offset}`)?.value,
+    ).toBe('"after"');
+    await waitFor(
+      'readiness to return',
+      async () => (await getJson(`${ingress.url}/health/ready`)).status === 200,
+      30_000,
+    );
   }, 300_000);
 });

@@ -40,10 +40,30 @@ describe('forwarder failures', () => {
   it('drains 10 000 records through a rebalance storm and a broker killed mid-run: nothing lost, commits at the end', async () => {
     const topic = await kafka.createTopic('storm', 6);
     const group = `${topic}-g`;
-    await kafka.produce(topic, Array.from({ length: RECORDS }, (_, i) => ({ key: `k${i % 100}`, value: JSON.stringify({ i }) })));
+    await kafka.produce(
+      topic,
+      Array.from({ length: RECORDS }, (_, i) => ({ key: `k${i % 100}`, value: JSON.stringify({ i }) })),
+    );
     const sink = await new TestTarget(() => ({ status: 200, delayMs: 2 })).start();
     targets.push(sink);
-    const args = ['--topic', topic, '--target-url', sink.url, '--brokers', cluster.brokers, '--group', group, '--workers', '8', '--max-pending', String(MAX_PENDING), '--rate', String(RATE), '--session-timeout', '6s'];
+    const args = [
+      '--topic',
+      topic,
+      '--target-url',
+      sink.url,
+      '--brokers',
+      cluster.brokers,
+      '--group',
+      group,
+      '--workers',
+      '8',
+      '--max-pending',
+      String(MAX_PENDING),
+      '--rate',
+      String(RATE),
+      '--session-timeout',
+      '6s',
+    ];
 
     const running: Forwarder[] = [startForwarder(args)];
     let joins = 1;
@@ -61,7 +81,12 @@ describe('forwarder failures', () => {
         deliveredAtKill = sink.deliveries().size;
         // kafka.sh says nothing when the node was not running: check that its port really closes.
         const port = cluster.port + killedBroker - 1;
-        await waitFor(`broker ${killedBroker} (port ${port}) to be down`, async () => !(await acceptsConnections(port)), 10_000, 100);
+        await waitFor(
+          `broker ${killedBroker} (port ${port}) to be down`,
+          async () => !(await acceptsConnections(port)),
+          10_000,
+          100,
+        );
       }
       if (running.length < 3 && (running.length === 1 || Math.random() < 0.5)) {
         running.push(startForwarder(args));
@@ -98,21 +123,55 @@ describe('forwarder failures', () => {
 
   it('against a target that hangs: timeouts fire, the circuit opens, nothing is dead-lettered, memory stays bounded', async () => {
     const topic = await kafka.createTopic('hang', 3);
-    await kafka.produce(topic, Array.from({ length: 2_000 }, (_, i) => ({ key: `k${i % 20}`, value: JSON.stringify({ i, pad: 'x'.repeat(1000) }) })));
+    await kafka.produce(
+      topic,
+      Array.from({ length: 2_000 }, (_, i) => ({
+        key: `k${i % 20}`,
+        value: JSON.stringify({ i, pad: 'x'.repeat(1000) }),
+      })),
+    );
     let hanging = true;
     const target = await new TestTarget(() => (hanging ? { status: 200, hang: true } : { status: 200 })).start();
     targets.push(target);
     const port = await freePort();
     const forwarder = startForwarder([
-      '--topic', topic, '--target-url', target.url, '--brokers', cluster.brokers, '--group', `${topic}-g`,
-      '--workers', '16', '--timeout', '1s', '--retries', '1', '--retry-delay', '100ms', '--retry-max-delay', '500ms',
-      '--circuit-threshold', '5', '--circuit-cooldown', '1s', '--health-port', String(port), '--idle-exit', '3s',
+      '--topic',
+      topic,
+      '--target-url',
+      target.url,
+      '--brokers',
+      cluster.brokers,
+      '--group',
+      `${topic}-g`,
+      '--workers',
+      '16',
+      '--timeout',
+      '1s',
+      '--retries',
+      '1',
+      '--retry-delay',
+      '100ms',
+      '--retry-max-delay',
+      '500ms',
+      '--circuit-threshold',
+      '5',
+      '--circuit-cooldown',
+      '1s',
+      '--health-port',
+      String(port),
+      '--idle-exit',
+      '3s',
     ]);
     const metric = async (line: RegExp) => {
       const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
       return Number(line.exec(text)?.[1] ?? NaN);
     };
-    await waitFor('the circuit to open', async () => (await metric(/kafka_gateway_forwarder_circuit_state\{state="open"[^}]*\} (\d+)/)) === 1, 30_000, 250);
+    await waitFor(
+      'the circuit to open',
+      async () => (await metric(/kafka_gateway_forwarder_circuit_state\{state="open"[^}]*\} (\d+)/)) === 1,
+      30_000,
+      250,
+    );
 
     const rss: number[] = [];
     for (let i = 0; i < 15; i++) {
@@ -128,7 +187,9 @@ describe('forwarder failures', () => {
     expect(await forwarder.exited).toBe(0);
     const delivered = target.deliveries();
     const dead = await readAll(cluster.brokers, `${topic}.dlq`).catch(() => []);
-    console.log(`hanging target: ${timeouts} timed-out attempts, circuit opened, RSS ${Math.min(...rss).toFixed(0)}-${Math.max(...rss).toFixed(0)} MB over 15 s of hanging, ${delivered.size} delivered after, ${dead.length} dead-lettered`);
+    console.log(
+      `hanging target: ${timeouts} timed-out attempts, circuit opened, RSS ${Math.min(...rss).toFixed(0)}-${Math.max(...rss).toFixed(0)} MB over 15 s of hanging, ${delivered.size} delivered after, ${dead.length} dead-lettered`,
+    );
     expect(dead).toEqual([]);
     expect(delivered.size).toBe(2_000);
     expect(Math.max(...rss)).toBeLessThan(300);

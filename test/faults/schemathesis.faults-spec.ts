@@ -28,7 +28,11 @@ function ensureFreshBuild(): void {
 
 function runSchemathesis(url: string, env: Record<string, string>): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', [RUN_SCRIPT, url], { cwd: REPO, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('bash', [RUN_SCRIPT, url], {
+      cwd: REPO,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -78,16 +82,26 @@ describe('the ingress against its own OpenAPI document (Schemathesis)', () => {
   }, RUN_TIMEOUT_MS);
   afterAll(stopAll);
 
-  it('answers every generated request as documented: no 5xx, documented status codes, content types, headers and schemas', async () => {
-    const { code, output } = await runSchemathesis(ingress.url, { INGRESS_API_KEY: apiKey, INGRESS_CONTRACT_TOPIC: topic });
-    mkdirSync(REPORTS, { recursive: true });
-    writeFileSync(join(REPORTS, 'output.txt'), output);
-    const summary = summaryOf(output);
-    console.log(summary);
+  it(
+    'answers every generated request as documented: no 5xx, documented status codes, content types, headers and schemas',
+    async () => {
+      const { code, output } = await runSchemathesis(ingress.url, {
+        INGRESS_API_KEY: apiKey,
+        INGRESS_CONTRACT_TOPIC: topic,
+      });
+      mkdirSync(REPORTS, { recursive: true });
+      writeFileSync(join(REPORTS, 'output.txt'), output);
+      const summary = summaryOf(output);
+      console.log(summary);
 
-    if (code !== 0) throw new Error(`Schemathesis exited with ${code} (full output in .tmp/schemathesis/output.txt)\n${summary}\n\n${reportOf(output)}`);
-    // The hooks sent valid records to the topic: the 200 answers were checked, not only the errors.
-    expect(await kafka.recordCount(topic)).toBeGreaterThan(0);
-    expect(ingress.child.exitCode).toBeNull();
-  }, RUN_TIMEOUT_MS);
+      if (code !== 0)
+        throw new Error(
+          `Schemathesis exited with ${code} (full output in .tmp/schemathesis/output.txt)\n${summary}\n\n${reportOf(output)}`,
+        );
+      // The hooks sent valid records to the topic: the 200 answers were checked, not only the errors.
+      expect(await kafka.recordCount(topic)).toBeGreaterThan(0);
+      expect(ingress.child.exitCode).toBeNull();
+    },
+    RUN_TIMEOUT_MS,
+  );
 });

@@ -9,7 +9,8 @@ function gauge(metrics: string, name: string): number | undefined {
   return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
 }
 
-const randomKeys = (n: number) => Array.from({ length: n }, (_, i) => ({ key: `k-${(i * 7919) % 1000}`, value: JSON.stringify({ seq: i }) }));
+const randomKeys = (n: number) =>
+  Array.from({ length: n }, (_, i) => ({ key: `k-${(i * 7919) % 1000}`, value: JSON.stringify({ seq: i }) }));
 
 /**
  * `--workers auto` (the default) against real HTTP targets: it finds a small target's capacity
@@ -29,15 +30,35 @@ describe('forward --workers auto', () => {
     const records = 3_000;
     const topic = await kafka.createTopic('saturated', 6);
     await kafka.produce(topic, randomKeys(records));
-    const target = await new TestTarget((_request, inFlight) => (inFlight > 8 ? { status: 503, headers: { 'retry-after': '0' } } : { status: 200, delayMs: 20 })).start();
+    const target = await new TestTarget((_request, inFlight) =>
+      inFlight > 8 ? { status: 503, headers: { 'retry-after': '0' } } : { status: 200, delayMs: 20 },
+    ).start();
     targets.push(target);
     const port = await freePort();
     // Defaults throughout (--workers auto, --retries 3), as a user would start it.
-    const forwarder = startForwarder(['--topic', topic, '--target-url', target.url, '--brokers', brokers, '--group', `${topic}-g`, '--health-port', String(port), '--stats-interval', '1']);
-    const metrics = await waitFor('every record to be delivered', async () => {
-      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-      return target.deliveries().size === records ? text : undefined;
-    }, 120_000, 500);
+    const forwarder = startForwarder([
+      '--topic',
+      topic,
+      '--target-url',
+      target.url,
+      '--brokers',
+      brokers,
+      '--group',
+      `${topic}-g`,
+      '--health-port',
+      String(port),
+      '--stats-interval',
+      '1',
+    ]);
+    const metrics = await waitFor(
+      'every record to be delivered',
+      async () => {
+        const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+        return target.deliveries().size === records ? text : undefined;
+      },
+      120_000,
+      500,
+    );
     const limit = gauge(metrics, 'kafka_gateway_forwarder_concurrency_limit')!;
     expect(limit).toBeGreaterThanOrEqual(5);
     expect(limit).toBeLessThanOrEqual(12);
@@ -59,7 +80,18 @@ describe('forward --workers auto', () => {
     await kafka.produce(topic, randomKeys(records));
     const target = await new TestTarget(() => ({ status: 200, delayMs: 300 })).start();
     targets.push(target);
-    const forwarder = startForwarder(['--topic', topic, '--target-url', target.url, '--brokers', brokers, '--group', `${topic}-g`, '--idle-exit', '2s']);
+    const forwarder = startForwarder([
+      '--topic',
+      topic,
+      '--target-url',
+      target.url,
+      '--brokers',
+      brokers,
+      '--group',
+      `${topic}-g`,
+      '--idle-exit',
+      '2s',
+    ]);
     expect(await forwarder.exited).toBe(0);
     expect(target.deliveries().size).toBe(records);
     expect(target.maxInFlight).toBeGreaterThanOrEqual(64);
@@ -70,7 +102,20 @@ describe('forward --workers auto', () => {
     await kafka.produce(topic, randomKeys(300));
     const target = await new TestTarget(() => ({ status: 200, delayMs: 20 })).start();
     targets.push(target);
-    const forwarder = startForwarder(['--topic', topic, '--target-url', target.url, '--brokers', brokers, '--group', `${topic}-g`, '--workers', '4', '--idle-exit', '2s']);
+    const forwarder = startForwarder([
+      '--topic',
+      topic,
+      '--target-url',
+      target.url,
+      '--brokers',
+      brokers,
+      '--group',
+      `${topic}-g`,
+      '--workers',
+      '4',
+      '--idle-exit',
+      '2s',
+    ]);
     expect(await forwarder.exited).toBe(0);
     expect(target.deliveries().size).toBe(300);
     expect(target.maxInFlight).toBe(4);

@@ -7,8 +7,14 @@ describe('the forward command line rejects what it does not know', () => {
   afterAll(stopAll);
 
   it.each([
-    [['forward', ...REQUIRED, '--timeout', '5', 'parsecs'], "error: unexpected argument 'parsecs': forward takes options only (quote a value that has spaces)"],
-    [['forward', 'orders', ...REQUIRED], "error: unexpected argument 'orders': forward takes options only (quote a value that has spaces)"],
+    [
+      ['forward', ...REQUIRED, '--timeout', '5', 'parsecs'],
+      "error: unexpected argument 'parsecs': forward takes options only (quote a value that has spaces)",
+    ],
+    [
+      ['forward', 'orders', ...REQUIRED],
+      "error: unexpected argument 'orders': forward takes options only (quote a value that has spaces)",
+    ],
     [['forward', ...REQUIRED, '--bogus', '1'], "error: unknown option '--bogus'"],
     [['forward', ...REQUIRED, '-bogus', '1'], "error: unknown option '-bogus'"],
     [['forward', ...REQUIRED, '--worker', '4'], "error: unknown option '--worker'\n(Did you mean --workers?)"],

@@ -27,7 +27,11 @@ describe('forward: 2 000 records, 6 partitions, 50 keys, a flaky target', () => 
     const group = `${topic}-group`;
     await kafka.produce(
       topic,
-      Array.from({ length: RECORDS }, (_, i) => ({ key: `key-${i % KEYS}`, value: JSON.stringify({ seq: i }), headers: { 'x-seq': String(i) } })),
+      Array.from({ length: RECORDS }, (_, i) => ({
+        key: `key-${i % KEYS}`,
+        value: JSON.stringify({ seq: i }),
+        headers: { 'x-seq': String(i) },
+      })),
     );
     const random = lcg(42);
     const attempts = new Map<string, number[]>();
@@ -39,11 +43,34 @@ describe('forward: 2 000 records, 6 partitions, 50 keys, a flaky target', () => 
       return { status, delayMs: Math.floor(random() * 10) };
     }).start();
 
-    const forwarder = startForwarder(['--topic', topic, '--target-url', target.url, '--brokers', brokers, '--group', group, '--workers', '32', '--retries', '3', '--retry-delay', '10ms', '--retry-max-delay', '100ms', '--idle-exit', '2s', '--stats-interval', '1']);
+    const forwarder = startForwarder([
+      '--topic',
+      topic,
+      '--target-url',
+      target.url,
+      '--brokers',
+      brokers,
+      '--group',
+      group,
+      '--workers',
+      '32',
+      '--retries',
+      '3',
+      '--retry-delay',
+      '10ms',
+      '--retry-max-delay',
+      '100ms',
+      '--idle-exit',
+      '2s',
+      '--stats-interval',
+      '1',
+    ]);
     expect(await forwarder.exited).toBe(0);
 
     const dlq = await readAll(brokers, `${topic}.dlq`);
-    const dead = new Map(dlq.map((r) => [`${r.headers['dlq-original-partition']}/${r.headers['dlq-original-offset']}`, r]));
+    const dead = new Map(
+      dlq.map((r) => [`${r.headers['dlq-original-partition']}/${r.headers['dlq-original-offset']}`, r]),
+    );
     const delivered = target.deliveries();
 
     // Every record exactly once: delivered or dead-lettered, never both, never twice.
@@ -62,7 +89,11 @@ describe('forward: 2 000 records, 6 partitions, 50 keys, a flaky target', () => 
         expect(record.headers['dlq-reason']).toBe('exhausted');
         expect(seen).toEqual([503, 503, 503, 503]);
       }
-      expect(record.headers).toMatchObject({ 'dlq-original-topic': topic, 'dlq-attempts': String(seen.length), 'x-seq': expect.any(String) });
+      expect(record.headers).toMatchObject({
+        'dlq-original-topic': topic,
+        'dlq-attempts': String(seen.length),
+        'x-seq': expect.any(String),
+      });
       expect(JSON.parse(record.value!)).toEqual({ seq: Number(record.headers['x-seq']) });
     }
 
@@ -75,7 +106,12 @@ describe('forward: 2 000 records, 6 partitions, 50 keys, a flaky target', () => 
 
     // The envelope and headers the target relies on.
     const sample = target.received.find((r) => r.status === 200)!;
-    expect(sample).toMatchObject({ topic, key: expect.stringMatching(/^key-/), value: { seq: expect.any(Number) }, recordHeaders: { 'x-seq': expect.any(String) } });
+    expect(sample).toMatchObject({
+      topic,
+      key: expect.stringMatching(/^key-/),
+      value: { seq: expect.any(Number) },
+      recordHeaders: { 'x-seq': expect.any(String) },
+    });
     expect(sample.headers).toMatchObject({
       'content-type': 'application/json',
       'idempotency-key': `${topic}-${sample.partition}-${sample.offset}`,
@@ -90,9 +126,25 @@ describe('forward: 2 000 records, 6 partitions, 50 keys, a flaky target', () => 
 
   it('keeps each partition in order with --ordering partition', async () => {
     const topic = await kafka.createTopic('ordered', 3);
-    await kafka.produce(topic, Array.from({ length: 300 }, (_, i) => ({ key: `k${i % 10}`, value: String(i) })));
+    await kafka.produce(
+      topic,
+      Array.from({ length: 300 }, (_, i) => ({ key: `k${i % 10}`, value: String(i) })),
+    );
     const ordered = await new TestTarget(() => ({ status: 200, delayMs: 1 })).start();
-    const forwarder = startForwarder(['--topic', topic, '--target-url', ordered.url, '--brokers', brokers, '--group', `${topic}-g`, '--ordering', 'partition', '--idle-exit', '2s']);
+    const forwarder = startForwarder([
+      '--topic',
+      topic,
+      '--target-url',
+      ordered.url,
+      '--brokers',
+      brokers,
+      '--group',
+      `${topic}-g`,
+      '--ordering',
+      'partition',
+      '--idle-exit',
+      '2s',
+    ]);
     expect(await forwarder.exited).toBe(0);
     await ordered.stop();
     const lastOffset = new Map<number, number>();
@@ -108,7 +160,20 @@ describe('forward: 2 000 records, 6 partitions, 50 keys, a flaky target', () => 
     const topic = await kafka.createTopic('raw', 1);
     await kafka.produce(topic, [{ value: 'plain text' }, { value: '{"json":true}' }, { value: 'third' }]);
     const sink = await new TestTarget().start();
-    const forwarder = startForwarder(['--topic', topic, '--target-url', sink.url, '--brokers', brokers, '--group', `${topic}-g`, '--max-messages', '2', '--ordering', 'partition']);
+    const forwarder = startForwarder([
+      '--topic',
+      topic,
+      '--target-url',
+      sink.url,
+      '--brokers',
+      brokers,
+      '--group',
+      `${topic}-g`,
+      '--max-messages',
+      '2',
+      '--ordering',
+      'partition',
+    ]);
     expect(await forwarder.exited).toBe(0);
     await sink.stop();
     expect(sink.received.map((r) => r.value)).toEqual([{ raw_message: 'plain text' }, { json: true }]);

@@ -18,9 +18,27 @@ describe('forward under failure', () => {
     const topic = await kafka.createTopic('crash', 6);
     const group = `${topic}-g`;
     const total = 3_000;
-    await kafka.produce(topic, Array.from({ length: total }, (_, i) => ({ key: `k${i % 40}`, value: JSON.stringify({ i }) })));
+    await kafka.produce(
+      topic,
+      Array.from({ length: total }, (_, i) => ({ key: `k${i % 40}`, value: JSON.stringify({ i }) })),
+    );
     const sink = await target(new TestTarget(() => ({ status: 200, delayMs: 3 })));
-    const args = ['--topic', topic, '--target-url', sink.url, '--brokers', brokers, '--group', group, '--workers', '16', '--max-pending', '100', '--rate', '500'];
+    const args = [
+      '--topic',
+      topic,
+      '--target-url',
+      sink.url,
+      '--brokers',
+      brokers,
+      '--group',
+      group,
+      '--workers',
+      '16',
+      '--max-pending',
+      '100',
+      '--rate',
+      '500',
+    ];
 
     const first = startForwarder(args);
     await waitFor('some deliveries', async () => sink.received.length >= 800, 60_000);
@@ -34,7 +52,9 @@ describe('forward under failure', () => {
     const delivered = sink.deliveries();
     expect(delivered.size).toBe(total);
     const duplicates = [...delivered.values()].reduce((sum, n) => sum + n - 1, 0);
-    console.log(`crash test: ${beforeRestart.size} delivered before kill -9, ${duplicates} duplicate deliveries after restart`);
+    console.log(
+      `crash test: ${beforeRestart.size} delivered before kill -9, ${duplicates} duplicate deliveries after restart`,
+    );
     // At most the fetched-but-unfinished window (100) plus what finished since the last commit (~1 s at 500/s).
     expect(duplicates).toBeLessThanOrEqual(100 + 600);
     expect(await kafka.committedOffsets(group, topic)).toEqual(await kafka.endOffsets(topic));
@@ -43,11 +63,37 @@ describe('forward under failure', () => {
   it('dead-letters nothing while the target refuses connections for 20 s, and delivers everything after', async () => {
     const topic = await kafka.createTopic('outage', 3);
     const total = 300;
-    await kafka.produce(topic, Array.from({ length: total }, (_, i) => ({ key: `k${i % 5}`, value: JSON.stringify({ i }) })));
-    const sink = await target(new TestTarget(() => ({ status: 200, delayMs: 20 })));
-    const forwarder = startForwarder(
-      ['--topic', topic, '--target-url', sink.url, '--brokers', brokers, '--group', `${topic}-g`, '--workers', '4', '--retries', '2', '--retry-delay', '50ms', '--retry-max-delay', '300ms', '--circuit-threshold', '5', '--circuit-cooldown', '1s', '--idle-exit', '3s', '--stats-interval', '1'],
+    await kafka.produce(
+      topic,
+      Array.from({ length: total }, (_, i) => ({ key: `k${i % 5}`, value: JSON.stringify({ i }) })),
     );
+    const sink = await target(new TestTarget(() => ({ status: 200, delayMs: 20 })));
+    const forwarder = startForwarder([
+      '--topic',
+      topic,
+      '--target-url',
+      sink.url,
+      '--brokers',
+      brokers,
+      '--group',
+      `${topic}-g`,
+      '--workers',
+      '4',
+      '--retries',
+      '2',
+      '--retry-delay',
+      '50ms',
+      '--retry-max-delay',
+      '300ms',
+      '--circuit-threshold',
+      '5',
+      '--circuit-cooldown',
+      '1s',
+      '--idle-exit',
+      '3s',
+      '--stats-interval',
+      '1',
+    ]);
     await waitFor('the first deliveries', async () => sink.received.length >= 30, 60_000);
     await sink.stop();
     await new Promise((r) => setTimeout(r, 20_000));
@@ -64,16 +110,35 @@ describe('forward under failure', () => {
     const topic = await kafka.createTopic('pair', 6);
     const group = `${topic}-g`;
     const total = 2_000;
-    await kafka.produce(topic, Array.from({ length: total }, (_, i) => ({ key: `k${i % 60}`, value: JSON.stringify({ i }) })));
+    await kafka.produce(
+      topic,
+      Array.from({ length: total }, (_, i) => ({ key: `k${i % 60}`, value: JSON.stringify({ i }) })),
+    );
     const sink = await target(new TestTarget(() => ({ status: 200, delayMs: 5 })));
-    const common = ['--topic', topic, '--target-url', sink.url, '--brokers', brokers, '--group', group, '--workers', '4', '--rate', '300', '--idle-exit', '4s'];
+    const common = [
+      '--topic',
+      topic,
+      '--target-url',
+      sink.url,
+      '--brokers',
+      brokers,
+      '--group',
+      group,
+      '--workers',
+      '4',
+      '--rate',
+      '300',
+      '--idle-exit',
+      '4s',
+    ];
     const a = startForwarder([...common, '--header', 'X-Instance: a']);
     const b = startForwarder([...common, '--header', 'X-Instance: b']);
     expect(await a.exited).toBe(0);
     expect(await b.exited).toBe(0);
 
     expect(sink.deliveries().size).toBe(total);
-    const partitionsBy = (instance: string) => new Set(sink.received.filter((r) => r.headers['x-instance'] === instance).map((r) => r.partition));
+    const partitionsBy = (instance: string) =>
+      new Set(sink.received.filter((r) => r.headers['x-instance'] === instance).map((r) => r.partition));
     expect(partitionsBy('a').size).toBeGreaterThan(0);
     expect(partitionsBy('b').size).toBeGreaterThan(0);
     expect(await kafka.committedOffsets(group, topic)).toEqual(await kafka.endOffsets(topic));
@@ -82,7 +147,10 @@ describe('forward under failure', () => {
   it('on SIGTERM finishes deliveries in flight and commits them, so the next run repeats nothing', async () => {
     const topic = await kafka.createTopic('sigterm', 2);
     const group = `${topic}-g`;
-    await kafka.produce(topic, Array.from({ length: 200 }, (_, i) => ({ key: `k${i}`, value: JSON.stringify({ i }) })));
+    await kafka.produce(
+      topic,
+      Array.from({ length: 200 }, (_, i) => ({ key: `k${i}`, value: JSON.stringify({ i }) })),
+    );
     const sink = await target(new TestTarget(() => ({ status: 200, delayMs: 300 })));
     const args = ['--topic', topic, '--target-url', sink.url, '--brokers', brokers, '--group', group, '--workers', '8'];
     const first = startForwarder(args);

@@ -36,7 +36,11 @@ function overtakes(received: Received[], laneOf: (r: Received) => string): strin
 }
 
 /** Waits for the condition while the forwarder runs; fails at once, with its output, if it exits. */
-function whileRunning(forwarder: Omit<AppProcess, 'url' | 'port'>, what: string, probe: () => boolean): Promise<unknown> {
+function whileRunning(
+  forwarder: Omit<AppProcess, 'url' | 'port'>,
+  what: string,
+  probe: () => boolean,
+): Promise<unknown> {
   return Promise.race([
     waitFor(what, async () => probe(), 60_000),
     forwarder.exited.then((code) => {
@@ -62,11 +66,18 @@ describe('a drop-in for the Go gateway consumer', () => {
 
   it("runs the Go consumer's documented command line, verbatim apart from host names", async () => {
     const topic = await kafka.createTopic('go-cli', 3);
-    await kafka.produce(topic, Array.from({ length: 20 }, (_, i) => ({ value: JSON.stringify({ n: i }) })));
+    await kafka.produce(
+      topic,
+      Array.from({ length: 20 }, (_, i) => ({ value: JSON.stringify({ n: i }) })),
+    );
     const sink = await target();
 
     // README of the Go gateway: `-broker broker0:29092 -topic my-topic -target-url http://api.example.com/webhook -rate 10.0`
-    const forwarder = spawnApp('forwarder', ['forward', '-broker', brokers, '-topic', topic, '-target-url', sink.url, '-rate', '10.0'], { LOG_LEVEL: 'log' });
+    const forwarder = spawnApp(
+      'forwarder',
+      ['forward', '-broker', brokers, '-topic', topic, '-target-url', sink.url, '-rate', '10.0'],
+      { LOG_LEVEL: 'log' },
+    );
     await whileRunning(forwarder, '20 deliveries', () => sink.deliveries().size === 20);
     expect(await forwarder.stop('SIGTERM')).toBe(0);
 
@@ -80,29 +91,62 @@ describe('a drop-in for the Go gateway consumer', () => {
 
   it('takes the rest of its flags the Go way too: -group, -retries, -retry-delay and -timeout in seconds', async () => {
     const topic = await kafka.createTopic('go-flags', 1);
-    await kafka.produce(topic, Array.from({ length: 3 }, (_, i) => ({ value: String(i) })));
+    await kafka.produce(
+      topic,
+      Array.from({ length: 3 }, (_, i) => ({ value: String(i) })),
+    );
     const tries = new Map<number, number>();
     const sink = await target((request) => {
       tries.set(request.offset, (tries.get(request.offset) ?? 0) + 1);
       return { status: tries.get(request.offset)! <= 2 ? 503 : 200 };
     });
     const group = `${topic}-go`;
-    const forwarder = spawnApp('forwarder', ['forward', '-broker=' + brokers, '-topic', topic, '-target-url', sink.url, '-group', group, '-retries', '2', '-retry-delay', '1', '-timeout', '30'], { LOG_LEVEL: 'log' });
+    const forwarder = spawnApp(
+      'forwarder',
+      [
+        'forward',
+        '-broker=' + brokers,
+        '-topic',
+        topic,
+        '-target-url',
+        sink.url,
+        '-group',
+        group,
+        '-retries',
+        '2',
+        '-retry-delay',
+        '1',
+        '-timeout',
+        '30',
+      ],
+      { LOG_LEVEL: 'log' },
+    );
     await whileRunning(forwarder, '3 deliveries', () => sink.deliveries().size === 3);
     expect(await forwarder.stop('SIGTERM')).toBe(0);
 
     // Two retries were allowed and used: every record answered 503, 503, then 200, and none was dead-lettered.
-    expect(sink.received.map((r) => `${r.offset}:${r.status}`)).toEqual([0, 1, 2].flatMap((o) => [`${o}:503`, `${o}:503`, `${o}:200`]));
+    expect(sink.received.map((r) => `${r.offset}:${r.status}`)).toEqual(
+      [0, 1, 2].flatMap((o) => [`${o}:503`, `${o}:503`, `${o}:200`]),
+    );
     expect(forwarder.output()).toContain(`(group ${group},`);
     expect(await kafka.committedOffsets(group, topic)).toEqual(new Map([[0, 3]]));
   }, 90_000);
 
   it(`continues a group the Go consumer committed halfway: without --group it delivers exactly the second half`, async () => {
     const topic = await kafka.createTopic('go-handover', 2);
-    await kafka.produce(topic, [0, 1].flatMap((partition) => Array.from({ length: 20 }, (_, i) => ({ partition, value: JSON.stringify({ partition, n: i }) }))));
+    await kafka.produce(
+      topic,
+      [0, 1].flatMap((partition) =>
+        Array.from({ length: 20 }, (_, i) => ({ partition, value: JSON.stringify({ partition, n: i }) })),
+      ),
+    );
 
     // The Go consumer's stand-in: a plain kafkajs consumer in group http-consumer that processed and committed offsets 0-9 of each partition.
-    const consumer = new Kafka({ clientId: 'go-consumer', brokers: brokers.split(','), logLevel: logLevel.NOTHING }).consumer({ groupId: GO_GROUP });
+    const consumer = new Kafka({
+      clientId: 'go-consumer',
+      brokers: brokers.split(','),
+      logLevel: logLevel.NOTHING,
+    }).consumer({ groupId: GO_GROUP });
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     const processed = new Set<string>();
@@ -112,28 +156,56 @@ describe('a drop-in for the Go gateway consumer', () => {
         if (Number(message.offset) < 10) processed.add(`${partition}/${message.offset}`);
       },
     });
-    await waitFor('the Go consumer to process offsets 0-9 of both partitions', async () => processed.size === 20, 60_000);
+    await waitFor(
+      'the Go consumer to process offsets 0-9 of both partitions',
+      async () => processed.size === 20,
+      60_000,
+    );
     await consumer.commitOffsets([0, 1].map((partition) => ({ topic, partition, offset: '10' })));
     await consumer.disconnect();
-    expect(await kafka.committedOffsets(GO_GROUP, topic)).toEqual(new Map([[0, 10], [1, 10]]));
+    expect(await kafka.committedOffsets(GO_GROUP, topic)).toEqual(
+      new Map([
+        [0, 10],
+        [1, 10],
+      ]),
+    );
 
     // BROKER, the Go gateway's variable, instead of --brokers or KAFKA_BROKERS.
     const sink = await target();
-    const forwarder = spawnApp('forwarder', ['forward', '--topic', topic, '--target-url', sink.url, '--idle-exit', '2s'], { LOG_LEVEL: 'log', BROKER: brokers });
+    const forwarder = spawnApp(
+      'forwarder',
+      ['forward', '--topic', topic, '--target-url', sink.url, '--idle-exit', '2s'],
+      { LOG_LEVEL: 'log', BROKER: brokers },
+    );
     expect(await forwarder.exited).toBe(0);
 
     const delivered = [...sink.deliveries()].map(([id, count]) => `${id}x${count}`).sort();
     const secondHalf = [0, 1].flatMap((p) => Array.from({ length: 10 }, (_, i) => `${p}/${10 + i}x1`)).sort();
     expect(delivered).toEqual(secondHalf);
-    expect(await kafka.committedOffsets(GO_GROUP, topic)).toEqual(new Map([[0, 20], [1, 20]]));
-    const warnings = forwarder.output().split('\n').filter((line) => line.includes('BROKER'));
+    expect(await kafka.committedOffsets(GO_GROUP, topic)).toEqual(
+      new Map([
+        [0, 20],
+        [1, 20],
+      ]),
+    );
+    const warnings = forwarder
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('BROKER'));
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toContain("Using BROKER (the Go gateway's variable) because KAFKA_BROKERS is unset; rename it to KAFKA_BROKERS");
+    expect(warnings[0]).toContain(
+      "Using BROKER (the Go gateway's variable) because KAFKA_BROKERS is unset; rename it to KAFKA_BROKERS",
+    );
   }, 120_000);
 
   it('delivers keyless records in partition order under the defaults, retries included', async () => {
     const topic = await kafka.createTopic('go-keyless', 2);
-    await kafka.produce(topic, [0, 1].flatMap((partition) => Array.from({ length: 60 }, (_, i) => ({ partition, value: JSON.stringify({ n: i }) }))));
+    await kafka.produce(
+      topic,
+      [0, 1].flatMap((partition) =>
+        Array.from({ length: 60 }, (_, i) => ({ partition, value: JSON.stringify({ n: i }) })),
+      ),
+    );
     let calls = 0;
     const failed = new Set<string>();
     const sink = await target((request) => {
@@ -145,7 +217,27 @@ describe('a drop-in for the Go gateway consumer', () => {
       }
       return { status: 200, delayMs: calls++ % 5 };
     });
-    const forwarder = spawnApp('forwarder', ['forward', '--topic', topic, '--target-url', sink.url, '--brokers', brokers, '--group', `${topic}-g`, '--retry-delay', '10ms', '--retry-max-delay', '50ms', '--idle-exit', '2s'], { LOG_LEVEL: 'log' });
+    const forwarder = spawnApp(
+      'forwarder',
+      [
+        'forward',
+        '--topic',
+        topic,
+        '--target-url',
+        sink.url,
+        '--brokers',
+        brokers,
+        '--group',
+        `${topic}-g`,
+        '--retry-delay',
+        '10ms',
+        '--retry-max-delay',
+        '50ms',
+        '--idle-exit',
+        '2s',
+      ],
+      { LOG_LEVEL: 'log' },
+    );
     expect(await forwarder.exited).toBe(0);
 
     expect(forwarder.output()).toContain('ordering key');
@@ -153,21 +245,42 @@ describe('a drop-in for the Go gateway consumer', () => {
     expect([...sink.deliveries().values()]).toEqual(Array(120).fill(1));
     expect(overtakes(sink.received, (r) => String(r.partition))).toEqual([]);
     for (const partition of [0, 1]) {
-      expect(sink.received.filter((r) => r.partition === partition && r.status === 200).map((r) => r.offset)).toEqual(Array.from({ length: 60 }, (_, i) => i));
+      expect(sink.received.filter((r) => r.partition === partition && r.status === 200).map((r) => r.offset)).toEqual(
+        Array.from({ length: 60 }, (_, i) => i),
+      );
     }
   }, 90_000);
 
   it('keeps keyed records in per-key order, in parallel across keys and beside the keyless lane of the same partition', async () => {
     const topic = await kafka.createTopic('go-mixed', 1);
     const keyOf = (i: number) => (i % 3 === 0 ? null : `k${i % 8}`);
-    await kafka.produce(topic, Array.from({ length: 120 }, (_, i) => ({ key: keyOf(i), value: String(i) })));
+    await kafka.produce(
+      topic,
+      Array.from({ length: 120 }, (_, i) => ({ key: keyOf(i), value: String(i) })),
+    );
     const arrivals = new Map<string, number[]>();
     const sink = await target((request) => {
       const id = `${request.partition}/${request.offset}`;
       arrivals.set(id, [...(arrivals.get(id) ?? []), Date.now()]);
       return { status: 200, delayMs: 20 };
     });
-    const forwarder = spawnApp('forwarder', ['forward', '--topic', topic, '--target-url', sink.url, '--brokers', brokers, '--group', `${topic}-g`, '--idle-exit', '2s'], { LOG_LEVEL: 'log' });
+    const forwarder = spawnApp(
+      'forwarder',
+      [
+        'forward',
+        '--topic',
+        topic,
+        '--target-url',
+        sink.url,
+        '--brokers',
+        brokers,
+        '--group',
+        `${topic}-g`,
+        '--idle-exit',
+        '2s',
+      ],
+      { LOG_LEVEL: 'log' },
+    );
     expect(await forwarder.exited).toBe(0);
 
     expect([...sink.deliveries().values()]).toEqual(Array(120).fill(1));

@@ -27,7 +27,19 @@ describe('redrive: dead letters back to their topic, each once', () => {
     const app = spawnApp('forwarder', ['redrive', '--brokers', brokers, ...args], {});
     return { code: await app.exited, output: app.output().trim() };
   };
-  const forward = (topic: string) => startForwarder(['--topic', topic, '--target-url', target.url, '--brokers', brokers, '--group', `${topic}-g`, '--idle-exit', '2s']);
+  const forward = (topic: string) =>
+    startForwarder([
+      '--topic',
+      topic,
+      '--target-url',
+      target.url,
+      '--brokers',
+      brokers,
+      '--group',
+      `${topic}-g`,
+      '--idle-exit',
+      '2s',
+    ]);
   const seqOf = (value: unknown) => (value as { seq: number }).seq;
 
   beforeAll(async () => {
@@ -42,7 +54,14 @@ describe('redrive: dead letters back to their topic, each once', () => {
   it('dry run reports exactly the dead letters, redrive puts them back once, the forwarder delivers them, a second redrive sends nothing', async () => {
     const topic = await kafka.createTopic('redrive', 3);
     const dlq = `${topic}.dlq`;
-    await kafka.produce(topic, Array.from({ length: RECORDS }, (_, i) => ({ key: `k-${i}`, value: JSON.stringify({ seq: i }), headers: { 'x-seq': String(i) } })));
+    await kafka.produce(
+      topic,
+      Array.from({ length: RECORDS }, (_, i) => ({
+        key: `k-${i}`,
+        value: JSON.stringify({ seq: i }),
+        headers: { 'x-seq': String(i) },
+      })),
+    );
     // Every tenth record is rejected: 5 dead letters.
     target.answerWith((r) => ({ status: seqOf(r.value) % 10 === 0 ? 400 : 200 }));
     expect(await forward(topic).exited).toBe(0);
@@ -56,11 +75,16 @@ describe('redrive: dead letters back to their topic, each once', () => {
       `  5 rejected -> ${topic}: ${offsetsOf(dead)}`,
     ]);
     expect(await kafka.recordCount(topic)).toBe(RECORDS);
-    expect([...(await kafka.committedOffsets(`${dlq}.redrive`, dlq)).values()].every((offset) => offset === -1)).toBe(true);
+    expect([...(await kafka.committedOffsets(`${dlq}.redrive`, dlq)).values()].every((offset) => offset === -1)).toBe(
+      true,
+    );
 
     const real = await redrive(['--topic', dlq]);
     expect(real.code).toBe(0);
-    expect(real.output.split('\n')).toEqual([`Redrove 5 of 5 dead letters read from ${dlq} (group ${dlq}.redrive).`, `  5 rejected -> ${topic}: ${offsetsOf(dead)}`]);
+    expect(real.output.split('\n')).toEqual([
+      `Redrove 5 of 5 dead letters read from ${dlq} (group ${dlq}.redrive).`,
+      `  5 rejected -> ${topic}: ${offsetsOf(dead)}`,
+    ]);
     const back = (await readAll(brokers, topic)).filter((r) => r.headers['redrive-count'] !== undefined);
     expect(back).toHaveLength(5);
     for (const record of back) {
@@ -126,15 +150,30 @@ describe('redrive: dead letters back to their topic, each once', () => {
     expect((await readAll(brokers, elsewhere)).map((r) => r.key)).toEqual(['b', 'c']);
     expect((await kafka.committedOffsets(`${dlq}.redrive`, dlq)).get(0)).toBe(3);
     const rest = await redrive(['--topic', dlq, '--to', elsewhere]);
-    expect(rest.output.split('\n')).toEqual([`Redrove 1 of 1 dead letters read from ${dlq} (group ${dlq}.redrive).`, `  1 exhausted -> ${elsewhere}: partition 0 offset 3`]);
+    expect(rest.output.split('\n')).toEqual([
+      `Redrove 1 of 1 dead letters read from ${dlq} (group ${dlq}.redrive).`,
+      `  1 exhausted -> ${elsewhere}: partition 0 offset 3`,
+    ]);
     expect(await kafka.recordCount(topic)).toBe(0);
   });
 
   it.each([
     [[], 2, /^error: required option '--topic <dlq-topic>' not specified$/],
-    [['--topic', 'd', '--reason', 'lost'], 2, /^error: option '--reason <reason>' argument 'lost' is invalid\. Allowed choices are rejected, exhausted\.$/],
-    [['--topic', 'd', '--max-redrives', '0'], 2, /^error: option '--max-redrives <n>' argument '0' is invalid\. It must be an integer from 1 to 1000\.$/],
-    [['--topic', 'd', '--since', 'latest'], 2, /^error: option '--since <time>' argument 'latest' is invalid\. It must be an ISO 8601 time/],
+    [
+      ['--topic', 'd', '--reason', 'lost'],
+      2,
+      /^error: option '--reason <reason>' argument 'lost' is invalid\. Allowed choices are rejected, exhausted\.$/,
+    ],
+    [
+      ['--topic', 'd', '--max-redrives', '0'],
+      2,
+      /^error: option '--max-redrives <n>' argument '0' is invalid\. It must be an integer from 1 to 1000\.$/,
+    ],
+    [
+      ['--topic', 'd', '--since', 'latest'],
+      2,
+      /^error: option '--since <time>' argument 'latest' is invalid\. It must be an ISO 8601 time/,
+    ],
     [['--topic', 'd', '--since', '1h', '--until', '2h'], 2, /^error: --since must not be later than --until\.$/],
     [['--topic', 'd', '--to', 'd'], 2, /^error: --to must differ from --topic/],
     [['--topic', 'no-such-dlq-topic'], 1, /^redrive: Topic "no-such-dlq-topic" does not exist\.?/],
@@ -149,7 +188,18 @@ describe('redrive: dead letters back to their topic, each once', () => {
     const app = spawnApp('forwarder', ['redrive', '--help'], {});
     expect(await app.exited).toBe(0);
     const help = app.output().replace(/\s+/g, ' ');
-    for (const flag of ['--topic <dlq-topic>', '--to <topic>', '--reason <reason>', '--since <time>', '--until <time>', '--dry-run', '--max-messages <n>', '--max-redrives <n>', '--brokers <list>', '--group <id>']) {
+    for (const flag of [
+      '--topic <dlq-topic>',
+      '--to <topic>',
+      '--reason <reason>',
+      '--since <time>',
+      '--until <time>',
+      '--dry-run',
+      '--max-messages <n>',
+      '--max-redrives <n>',
+      '--brokers <list>',
+      '--group <id>',
+    ]) {
       expect(help).toContain(flag);
     }
     expect(help).toContain('(default: 5)');
@@ -162,6 +212,8 @@ describe('redrive: dead letters back to their topic, each once', () => {
   it('exits 1 with one line when Kafka cannot be reached', async () => {
     const app = spawnApp('forwarder', ['redrive', '--topic', 'd', '--brokers', '127.0.0.1:1'], {});
     expect(await app.exited).toBe(1);
-    expect(app.output().trim()).toBe('redrive: cannot reach Kafka at 127.0.0.1:1: connection refused (no broker listens there)');
+    expect(app.output().trim()).toBe(
+      'redrive: cannot reach Kafka at 127.0.0.1:1: connection refused (no broker listens there)',
+    );
   });
 });

@@ -19,10 +19,16 @@ describe('replay: forward --from and --reset-to', () => {
   /** Between the two batches: records of the first were written before it, of the second after. */
   let noted: Date;
 
-  const records = (from: number) => Array.from({ length: PER_BATCH }, (_, i) => ({ key: `k-${from + i}`, value: JSON.stringify({ seq: from + i }) }));
-  const deliveredSeqs = () => target.received.filter((r) => r.status === 200).map((r) => (r.value as { seq: number }).seq).sort((a, b) => a - b);
+  const records = (from: number) =>
+    Array.from({ length: PER_BATCH }, (_, i) => ({ key: `k-${from + i}`, value: JSON.stringify({ seq: from + i }) }));
+  const deliveredSeqs = () =>
+    target.received
+      .filter((r) => r.status === 200)
+      .map((r) => (r.value as { seq: number }).seq)
+      .sort((a, b) => a - b);
   const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
-  const forward = (args: string[]) => startForwarder(['--topic', topic, '--target-url', target.url, '--brokers', brokers, '--idle-exit', '2s', ...args]);
+  const forward = (args: string[]) =>
+    startForwarder(['--topic', topic, '--target-url', target.url, '--brokers', brokers, '--idle-exit', '2s', ...args]);
   const run = async (args: string[]) => {
     const app = spawnApp('forwarder', args, { KAFKA_BROKERS: brokers });
     return { code: await app.exited, output: app.output().trim() };
@@ -53,7 +59,11 @@ describe('replay: forward --from and --reset-to', () => {
     expect(code).toBe(0);
     expect(deliveredSeqs()).toEqual(range(100, 100 + PER_BATCH));
     for (const partition of [0, 1, 2]) {
-      expect(forwarder.output()).toMatch(new RegExp(`${topic}\\[${partition}\\]: no committed offset; starting at offset \\d+, the first record at or after ${noted.toISOString()} \\(--from\\)`));
+      expect(forwarder.output()).toMatch(
+        new RegExp(
+          `${topic}\\[${partition}\\]: no committed offset; starting at offset \\d+, the first record at or after ${noted.toISOString()} \\(--from\\)`,
+        ),
+      );
     }
   });
 
@@ -80,7 +90,9 @@ describe('replay: forward --from and --reset-to', () => {
     const fromTime = forward(['--group', group, '--from', noted.toISOString()]);
     expect(await fromTime.exited).toBe(0);
     expect(target.received).toEqual([]);
-    expect(messages(fromTime.output())).toContain(`${topic}[0]: group "${group}" resumes at its committed offset ${(await kafka.committedOffsets(group, topic)).get(0)} (--from applies only to partitions without one)`);
+    expect(messages(fromTime.output())).toContain(
+      `${topic}[0]: group "${group}" resumes at its committed offset ${(await kafka.committedOffsets(group, topic)).get(0)} (--from applies only to partitions without one)`,
+    );
   });
 
   it('--reset-to <time> moves a drained group back, one line per partition, and the next run redelivers exactly those records', async () => {
@@ -90,12 +102,26 @@ describe('replay: forward --from and --reset-to', () => {
     const drained = await kafka.committedOffsets(group, topic);
     expect(drained).toEqual(await kafka.endOffsets(topic));
 
-    const reset = await run(['forward', '--topic', topic, '--target-url', target.url, '--group', group, '--reset-to', noted.toISOString()]);
+    const reset = await run([
+      'forward',
+      '--topic',
+      topic,
+      '--target-url',
+      target.url,
+      '--group',
+      group,
+      '--reset-to',
+      noted.toISOString(),
+    ]);
     expect(reset.code).toBe(0);
     const lines = reset.output.split('\n');
     expect(lines).toHaveLength(3);
     lines.forEach((line, partition) =>
-      expect(line).toMatch(new RegExp(`^${topic}\\[${partition}\\]: group "${group}" moved from ${drained.get(partition)} to \\d+, the first record at or after ${noted.toISOString()}$`)),
+      expect(line).toMatch(
+        new RegExp(
+          `^${topic}\\[${partition}\\]: group "${group}" moved from ${drained.get(partition)} to \\d+, the first record at or after ${noted.toISOString()}$`,
+        ),
+      ),
     );
 
     target.received.splice(0);
@@ -105,22 +131,65 @@ describe('replay: forward --from and --reset-to', () => {
 
   it('--reset-to is refused, changing nothing, while the group has a running member', async () => {
     const group = `${topic}-busy`;
-    const running = startForwarder(['--topic', topic, '--target-url', target.url, '--brokers', brokers, '--group', group]);
+    const running = startForwarder([
+      '--topic',
+      topic,
+      '--target-url',
+      target.url,
+      '--brokers',
+      brokers,
+      '--group',
+      group,
+    ]);
     await waitFor('the forwarder to join its group', async () => /Joined group/.test(running.output()), 30_000);
-    await waitFor('the backlog to be committed', async () => (await kafka.committedOffsets(group, topic)).get(0) !== -1, 30_000);
+    await waitFor(
+      'the backlog to be committed',
+      async () => (await kafka.committedOffsets(group, topic)).get(0) !== -1,
+      30_000,
+    );
     const before = await kafka.committedOffsets(group, topic);
-    const reset = await run(['forward', '--topic', topic, '--target-url', target.url, '--group', group, '--reset-to', 'earliest']);
+    const reset = await run([
+      'forward',
+      '--topic',
+      topic,
+      '--target-url',
+      target.url,
+      '--group',
+      group,
+      '--reset-to',
+      'earliest',
+    ]);
     expect(reset.code).toBe(1);
-    expect(reset.output).toMatch(new RegExp(`^forwarder --reset-to: refused: group "${group}" has 1 running member\\(s\\) \\(state Stable\\); stop its forwarders, then reset\\.$`));
+    expect(reset.output).toMatch(
+      new RegExp(
+        `^forwarder --reset-to: refused: group "${group}" has 1 running member\\(s\\) \\(state Stable\\); stop its forwarders, then reset\\.$`,
+      ),
+    );
     expect(await kafka.committedOffsets(group, topic)).toEqual(before);
     expect(await running.stop('SIGTERM')).toBe(0);
   });
 
   it.each([
-    [['--target-url', 'http://t/', '--reset-to', '1h'], 2, /^error: --reset-to needs --group: name the group whose offsets move \(the default group is not assumed\)\.$/],
-    [['--target-url', 'http://t/', '--group', 'g', '--reset-to', '1h', '--from', 'latest'], 2, /^error: --reset-to and --from do not go together/],
-    [['--target-url', 'http://t/', '--group', 'g', '--reset-to', '2999-01-01T00:00:00Z'], 2, /^error: option '--reset-to <position>' argument '2999-01-01T00:00:00Z' is invalid\. It is in the future\.$/],
-    [['--target-url', 'http://t/', '--from', 'yesterday'], 2, /^error: option '--from <position>' argument 'yesterday' is invalid\. It must be earliest, latest, an ISO 8601 time/],
+    [
+      ['--target-url', 'http://t/', '--reset-to', '1h'],
+      2,
+      /^error: --reset-to needs --group: name the group whose offsets move \(the default group is not assumed\)\.$/,
+    ],
+    [
+      ['--target-url', 'http://t/', '--group', 'g', '--reset-to', '1h', '--from', 'latest'],
+      2,
+      /^error: --reset-to and --from do not go together/,
+    ],
+    [
+      ['--target-url', 'http://t/', '--group', 'g', '--reset-to', '2999-01-01T00:00:00Z'],
+      2,
+      /^error: option '--reset-to <position>' argument '2999-01-01T00:00:00Z' is invalid\. It is in the future\.$/,
+    ],
+    [
+      ['--target-url', 'http://t/', '--from', 'yesterday'],
+      2,
+      /^error: option '--from <position>' argument 'yesterday' is invalid\. It must be earliest, latest, an ISO 8601 time/,
+    ],
     [[], 2, /^error: required option '--target-url <url>' not specified$/],
   ])('forward --topic t %j exits %i with one line', async (args, code, line) => {
     const result = await run(['forward', '--topic', 't', ...args]);
@@ -130,13 +199,19 @@ describe('replay: forward --from and --reset-to', () => {
 
   it('lists --from and --reset-to with their defaults in --help', async () => {
     const help = (await run(['forward', '--help'])).output.replace(/\s+/g, ' ');
-    expect(help).toMatch(/--from <position> where a group with no committed offsets starts: .* \(default: earliest\) \(env: FORWARDER_FROM\)/);
+    expect(help).toMatch(
+      /--from <position> where a group with no committed offsets starts: .* \(default: earliest\) \(env: FORWARDER_FROM\)/,
+    );
     expect(help).toMatch(/--reset-to <position> move --group's committed offsets .* \(default: off\)/);
   });
 
   it('names a bad FORWARDER_FROM and exits 1', async () => {
-    const app = spawnApp('forwarder', ['forward', '--topic', 't', '--target-url', 'http://t/'], { FORWARDER_FROM: 'soon' });
+    const app = spawnApp('forwarder', ['forward', '--topic', 't', '--target-url', 'http://t/'], {
+      FORWARDER_FROM: 'soon',
+    });
     expect(await app.exited).toBe(1);
-    expect(app.output().trim()).toMatch(/^error: option '--from <position>' value 'soon' from env 'FORWARDER_FROM' is invalid\./);
+    expect(app.output().trim()).toMatch(
+      /^error: option '--from <position>' value 'soon' from env 'FORWARDER_FROM' is invalid\./,
+    );
   });
 });

@@ -11,7 +11,11 @@ const RETRIED_SEQ = 7;
 
 function verify(key: string, request: Pick<Received, 'body' | 'headers'>, body = request.body): unknown {
   const headers = request.headers as IncomingHttpHeaders & Record<string, string>;
-  return new Webhook(key).verify(body, { 'webhook-id': headers['webhook-id'], 'webhook-timestamp': headers['webhook-timestamp'], 'webhook-signature': headers['webhook-signature'] });
+  return new Webhook(key).verify(body, {
+    'webhook-id': headers['webhook-id'],
+    'webhook-timestamp': headers['webhook-timestamp'],
+    'webhook-signature': headers['webhook-signature'],
+  });
 }
 
 describe('forward --signing-secret: Standard Webhooks signatures', () => {
@@ -46,9 +50,26 @@ describe('forward --signing-secret: Standard Webhooks signatures', () => {
     }).start();
 
     const forwarder = startForwarder([
-      '--topic', topic, '--target-url', target.url, '--brokers', brokers, '--group', `${topic}-g`,
-      '--signing-secret', retiring, '--signing-secret', current,
-      '--retry-delay', '100ms', '--retry-max-delay', '5s', '--idle-exit', '2s', '--stats-interval', '1',
+      '--topic',
+      topic,
+      '--target-url',
+      target.url,
+      '--brokers',
+      brokers,
+      '--group',
+      `${topic}-g`,
+      '--signing-secret',
+      retiring,
+      '--signing-secret',
+      current,
+      '--retry-delay',
+      '100ms',
+      '--retry-max-delay',
+      '5s',
+      '--idle-exit',
+      '2s',
+      '--stats-interval',
+      '1',
     ]);
     expect(await forwarder.exited).toBe(0);
 
@@ -64,13 +85,16 @@ describe('forward --signing-secret: Standard Webhooks signatures', () => {
     const attempts = target.received.filter((r) => r.recordHeaders['x-seq'] === String(RETRIED_SEQ));
     expect(attempts.map((a) => a.status)).toEqual([503, 200]);
     expect(attempts[1].headers['webhook-id']).toBe(attempts[0].headers['webhook-id']);
-    expect(Number(attempts[1].headers['webhook-timestamp'])).toBeGreaterThan(Number(attempts[0].headers['webhook-timestamp']));
+    expect(Number(attempts[1].headers['webhook-timestamp'])).toBeGreaterThan(
+      Number(attempts[0].headers['webhook-timestamp']),
+    );
     expect(attempts[1].headers['webhook-signature']).not.toBe(attempts[0].headers['webhook-signature']);
 
     // One byte changed in the body: verification fails.
     const sample = target.received.find((r) => r.body.includes('東京'))!;
     const index = sample.body.indexOf('"seq":') + 6;
-    const tampered = sample.body.slice(0, index) + (sample.body[index] === '9' ? '8' : '9') + sample.body.slice(index + 1);
+    const tampered =
+      sample.body.slice(0, index) + (sample.body[index] === '9' ? '8' : '9') + sample.body.slice(index + 1);
     expect(Buffer.byteLength(tampered)).toBe(Buffer.byteLength(sample.body));
     expect(() => verify(current, sample, tampered)).toThrow(/No matching signature/);
 
@@ -83,7 +107,18 @@ describe('forward --signing-secret: Standard Webhooks signatures', () => {
     await kafka.produce(topic, [{ key: 'a', value: '{"a":1}' }]);
     const plain = await new TestTarget().start();
     try {
-      const forwarder = startForwarder(['--topic', topic, '--target-url', plain.url, '--brokers', brokers, '--group', `${topic}-g`, '--idle-exit', '2s']);
+      const forwarder = startForwarder([
+        '--topic',
+        topic,
+        '--target-url',
+        plain.url,
+        '--brokers',
+        brokers,
+        '--group',
+        `${topic}-g`,
+        '--idle-exit',
+        '2s',
+      ]);
       expect(await forwarder.exited).toBe(0);
       expect(plain.received).toHaveLength(1);
       expect(plain.received[0].headers['webhook-signature']).toBeUndefined();
@@ -94,14 +129,30 @@ describe('forward --signing-secret: Standard Webhooks signatures', () => {
 
   describe('a bad secret', () => {
     const run = async (args: string[], env: Record<string, string> = {}) => {
-      const app = spawnApp('forwarder', ['forward', '--topic', 't', '--target-url', 'http://127.0.0.1:9/', ...args], env);
+      const app = spawnApp(
+        'forwarder',
+        ['forward', '--topic', 't', '--target-url', 'http://127.0.0.1:9/', ...args],
+        env,
+      );
       return { code: await app.exited, output: app.output().trim() };
     };
 
     it.each([
-      ['no whsec_ prefix', 'c2VjcmV0LXdpdGhvdXQtcHJlZml4LTEyMzQ1Njc4', /^error: option '--signing-secret <secret>' is invalid \(secret 1 of 1\)\. A signing secret must look like whsec_<base64 key>\.$/],
-      ['not base64', 'whsec_%%%not-base64%%%', /^error: option '--signing-secret <secret>' is invalid \(secret 1 of 1\)\. A signing secret must look like whsec_<base64 key>\.$/],
-      ['a 16-byte key', `whsec_${Buffer.from('sixteen-bytes-ok').toString('base64')}`, /^error: option '--signing-secret <secret>' is invalid \(secret 1 of 1\)\. A signing secret's key must be at least 24 bytes \(it has 16\)\.$/],
+      [
+        'no whsec_ prefix',
+        'c2VjcmV0LXdpdGhvdXQtcHJlZml4LTEyMzQ1Njc4',
+        /^error: option '--signing-secret <secret>' is invalid \(secret 1 of 1\)\. A signing secret must look like whsec_<base64 key>\.$/,
+      ],
+      [
+        'not base64',
+        'whsec_%%%not-base64%%%',
+        /^error: option '--signing-secret <secret>' is invalid \(secret 1 of 1\)\. A signing secret must look like whsec_<base64 key>\.$/,
+      ],
+      [
+        'a 16-byte key',
+        `whsec_${Buffer.from('sixteen-bytes-ok').toString('base64')}`,
+        /^error: option '--signing-secret <secret>' is invalid \(secret 1 of 1\)\. A signing secret's key must be at least 24 bytes \(it has 16\)\.$/,
+      ],
     ])('with %s exits 2 with one line that does not echo it', async (_case, bad, line) => {
       const result = await run(['--signing-secret', bad]);
       expect(result.code).toBe(2);

@@ -1,10 +1,15 @@
 import { request as httpRequest } from 'node:http';
 import { TestKafka, testBrokers } from '../support/kafka-admin';
-import { getJson, postJson } from '../support/http';
+import { getJson, postJson, type JsonBody } from '../support/http';
 import { spawnApp, startIngress, stopAll, waitFor, type AppProcess } from '../support/processes';
 
 /** Sends raw bytes, optionally chunked, so tests control exactly what the server sees. */
-function rawPost(url: string, path: string, headers: Record<string, string>, chunks: string[]): Promise<{ status: number; body: any }> {
+function rawPost(
+  url: string,
+  path: string,
+  headers: Record<string, string>,
+  chunks: string[],
+): Promise<{ status: number; body: JsonBody }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(`${url}${path}`, { method: 'POST', headers }, (res) => {
       let text = '';
@@ -24,7 +29,12 @@ describe('error answers: JSON, a stable code, and nothing written', () => {
   let topic: string;
 
   beforeAll(async () => {
-    ingress = await startIngress({ KAFKA_BROKERS: brokers, INGRESS_MAX_BODY_BYTES: '65536', INGRESS_MAX_BATCH_MESSAGES: '5', INGRESS_MAX_JSON_DEPTH: '20' });
+    ingress = await startIngress({
+      KAFKA_BROKERS: brokers,
+      INGRESS_MAX_BODY_BYTES: '65536',
+      INGRESS_MAX_BATCH_MESSAGES: '5',
+      INGRESS_MAX_JSON_DEPTH: '20',
+    });
     topic = await kafka.createTopic('errors', 2);
   });
   afterAll(stopAll);
@@ -45,15 +55,31 @@ describe('error answers: JSON, a stable code, and nothing written', () => {
   });
 
   it('lists every failing field in details', async () => {
-    const response = await postJson(`${ingress.url}/produce`, { topic: 'bad topic!', key: 7, headers: { ok: 'yes', 'bad\nname': 'x' }, partition: -1, extra: true });
+    const response = await postJson(`${ingress.url}/produce`, {
+      topic: 'bad topic!',
+      key: 7,
+      headers: { ok: 'yes', 'bad\nname': 'x' },
+      partition: -1,
+      extra: true,
+    });
     expect(response.status).toBe(400);
     expect(response.body.code).toBe('VALIDATION_FAILED');
-    expect(response.body.details.map((d: { field: string }) => d.field).sort()).toEqual(['extra', 'headers', 'key', 'partition', 'payload', 'topic']);
+    expect(response.body.details.map((d: { field: string }) => d.field).sort()).toEqual([
+      'extra',
+      'headers',
+      'key',
+      'partition',
+      'payload',
+      'topic',
+    ]);
     expect(JSON.stringify(response.body)).not.toMatch(/at .*\.js|Error:/);
   });
 
   it('reports the path of a failing field inside a batch', async () => {
-    const response = await postJson(`${ingress.url}/produce/batch`, { topic, messages: [{ payload: 1 }, { key: 'k' }, 'not an object'] });
+    const response = await postJson(`${ingress.url}/produce/batch`, {
+      topic,
+      messages: [{ payload: 1 }, { key: 'k' }, 'not an object'],
+    });
     expect(response.status).toBe(400);
     const fields = response.body.details.map((d: { field: string }) => d.field);
     expect(fields).toEqual(expect.arrayContaining(['messages[1].payload']));
@@ -72,7 +98,10 @@ describe('error answers: JSON, a stable code, and nothing written', () => {
     const empty = await postJson(`${ingress.url}/produce/batch`, { topic, messages: [] });
     expect(empty.status).toBe(400);
     expect(empty.body.code).toBe('VALIDATION_FAILED');
-    const tooMany = await postJson(`${ingress.url}/produce/batch`, { topic, messages: Array.from({ length: 6 }, (_, i) => ({ payload: i })) });
+    const tooMany = await postJson(`${ingress.url}/produce/batch`, {
+      topic,
+      messages: Array.from({ length: 6 }, (_, i) => ({ payload: i })),
+    });
     expect(tooMany.status).toBe(400);
     expect(tooMany.body.details).toEqual([{ field: 'messages', message: 'messages must contain at most 5 records' }]);
   });
@@ -82,14 +111,22 @@ describe('error answers: JSON, a stable code, and nothing written', () => {
     const declared = await postJson(`${ingress.url}/produce`, big, { raw: true });
     expect(declared.status).toBe(413);
     expect(declared.body).toEqual(errorBody('PAYLOAD_TOO_LARGE'));
-    const chunked = await rawPost(ingress.url, '/produce', { 'content-type': 'application/json', 'transfer-encoding': 'chunked' }, [big.slice(0, 30_000), big.slice(30_000)]);
+    const chunked = await rawPost(
+      ingress.url,
+      '/produce',
+      { 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+      [big.slice(0, 30_000), big.slice(30_000)],
+    );
     expect(chunked.status).toBe(413);
     expect(chunked.body.code).toBe('PAYLOAD_TOO_LARGE');
   });
 
   it('answers another content type with 415 UNSUPPORTED_MEDIA_TYPE', async () => {
     for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=latin1']) {
-      const response = await postJson(`${ingress.url}/produce`, JSON.stringify({ topic, payload: 1 }), { raw: true, headers: { 'content-type': type } });
+      const response = await postJson(`${ingress.url}/produce`, JSON.stringify({ topic, payload: 1 }), {
+        raw: true,
+        headers: { 'content-type': type },
+      });
       expect(response.status).toBe(415);
       expect(response.body).toEqual(errorBody('UNSUPPORTED_MEDIA_TYPE'));
     }
@@ -129,7 +166,9 @@ describe('error answers: JSON, a stable code, and nothing written', () => {
 
   it('refuses prototype-pollution keys with 400 FORBIDDEN_JSON_KEY', async () => {
     for (const payload of ['{"__proto__":{"polluted":true}}', '{"constructor":{"prototype":{"polluted":true}}}']) {
-      const response = await postJson(`${ingress.url}/produce`, `{"topic":"${topic}","payload":${payload}}`, { raw: true });
+      const response = await postJson(`${ingress.url}/produce`, `{"topic":"${topic}","payload":${payload}}`, {
+        raw: true,
+      });
       expect(response.status).toBe(400);
       expect(response.body).toEqual(errorBody('FORBIDDEN_JSON_KEY'));
     }
@@ -142,9 +181,16 @@ describe('error answers: JSON, a stable code, and nothing written', () => {
     expect(refused.body).toEqual(errorBody('RECORD_TOO_LARGE'));
     // The producer renews itself after a refused request; the next request must not see a 503 for it.
     expect((await postJson(`${ingress.url}/produce`, { topic: small, payload: 'right after' })).status).toBe(200);
-    const mixed = await postJson(`${ingress.url}/produce/batch`, { topic: small, messages: [{ payload: 'fits' }, { payload: 'x'.repeat(4_000) }, { payload: 'fits too' }] });
+    const mixed = await postJson(`${ingress.url}/produce/batch`, {
+      topic: small,
+      messages: [{ payload: 'fits' }, { payload: 'x'.repeat(4_000) }, { payload: 'fits too' }],
+    });
     expect(mixed.status).toBe(207);
-    expect(mixed.body.results.map((r: { success: boolean; code?: string }) => r.code ?? r.success)).toEqual([true, 'RECORD_TOO_LARGE', true]);
+    expect(mixed.body.results.map((r: { success: boolean; code?: string }) => r.code ?? r.success)).toEqual([
+      true,
+      'RECORD_TOO_LARGE',
+      true,
+    ]);
     expect(await kafka.recordCount(small)).toBe(3);
   });
 
@@ -159,11 +205,20 @@ describe('configuration at boot', () => {
 
   it.each([
     [{ PORT: 'abc' }, /^ingress: invalid configuration: PORT must be an integer from 1 to 65535 \(got "abc"\)$/m],
-    [{ KAFKA_BROKERS: 'not a broker' }, /^ingress: invalid configuration: KAFKA_BROKERS must be a comma-separated list of host:port bootstrap brokers/m],
-    [{ KAFKA_SASL_MECHANISM: 'scram-sha-512' }, /^ingress: invalid configuration: KAFKA_SASL_USERNAME must be set when KAFKA_SASL_MECHANISM is scram-sha-512/m],
-    [{ PRODUCE_TIMEOUT_MS: '0' }, /^ingress: invalid configuration: PRODUCE_TIMEOUT_MS must be an integer from 100 to 120000/m],
+    [
+      { KAFKA_BROKERS: 'not a broker' },
+      /^ingress: invalid configuration: KAFKA_BROKERS must be a comma-separated list of host:port bootstrap brokers/m,
+    ],
+    [
+      { KAFKA_SASL_MECHANISM: 'scram-sha-512' },
+      /^ingress: invalid configuration: KAFKA_SASL_USERNAME must be set when KAFKA_SASL_MECHANISM is scram-sha-512/m,
+    ],
+    [
+      { PRODUCE_TIMEOUT_MS: '0' },
+      /^ingress: invalid configuration: PRODUCE_TIMEOUT_MS must be an integer from 100 to 120000/m,
+    ],
   ])('exits 1 with one line naming the bad variable (%o)', async (env, line) => {
-    const app = spawnApp('ingress', [], env as Record<string, string>);
+    const app = spawnApp('ingress', [], env);
     expect(await app.exited).toBe(1);
     expect(app.output().trim().split('\n')).toHaveLength(1);
     expect(app.output()).toMatch(line);
@@ -176,8 +231,14 @@ describe('the body limit and the broker', () => {
   it("lowers INGRESS_MAX_BODY_BYTES to the broker's message.max.bytes, answering 413 before Kafka would refuse", async () => {
     const brokers = testBrokers();
     const topic = await new TestKafka(brokers).createTopic('limits', 1);
-    const ingress = await startIngress({ KAFKA_BROKERS: brokers, INGRESS_MAX_BODY_BYTES: String(4 * 1024 * 1024), LOG_LEVEL: 'log' });
-    await waitFor('the warning about the broker limit', async () => /above the broker's message\.max\.bytes \(1048588\)/.test(ingress.output()));
+    const ingress = await startIngress({
+      KAFKA_BROKERS: brokers,
+      INGRESS_MAX_BODY_BYTES: String(4 * 1024 * 1024),
+      LOG_LEVEL: 'log',
+    });
+    await waitFor('the warning about the broker limit', async () =>
+      /above the broker's message\.max\.bytes \(1048588\)/.test(ingress.output()),
+    );
     const big = JSON.stringify({ topic, payload: 'x'.repeat(2 * 1024 * 1024) });
     const response = await postJson(`${ingress.url}/produce`, big, { raw: true });
     expect(response.status).toBe(413);

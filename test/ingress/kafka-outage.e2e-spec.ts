@@ -1,4 +1,10 @@
-import { TEST_KAFKA_BASE_PORT, kafkaScript, newClusterSpec, startCluster, type LocalCluster } from '../setup/test-kafka';
+import {
+  TEST_KAFKA_BASE_PORT,
+  kafkaScript,
+  newClusterSpec,
+  startCluster,
+  type LocalCluster,
+} from '../setup/test-kafka';
 import { readAt } from '../support/kcat';
 import { TestKafka } from '../support/kafka-admin';
 import { getJson, postJson } from '../support/http';
@@ -59,9 +65,19 @@ describe('Kafka stopped mid-test', () => {
       60_000,
       500,
     );
-    expect(await readAt(cluster.brokers, topic, after.body.partition, after.body.offset)).toMatchObject({ value: '"after"' });
-    await waitFor('/health to be 200 again', async () => (await getJson(`${ingress.url}/health`)).status === 200, 30_000);
-    await waitFor('/health/ready to be 200 again', async () => (await getJson(`${ingress.url}/health/ready`)).status === 200, 30_000);
+    expect(await readAt(cluster.brokers, topic, after.body.partition, after.body.offset)).toMatchObject({
+      value: '"after"',
+    });
+    await waitFor(
+      '/health to be 200 again',
+      async () => (await getJson(`${ingress.url}/health`)).status === 200,
+      30_000,
+    );
+    await waitFor(
+      '/health/ready to be 200 again',
+      async () => (await getJson(`${ingress.url}/health/ready`)).status === 200,
+      30_000,
+    );
   }, 180_000);
 });
 

@@ -6,7 +6,8 @@ import { startIngress, stopAll } from '../support/processes';
 type Outcome = JsonResponse | { failed: string };
 
 /** fetch rejects with errors from Node's realm, which `instanceof Error` in jest's realm misses. */
-const attempt = (request: Promise<JsonResponse>): Promise<Outcome> => request.catch((error: { message?: string }) => ({ failed: String(error?.message) }));
+const attempt = (request: Promise<JsonResponse>): Promise<Outcome> =>
+  request.catch((error: { message?: string }) => ({ failed: String(error?.message) }));
 const answered = (o: Outcome): o is JsonResponse => !('failed' in o);
 
 describe('graceful shutdown', () => {
@@ -15,7 +16,9 @@ describe('graceful shutdown', () => {
 
   it('on SIGTERM lets requests already inside finish, then exits 0', async () => {
     const ingress = await startIngress({ KAFKA_BROKERS: brokers });
-    const slow = Array.from({ length: 20 }, () => attempt(postJson(`${ingress.url}/webhook-simulator?minDelayMs=1500&maxDelayMs=1500&failRate=0`, {})));
+    const slow = Array.from({ length: 20 }, () =>
+      attempt(postJson(`${ingress.url}/webhook-simulator?minDelayMs=1500&maxDelayMs=1500&failRate=0`, {})),
+    );
     await new Promise((r) => setTimeout(r, 500));
     const started = Date.now();
     const exitCode = await ingress.stop('SIGTERM');
@@ -31,7 +34,8 @@ describe('graceful shutdown', () => {
     const outcomes: Outcome[] = [];
     let stopping = false;
     const client = async (id: number) => {
-      for (let i = 0; !stopping || i < 3; i++) outcomes.push(await attempt(postJson(`${ingress.url}/produce`, { topic, key: `c${id}`, payload: { id, i } })));
+      for (let i = 0; !stopping || i < 3; i++)
+        outcomes.push(await attempt(postJson(`${ingress.url}/produce`, { topic, key: `c${id}`, payload: { id, i } })));
     };
     const clients = Array.from({ length: 16 }, (_, id) => client(id));
     await new Promise((r) => setTimeout(r, 1_000));

@@ -23,7 +23,14 @@ describe('POST /produce and /produce/batch against a real broker', () => {
       headers: { 'x-source': 'tests', traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
     });
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({ success: true, message: expect.stringMatching(/^Message delivered to topic /), topic, partition: expect.any(Number), offset: expect.any(Number), timestamp: expect.any(String) });
+    expect(response.body).toEqual({
+      success: true,
+      message: expect.stringMatching(/^Message delivered to topic /),
+      topic,
+      partition: expect.any(Number),
+      offset: expect.any(Number),
+      timestamp: expect.any(String),
+    });
     expect(new Date(response.body.timestamp).toISOString()).toBe(response.body.timestamp);
 
     const record = await readAt(brokers, topic, response.body.partition, response.body.offset);
@@ -70,7 +77,11 @@ describe('POST /produce and /produce/batch against a real broker', () => {
   });
 
   it('answers a batch with 200 and one result per message, in order', async () => {
-    const messages = Array.from({ length: 50 }, (_, i) => ({ key: `b-${i}`, payload: { n: i }, headers: { seq: String(i) } }));
+    const messages = Array.from({ length: 50 }, (_, i) => ({
+      key: `b-${i}`,
+      payload: { n: i },
+      headers: { seq: String(i) },
+    }));
     const response = await postJson(`${ingress.url}/produce/batch`, { topic, messages });
     expect(response.status).toBe(200);
     expect(response.body.success).toBe(true);
@@ -78,7 +89,11 @@ describe('POST /produce and /produce/batch against a real broker', () => {
     const onDisk = byPosition(await readAll(brokers, topic));
     response.body.results.forEach((result: { success: boolean; partition: number; offset: number }, i: number) => {
       expect(result.success).toBe(true);
-      expect(onDisk.get(`${result.partition}/${result.offset}`)).toMatchObject({ key: `b-${i}`, value: JSON.stringify({ n: i }), headers: { seq: String(i) } });
+      expect(onDisk.get(`${result.partition}/${result.offset}`)).toMatchObject({
+        key: `b-${i}`,
+        value: JSON.stringify({ n: i }),
+        headers: { seq: String(i) },
+      });
     });
   });
 
@@ -91,7 +106,11 @@ describe('POST /produce and /produce/batch against a real broker', () => {
     expect(response.body.success).toBe(false);
     const [first, second, third] = response.body.results;
     expect(first).toMatchObject({ success: true, partition: expect.any(Number), offset: expect.any(Number) });
-    expect(second).toMatchObject({ success: false, code: 'PARTITION_NOT_FOUND', error: expect.stringContaining('partition 99') });
+    expect(second).toMatchObject({
+      success: false,
+      code: 'PARTITION_NOT_FOUND',
+      error: expect.stringContaining('partition 99'),
+    });
     expect(third).toMatchObject({ success: true });
     expect(await readAt(brokers, topic, first.partition, first.offset)).toMatchObject({ value: '"first"' });
     expect(await readAt(brokers, topic, third.partition, third.offset)).toMatchObject({ value: '"third"' });

@@ -6,9 +6,16 @@ describe('POST /webhook-simulator', () => {
 
   it('answers processed with timing, and counts what it answered', async () => {
     const ingress = await startIngress({ KAFKA_BROKERS: '127.0.0.1:1', SIMULATOR_SEED: '7' });
-    const response = await postJson(`${ingress.url}/webhook-simulator?minDelayMs=0&maxDelayMs=0&failRate=0`, { hello: 'world' });
+    const response = await postJson(`${ingress.url}/webhook-simulator?minDelayMs=0&maxDelayMs=0&failRate=0`, {
+      hello: 'world',
+    });
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({ status: 'processed', message: expect.any(String), processing_time_ms: expect.any(Number), received_at: expect.any(String) });
+    expect(response.body).toEqual({
+      status: 'processed',
+      message: expect.any(String),
+      processing_time_ms: expect.any(Number),
+      received_at: expect.any(String),
+    });
     const stats = await getJson(`${ingress.url}/webhook-simulator/stats`);
     expect(stats.body).toMatchObject({ received: 1, by_status: { '200': 1 } });
   });
@@ -23,7 +30,12 @@ describe('POST /webhook-simulator', () => {
 
   it('repeats the same outcomes for the same seed, in roughly the configured proportions', async () => {
     const outcomes = async () => {
-      const ingress = await startIngress({ KAFKA_BROKERS: '127.0.0.1:1', SIMULATOR_SEED: '1234', SIMULATOR_MIN_DELAY_MS: '0', SIMULATOR_MAX_DELAY_MS: '0' });
+      const ingress = await startIngress({
+        KAFKA_BROKERS: '127.0.0.1:1',
+        SIMULATOR_SEED: '1234',
+        SIMULATOR_MIN_DELAY_MS: '0',
+        SIMULATOR_MAX_DELAY_MS: '0',
+      });
       const statuses: number[] = [];
       for (let i = 0; i < 400; i++) statuses.push((await postJson(`${ingress.url}/webhook-simulator`, { i })).status);
       await ingress.stop();
@@ -38,7 +50,12 @@ describe('POST /webhook-simulator', () => {
   });
 
   it('answers 503 with Retry-After when failing that way', async () => {
-    const ingress = await startIngress({ KAFKA_BROKERS: '127.0.0.1:1', SIMULATOR_FAIL_500_RATE: '0', SIMULATOR_FAIL_400_RATE: '0', SIMULATOR_FAIL_503_RATE: '1' });
+    const ingress = await startIngress({
+      KAFKA_BROKERS: '127.0.0.1:1',
+      SIMULATOR_FAIL_500_RATE: '0',
+      SIMULATOR_FAIL_400_RATE: '0',
+      SIMULATOR_FAIL_503_RATE: '1',
+    });
     const response = await postJson(`${ingress.url}/webhook-simulator?minDelayMs=0&maxDelayMs=0`, {});
     expect(response.status).toBe(503);
     expect(response.headers.get('retry-after')).toBe('1');

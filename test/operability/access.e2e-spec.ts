@@ -22,23 +22,47 @@ describe('access control and limits', () => {
       allowed = await kafka.createTopic('orders', 2);
       const keysFile = join(mkdtempSync(join(tmpdir(), 'keys-')), 'keys.txt');
       writeFileSync(keysFile, `# one key per line\n${KEY_B}\n`);
-      ingress = await startIngress({ KAFKA_BROKERS: brokers, INGRESS_API_KEYS: KEY_A, INGRESS_API_KEYS_FILE: keysFile, INGRESS_ALLOWED_TOPICS: 'orders-*' });
+      ingress = await startIngress({
+        KAFKA_BROKERS: brokers,
+        INGRESS_API_KEYS: KEY_A,
+        INGRESS_API_KEYS_FILE: keysFile,
+        INGRESS_ALLOWED_TOPICS: 'orders-*',
+      });
     });
 
     it('answers 401 without a key, or with a wrong one, and writes nothing', async () => {
       const none = await postJson(`${ingress.url}/produce`, { topic: allowed, payload: 1 });
       expect(none.status).toBe(401);
-      expect(none.body).toEqual({ success: false, error: expect.stringContaining('API key is required'), code: 'UNAUTHORIZED' });
+      expect(none.body).toEqual({
+        success: false,
+        error: expect.stringContaining('API key is required'),
+        code: 'UNAUTHORIZED',
+      });
       expect(none.headers.get('www-authenticate')).toMatch(/^Bearer/);
-      const wrong = await postJson(`${ingress.url}/produce`, { topic: allowed, payload: 1 }, { headers: { authorization: `Bearer ${KEY_A}x` } });
+      const wrong = await postJson(
+        `${ingress.url}/produce`,
+        { topic: allowed, payload: 1 },
+        { headers: { authorization: `Bearer ${KEY_A}x` } },
+      );
       expect(wrong.status).toBe(401);
       expect(wrong.body.code).toBe('UNAUTHORIZED');
       expect(await kafka.recordCount(allowed)).toBe(0);
     });
 
     it('accepts a key as Bearer token or X-API-Key, from the variable or the file', async () => {
-      expect((await postJson(`${ingress.url}/produce`, { topic: allowed, payload: 1 }, { headers: { authorization: `Bearer ${KEY_A}` } })).status).toBe(200);
-      expect((await postJson(`${ingress.url}/produce`, { topic: allowed, payload: 2 }, { headers: { 'x-api-key': KEY_B } })).status).toBe(200);
+      expect(
+        (
+          await postJson(
+            `${ingress.url}/produce`,
+            { topic: allowed, payload: 1 },
+            { headers: { authorization: `Bearer ${KEY_A}` } },
+          )
+        ).status,
+      ).toBe(200);
+      expect(
+        (await postJson(`${ingress.url}/produce`, { topic: allowed, payload: 2 }, { headers: { 'x-api-key': KEY_B } }))
+          .status,
+      ).toBe(200);
     });
 
     it('refuses the key before reading a body, so unauthenticated clients cannot make it parse anything', async () => {
@@ -54,24 +78,40 @@ describe('access control and limits', () => {
 
     it('answers 403 TOPIC_NOT_ALLOWED for topics outside the allow-list', async () => {
       const other = await kafka.createTopic('payments', 1);
-      const response = await postJson(`${ingress.url}/produce`, { topic: other, payload: 1 }, { headers: { 'x-api-key': KEY_A } });
+      const response = await postJson(
+        `${ingress.url}/produce`,
+        { topic: other, payload: 1 },
+        { headers: { 'x-api-key': KEY_A } },
+      );
       expect(response.status).toBe(403);
       expect(response.body).toMatchObject({ code: 'TOPIC_NOT_ALLOWED' });
       expect(await kafka.recordCount(other)).toBe(0);
     });
 
     it('can protect metrics too', async () => {
-      const closed = await startIngress({ KAFKA_BROKERS: brokers, INGRESS_API_KEYS: KEY_A, INGRESS_PUBLIC_METRICS: 'false' });
+      const closed = await startIngress({
+        KAFKA_BROKERS: brokers,
+        INGRESS_API_KEYS: KEY_A,
+        INGRESS_PUBLIC_METRICS: 'false',
+      });
       expect((await fetch(`${closed.url}/metrics`)).status).toBe(401);
-      expect((await fetch(`${closed.url}/metrics`, { headers: { authorization: `Bearer ${KEY_A}` } })).status).toBe(200);
+      expect((await fetch(`${closed.url}/metrics`, { headers: { authorization: `Bearer ${KEY_A}` } })).status).toBe(
+        200,
+      );
       expect((await fetch(`${closed.url}/health`)).status).not.toBe(401);
     });
   });
 
   it('rate-limits each API key with a token bucket, answering 429 with Retry-After', async () => {
     const topic = await kafka.createTopic('limited', 1);
-    const ingress = await startIngress({ KAFKA_BROKERS: brokers, INGRESS_API_KEYS: `${KEY_A},${KEY_B}`, INGRESS_RATE_LIMIT_RPS: '1', INGRESS_RATE_LIMIT_BURST: '3' });
-    const send = (key: string) => postJson(`${ingress.url}/produce`, { topic, payload: 1 }, { headers: { 'x-api-key': key } });
+    const ingress = await startIngress({
+      KAFKA_BROKERS: brokers,
+      INGRESS_API_KEYS: `${KEY_A},${KEY_B}`,
+      INGRESS_RATE_LIMIT_RPS: '1',
+      INGRESS_RATE_LIMIT_BURST: '3',
+    });
+    const send = (key: string) =>
+      postJson(`${ingress.url}/produce`, { topic, payload: 1 }, { headers: { 'x-api-key': key } });
     const statuses = [];
     for (let i = 0; i < 5; i++) statuses.push((await send(KEY_A)).status);
     expect(statuses).toEqual([200, 200, 200, 429, 429]);
@@ -96,13 +136,23 @@ describe('access control and limits', () => {
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     expect(first.headers.get('idempotent-replayed')).toBeNull();
 
-    const reused = await postJson(`${ingress.url}/produce`, { ...body, payload: { order: 8 } }, { headers: { 'idempotency-key': 'order-7' } });
+    const reused = await postJson(
+      `${ingress.url}/produce`,
+      { ...body, payload: { order: 8 } },
+      { headers: { 'idempotency-key': 'order-7' } },
+    );
     expect(reused.status).toBe(422);
     expect(reused.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
 
-    const concurrent = await Promise.all(Array.from({ length: 5 }, () => postJson(`${ingress.url}/produce`, { ...body, payload: 'c' }, { headers: { 'idempotency-key': 'burst' } })));
+    const concurrent = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        postJson(`${ingress.url}/produce`, { ...body, payload: 'c' }, { headers: { 'idempotency-key': 'burst' } }),
+      ),
+    );
     for (const r of concurrent) expect([200, 409]).toContain(r.status);
-    expect(concurrent.filter((r) => r.status === 409).every((r) => r.body.code === 'IDEMPOTENCY_KEY_IN_USE')).toBe(true);
+    expect(concurrent.filter((r) => r.status === 409).every((r) => r.body.code === 'IDEMPOTENCY_KEY_IN_USE')).toBe(
+      true,
+    );
 
     const batch = { topic, messages: [{ payload: 1 }, { payload: 2 }] };
     const b1 = await postJson(`${ingress.url}/produce/batch`, batch, { headers: { 'idempotency-key': 'batch-1' } });
@@ -133,6 +183,8 @@ describe('access control and limits', () => {
     const { spawnApp } = await import('../support/processes');
     const app = spawnApp('ingress', [], { INGRESS_API_KEYS: 'short' });
     expect(await app.exited).toBe(1);
-    expect(app.output().trim()).toMatch(/^ingress: invalid configuration: INGRESS_API_KEYS must be a comma-separated list of API keys/);
+    expect(app.output().trim()).toMatch(
+      /^ingress: invalid configuration: INGRESS_API_KEYS must be a comma-separated list of API keys/,
+    );
   });
 });

@@ -13,7 +13,8 @@ function doneInSummary(output: string): number {
   return Number(match[1]) + Number(match[2]);
 }
 
-const sum = (offsets: Map<number, number>) => [...offsets.values()].reduce((total, offset) => total + Math.max(0, offset), 0);
+const sum = (offsets: Map<number, number>) =>
+  [...offsets.values()].reduce((total, offset) => total + Math.max(0, offset), 0);
 
 describe('Ctrl+C', () => {
   const kafka = new TestKafka(testBrokers());
@@ -28,25 +29,43 @@ describe('Ctrl+C', () => {
       cwd: REPO,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { PATH: process.env.PATH ?? '', KAFKA_BROKERS: testBrokers(), PORT: String(port), HOST: '127.0.0.1', FORWARDER_HEALTH_PORT: String(healthPort), DEMO_TOPIC: topic, SIMULATOR_SEED: '9', LOG_FORMAT: 'json' },
+      env: {
+        PATH: process.env.PATH ?? '',
+        KAFKA_BROKERS: testBrokers(),
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        FORWARDER_HEALTH_PORT: String(healthPort),
+        DEMO_TOPIC: topic,
+        SIMULATOR_SEED: '9',
+        LOG_FORMAT: 'json',
+      },
     });
     let output = '';
     supervisor.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     supervisor.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => supervisor.once('exit', (code) => resolve(code)));
     try {
-      await waitFor('the demo forwarder to join its group', async () => (await fetch(`http://127.0.0.1:${healthPort}/health`)).ok, 60_000, 250);
+      await waitFor(
+        'the demo forwarder to join its group',
+        async () => (await fetch(`http://127.0.0.1:${healthPort}/health`)).ok,
+        60_000,
+        250,
+      );
       // One key per record: records queued behind a same-key delivery are left for the next run
       // and would leave a legitimate gap below records that are done.
       const answers = await Promise.all(
-        Array.from({ length: 50 }, (_, i) => postJson(`http://127.0.0.1:${port}/produce`, { topic, key: `order-${i}`, payload: { i } })),
+        Array.from({ length: 50 }, (_, i) =>
+          postJson(`http://127.0.0.1:${port}/produce`, { topic, key: `order-${i}`, payload: { i } }),
+        ),
       );
       expect(answers.map((a) => a.status)).toEqual(Array(50).fill(200));
       // The simulator takes 50-2000 ms: some deliveries are done, others in flight, when Ctrl+C comes.
       await new Promise((r) => setTimeout(r, 1_500));
 
       process.kill(-supervisor.pid!, 'SIGINT');
-      expect(await Promise.race([exited, new Promise((r) => setTimeout(() => r('still running after 60 s'), 60_000))])).toBe(0);
+      expect(
+        await Promise.race([exited, new Promise((r) => setTimeout(() => r('still running after 60 s'), 60_000))]),
+      ).toBe(0);
     } finally {
       if (supervisor.exitCode === null) process.kill(-supervisor.pid!, 'SIGKILL');
     }
@@ -60,11 +79,25 @@ describe('Ctrl+C', () => {
 
   it('a second signal right after the first is the same clean stop; a later one exits at once', async () => {
     const topic = await kafka.createTopic('double-signal', 3);
-    await kafka.produce(topic, Array.from({ length: 30 }, (_, i) => ({ key: `k${i}`, value: JSON.stringify({ i }) })));
+    await kafka.produce(
+      topic,
+      Array.from({ length: 30 }, (_, i) => ({ key: `k${i}`, value: JSON.stringify({ i }) })),
+    );
     const target = await new TestTarget(() => ({ status: 200, delayMs: 1_500 })).start();
     try {
       const group = `double-signal-${Date.now()}`;
-      const forwarder = startForwarder(['--topic', topic, '--target-url', target.url, '--group', group, '--brokers', testBrokers(), '--workers', '8']);
+      const forwarder = startForwarder([
+        '--topic',
+        topic,
+        '--target-url',
+        target.url,
+        '--group',
+        group,
+        '--brokers',
+        testBrokers(),
+        '--workers',
+        '8',
+      ]);
       await waitFor('deliveries in flight', async () => target.received.length > 0 || undefined, 30_000);
       forwarder.child.kill('SIGINT');
       await new Promise((r) => setTimeout(r, 5));
@@ -74,8 +107,22 @@ describe('Ctrl+C', () => {
       expect(sum(await kafka.committedOffsets(group, topic))).toBe(doneInSummary(forwarder.output()));
 
       target.answerWith(() => ({ status: 200, delayMs: 20_000 }));
-      await kafka.produce(topic, Array.from({ length: 10 }, (_, i) => ({ key: `late${i}`, value: '{}' })));
-      const slow = startForwarder(['--topic', topic, '--target-url', target.url, '--group', group, '--brokers', testBrokers(), '--workers', '8']);
+      await kafka.produce(
+        topic,
+        Array.from({ length: 10 }, (_, i) => ({ key: `late${i}`, value: '{}' })),
+      );
+      const slow = startForwarder([
+        '--topic',
+        topic,
+        '--target-url',
+        target.url,
+        '--group',
+        group,
+        '--brokers',
+        testBrokers(),
+        '--workers',
+        '8',
+      ]);
       await waitFor('a slow delivery in flight', async () => /Joined group/.test(slow.output()) || undefined, 30_000);
       await new Promise((r) => setTimeout(r, 1_000));
       slow.child.kill('SIGINT');

@@ -29,7 +29,23 @@ describe('API documentation', () => {
     expect(status).toBe(200);
     expect(doc.openapi).toMatch(/^3\./);
     const produce = doc.paths['/produce'].post;
-    expect(Object.keys(produce.responses).sort()).toEqual(['200', '400', '401', '403', '404', '408', '409', '413', '415', '417', '422', '429', '431', '500', '503']);
+    expect(Object.keys(produce.responses).sort()).toEqual([
+      '200',
+      '400',
+      '401',
+      '403',
+      '404',
+      '408',
+      '409',
+      '413',
+      '415',
+      '417',
+      '422',
+      '429',
+      '431',
+      '500',
+      '503',
+    ]);
     expect(produce.responses['503'].description).toMatch(/`KAFKA_UNAVAILABLE`.*Retry: yes/s);
     expect(produce.responses['503'].headers['Retry-After']).toBeDefined();
     expect(produce.requestBody.content['application/json'].schema.$ref).toBe('#/components/schemas/ProduceRequestDto');
@@ -38,14 +54,25 @@ describe('API documentation', () => {
     expect(schemas.ProduceRequestDto.required).toEqual(expect.arrayContaining(['topic', 'payload']));
     expect(schemas.ProduceRequestDto.properties.topic.pattern).toBe('^[a-zA-Z0-9._-]{1,249}$');
     expect(schemas.ErrorResponseDto.properties.code.enum.sort()).toEqual(Object.keys(ERROR_CODES).sort());
-    expect(doc.components.securitySchemes).toMatchObject({ bearer: { type: 'http', scheme: 'bearer' }, 'api-key': { type: 'apiKey', in: 'header', name: 'X-API-Key' } });
+    expect(doc.components.securitySchemes).toMatchObject({
+      bearer: { type: 'http', scheme: 'bearer' },
+      'api-key': { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+    });
   });
 
   it('lets a person try POST /produce in Swagger UI in a real browser and see the 200', async () => {
     const topic = await new TestKafka(brokers).createTopic('docs', 1);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     const page = await browser.newPage();
     const problems: string[] = [];
@@ -55,19 +82,33 @@ describe('API documentation', () => {
     const operation = page.locator('#operations-produce-ProduceController_produce');
     await operation.locator('.opblock-summary').click();
     await operation.getByRole('button', { name: 'Try it out' }).click();
-    await operation.locator('textarea.body-param__text').fill(JSON.stringify({ topic, key: 'from-the-docs', payload: { tried: 'in a browser' } }));
+    await operation
+      .locator('textarea.body-param__text')
+      .fill(JSON.stringify({ topic, key: 'from-the-docs', payload: { tried: 'in a browser' } }));
     await operation.getByRole('button', { name: 'Execute' }).click();
 
     const status = operation.locator('.live-responses-table .response .response-col_status');
     await status.first().waitFor({ timeout: 30_000 });
     expect((await status.first().innerText()).trim()).toBe('200');
-    const shown = JSON.parse(await operation.locator('.live-responses-table .response-col_description pre.microlight').first().innerText());
-    expect(shown).toEqual({ success: true, message: expect.stringMatching(/^Message delivered to topic /), topic, partition: expect.any(Number), offset: expect.any(Number), timestamp: expect.any(String) });
+    const shown = JSON.parse(
+      await operation.locator('.live-responses-table .response-col_description pre.microlight').first().innerText(),
+    );
+    expect(shown).toEqual({
+      success: true,
+      message: expect.stringMatching(/^Message delivered to topic /),
+      topic,
+      partition: expect.any(Number),
+      offset: expect.any(Number),
+      timestamp: expect.any(String),
+    });
 
     await status.first().scrollIntoViewIfNeeded();
     mkdirSync(join(REPO, '.tmp'), { recursive: true });
     await page.screenshot({ path: join(REPO, '.tmp/swagger-try-it-out.png'), fullPage: false });
     expect(problems.filter((p) => /Content Security Policy|Refused/i.test(p))).toEqual([]);
-    expect(await readAt(brokers, topic, shown.partition, shown.offset)).toMatchObject({ key: 'from-the-docs', value: '{"tried":"in a browser"}' });
+    expect(await readAt(brokers, topic, shown.partition, shown.offset)).toMatchObject({
+      key: 'from-the-docs',
+      value: '{"tried":"in a browser"}',
+    });
   }, 90_000);
 });

@@ -7,7 +7,12 @@ import { freePort, spawnApp, startForwarder, stopAll, waitFor } from '../support
 /** Resolves with the first warning that names `broker`, or fails with the output so far after 5 s. */
 async function warningNaming(app: { output: () => string }, broker: string): Promise<string> {
   try {
-    return await waitFor('a warning', async () => warnings(app.output()).find((msg) => msg.includes(broker)), 5_000, 50);
+    return await waitFor(
+      'a warning',
+      async () => warnings(app.output()).find((msg) => msg.includes(broker)),
+      5_000,
+      50,
+    );
   } catch (error) {
     throw new Error(`${(error as Error).message}; the output so far:\n${app.output()}`);
   }
@@ -41,11 +46,26 @@ describe('Kafka unreachable at start', () => {
     const closed = await freePort();
     const healthPort = await freePort();
     const started = Date.now();
-    const forwarder = startForwarder(['--topic', 't', '--target-url', 'http://127.0.0.1:9/', '--brokers', `127.0.0.1:${closed}`, '--stats-interval', '1', '--health-port', String(healthPort)]);
+    const forwarder = startForwarder([
+      '--topic',
+      't',
+      '--target-url',
+      'http://127.0.0.1:9/',
+      '--brokers',
+      `127.0.0.1:${closed}`,
+      '--stats-interval',
+      '1',
+      '--health-port',
+      String(healthPort),
+    ]);
     const warning = await warningNaming(forwarder, `127.0.0.1:${closed}`);
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(warning).toMatch(new RegExp(`^cannot reach Kafka at 127\\.0\\.0\\.1:${closed}: connection refused`));
-    await waitFor('a progress line', async () => /waiting for Kafka: cannot reach Kafka at/.test(forwarder.output()), 5_000);
+    await waitFor(
+      'a progress line',
+      async () => /waiting for Kafka: cannot reach Kafka at/.test(forwarder.output()),
+      5_000,
+    );
     expect((await getJson(`http://127.0.0.1:${healthPort}/health/ready`)).status).toBe(503);
     expect(await forwarder.stop('SIGTERM')).toBe(0);
     const output = forwarder.output();
@@ -55,7 +75,14 @@ describe('Kafka unreachable at start', () => {
   });
 
   it('the forwarder says when the broker address answers but is not Kafka', async () => {
-    const forwarder = startForwarder(['--topic', 't', '--target-url', 'http://127.0.0.1:9/', '--brokers', `127.0.0.1:${notKafkaPort}`]);
+    const forwarder = startForwarder([
+      '--topic',
+      't',
+      '--target-url',
+      'http://127.0.0.1:9/',
+      '--brokers',
+      `127.0.0.1:${notKafkaPort}`,
+    ]);
     const warning = await warningNaming(forwarder, `127.0.0.1:${notKafkaPort}`);
     expect(warning).toMatch(/the server closed the connection without a Kafka answer \(is it a Kafka listener/);
     expect(await forwarder.stop('SIGTERM')).toBe(0);
@@ -63,11 +90,20 @@ describe('Kafka unreachable at start', () => {
 
   it.each([
     ['nothing listens', (closed: number) => `127.0.0.1:${closed}`, /: connection refused/],
-    ['a server that is not Kafka listens', () => `127.0.0.1:${notKafkaPort}`, /: the server closed the connection without a Kafka answer/],
+    [
+      'a server that is not Kafka listens',
+      () => `127.0.0.1:${notKafkaPort}`,
+      /: the server closed the connection without a Kafka answer/,
+    ],
   ])('the ingress warns within 5 s of start when %s, and is live but not ready', async (_case, brokers, cause) => {
     const port = await freePort();
     const broker = brokers(await freePort());
-    const ingress = spawnApp('ingress', [], { HOST: '127.0.0.1', PORT: String(port), KAFKA_BROKERS: broker, LOG_LEVEL: 'log' });
+    const ingress = spawnApp('ingress', [], {
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      KAFKA_BROKERS: broker,
+      LOG_LEVEL: 'log',
+    });
     const warning = await warningNaming(ingress, broker);
     expect(warning).toMatch(cause);
     expect(warning).toMatch(new RegExp(`^cannot reach Kafka at ${broker.replace(/\./g, '\\.')}`));

@@ -8,7 +8,8 @@ import { TestTarget } from '../support/target';
 function sample(metrics: string, name: string, labels: Record<string, string> = {}): number | undefined {
   for (const line of metrics.split('\n')) {
     if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) return Number(line.slice(line.lastIndexOf(' ') + 1));
+    if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`)))
+      return Number(line.slice(line.lastIndexOf(' ') + 1));
   }
   return undefined;
 }
@@ -28,17 +29,22 @@ describe('metrics, logs and trace context', () => {
   it('exposes the ingress metrics in Prometheus format', async () => {
     const topic = await kafka.createTopic('metrics', 2);
     const ingress = await startIngress({ KAFKA_BROKERS: brokers });
-    for (let i = 0; i < 5; i++) expect((await postJson(`${ingress.url}/produce`, { topic, payload: i })).status).toBe(200);
+    for (let i = 0; i < 5; i++)
+      expect((await postJson(`${ingress.url}/produce`, { topic, payload: i })).status).toBe(200);
     await postJson(`${ingress.url}/produce`, { topic: 'no-such-topic', payload: 1 });
     await fetch(`${ingress.url}/made/up/path`);
 
     const response = await fetch(`${ingress.url}/metrics`);
     expect(response.headers.get('content-type')).toMatch(/^text\/plain;.*version=0\.0\.4/);
     const metrics = await response.text();
-    expect(sample(metrics, 'kafka_gateway_http_requests_total', { method: 'POST', route: '/produce', status: '200' })).toBe(5);
+    expect(
+      sample(metrics, 'kafka_gateway_http_requests_total', { method: 'POST', route: '/produce', status: '200' }),
+    ).toBe(5);
     expect(sample(metrics, 'kafka_gateway_http_requests_total', { route: '/produce', status: '404' })).toBe(1);
     expect(sample(metrics, 'kafka_gateway_http_requests_total', { route: 'unmatched', status: '404' })).toBe(1);
-    expect(sample(metrics, 'kafka_gateway_http_request_duration_seconds_count', { route: '/produce', status: '200' })).toBe(5);
+    expect(
+      sample(metrics, 'kafka_gateway_http_request_duration_seconds_count', { route: '/produce', status: '200' }),
+    ).toBe(5);
     expect(sample(metrics, 'kafka_gateway_produced_records_total', { topic })).toBe(5);
     expect(sample(metrics, 'kafka_gateway_produce_batch_records_count')).toBeGreaterThanOrEqual(1);
     expect(sample(metrics, 'kafka_gateway_produce_batch_duration_seconds_count')).toBeGreaterThanOrEqual(1);
@@ -56,19 +62,43 @@ describe('metrics, logs and trace context', () => {
 
   it('logs JSON lines with the request id, without payloads or credentials', async () => {
     const topic = await kafka.createTopic('logs', 1);
-    const ingress = await startIngress({ KAFKA_BROKERS: brokers, LOG_LEVEL: 'log', INGRESS_ACCESS_LOG: 'true', INGRESS_API_KEYS: 'a-very-secret-key-123' });
-    const response = await postJson(`${ingress.url}/produce`, { topic, payload: { card: 'SECRET-PAYLOAD-4111' } }, { headers: { 'x-request-id': 'req-abc-123', authorization: 'Bearer a-very-secret-key-123' } });
+    const ingress = await startIngress({
+      KAFKA_BROKERS: brokers,
+      LOG_LEVEL: 'log',
+      INGRESS_ACCESS_LOG: 'true',
+      INGRESS_API_KEYS: 'a-very-secret-key-123',
+    });
+    const response = await postJson(
+      `${ingress.url}/produce`,
+      { topic, payload: { card: 'SECRET-PAYLOAD-4111' } },
+      { headers: { 'x-request-id': 'req-abc-123', authorization: 'Bearer a-very-secret-key-123' } },
+    );
     expect(response.status).toBe(200);
     expect(response.headers.get('x-request-id')).toBe('req-abc-123');
-    const generated = await postJson(`${ingress.url}/produce`, { topic, payload: 1 }, { headers: { authorization: 'Bearer a-very-secret-key-123' } });
+    const generated = await postJson(
+      `${ingress.url}/produce`,
+      { topic, payload: 1 },
+      { headers: { authorization: 'Bearer a-very-secret-key-123' } },
+    );
     expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
 
     const lines = await waitFor('the access log line', async () => {
-      const parsed = ingress.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, any>);
+      const parsed = ingress
+        .output()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
       return parsed.some((l) => l.reqId === 'req-abc-123') ? parsed : undefined;
     });
     const access = lines.find((l) => l.reqId === 'req-abc-123')!;
-    expect(access).toMatchObject({ level: 30, app: 'ingress', reqId: 'req-abc-123', req: { method: 'POST', url: '/produce' }, res: { statusCode: 200 }, responseTime: expect.any(Number) });
+    expect(access).toMatchObject({
+      level: 30,
+      app: 'ingress',
+      reqId: 'req-abc-123',
+      req: { method: 'POST', url: '/produce' },
+      res: { statusCode: 200 },
+      responseTime: expect.any(Number),
+    });
     expect(ingress.output()).not.toContain('SECRET-PAYLOAD');
     expect(ingress.output()).not.toContain('a-very-secret-key-123');
   });
@@ -76,7 +106,11 @@ describe('metrics, logs and trace context', () => {
   it('carries W3C trace context from the HTTP request into the record and on to the target', async () => {
     const topic = await kafka.createTopic('traced', 1);
     const ingress = await startIngress({ KAFKA_BROKERS: brokers });
-    const traced = await postJson(`${ingress.url}/produce`, { topic, key: 'a', payload: 'traced' }, { headers: { traceparent: TRACEPARENT, tracestate: 'vendor=x' } });
+    const traced = await postJson(
+      `${ingress.url}/produce`,
+      { topic, key: 'a', payload: 'traced' },
+      { headers: { traceparent: TRACEPARENT, tracestate: 'vendor=x' } },
+    );
     const untraced = await postJson(`${ingress.url}/produce`, { topic, key: 'b', payload: 'untraced' });
     const record = await readAt(brokers, topic, traced.body.partition, traced.body.offset);
     expect(record?.headers.traceparent).toMatch(new RegExp(`^00-${TRACE_ID}-[0-9a-f]{16}-01$`));
@@ -87,7 +121,20 @@ describe('metrics, logs and trace context', () => {
 
     const target = await new TestTarget().start();
     targets.push(target);
-    const forwarder = startForwarder(['--topic', topic, '--target-url', target.url, '--brokers', brokers, '--group', `${topic}-g`, '--idle-exit', '1s', '--ordering', 'partition']);
+    const forwarder = startForwarder([
+      '--topic',
+      topic,
+      '--target-url',
+      target.url,
+      '--brokers',
+      brokers,
+      '--group',
+      `${topic}-g`,
+      '--idle-exit',
+      '1s',
+      '--ordering',
+      'partition',
+    ]);
     expect(await forwarder.exited).toBe(0);
     const [first, second] = target.received;
     expect(first.headers.traceparent).toMatch(new RegExp(`^00-${TRACE_ID}-[0-9a-f]{16}-01$`));
@@ -115,11 +162,33 @@ describe('metrics, logs and trace context', () => {
     }).start();
     targets.push(target);
     const port = await freePort();
-    const forwarder = startForwarder(['--topic', topic, '--target-url', target.url, '--brokers', brokers, '--group', `${topic}-g`, '--health-port', String(port), '--retry-delay', '10ms']);
-    const metrics = await waitFor('the forwarder to finish the four records', async () => {
-      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-      return sample(text, 'kafka_gateway_forwarder_deliveries_total', { outcome: 'delivered' }) === 3 && sample(text, 'kafka_gateway_forwarder_consumer_lag', { partition: '0' }) === 0 && sample(text, 'kafka_gateway_forwarder_consumer_lag', { partition: '1' }) === 0 ? text : undefined;
-    }, 60_000, 500);
+    const forwarder = startForwarder([
+      '--topic',
+      topic,
+      '--target-url',
+      target.url,
+      '--brokers',
+      brokers,
+      '--group',
+      `${topic}-g`,
+      '--health-port',
+      String(port),
+      '--retry-delay',
+      '10ms',
+    ]);
+    const metrics = await waitFor(
+      'the forwarder to finish the four records',
+      async () => {
+        const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+        return sample(text, 'kafka_gateway_forwarder_deliveries_total', { outcome: 'delivered' }) === 3 &&
+          sample(text, 'kafka_gateway_forwarder_consumer_lag', { partition: '0' }) === 0 &&
+          sample(text, 'kafka_gateway_forwarder_consumer_lag', { partition: '1' }) === 0
+          ? text
+          : undefined;
+      },
+      60_000,
+      500,
+    );
     expect(sample(metrics, 'kafka_gateway_forwarder_deliveries_total', { outcome: 'dead_lettered' })).toBe(1);
     expect(sample(metrics, 'kafka_gateway_forwarder_dead_letters_total', { reason: 'rejected' })).toBe(1);
     expect(sample(metrics, 'kafka_gateway_forwarder_retries_total')).toBe(1);

@@ -1,4 +1,10 @@
-import { TEST_KAFKA_BASE_PORT, kafkaScript, newClusterSpec, startCluster, type LocalCluster } from '../setup/test-kafka';
+import {
+  TEST_KAFKA_BASE_PORT,
+  kafkaScript,
+  newClusterSpec,
+  startCluster,
+  type LocalCluster,
+} from '../setup/test-kafka';
 import { readAt } from '../support/kcat';
 import { TestKafka } from '../support/kafka-admin';
 import { getJson, postJson } from '../support/http';
@@ -15,7 +21,12 @@ describe('Kafka SASL (SCRAM-SHA-512)', () => {
   let saslBrokers: string;
   let topic: string;
   const target = new TestTarget();
-  const credentials = (password: string) => ({ KAFKA_BROKERS: saslBrokers, KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'gateway', KAFKA_SASL_PASSWORD: password });
+  const credentials = (password: string) => ({
+    KAFKA_BROKERS: saslBrokers,
+    KAFKA_SASL_MECHANISM: 'scram-sha-512',
+    KAFKA_SASL_USERNAME: 'gateway',
+    KAFKA_SASL_PASSWORD: password,
+  });
 
   beforeAll(async () => {
     cluster = await startCluster(newClusterSpec(TEST_KAFKA_BASE_PORT + 300, 1, true));
@@ -36,9 +47,14 @@ describe('Kafka SASL (SCRAM-SHA-512)', () => {
       const response = await postJson(`${ingress.url}/produce`, { topic, key: 'k', payload: { via: 'sasl' } });
       return response.status === 200 ? response : undefined;
     });
-    expect(await readAt(cluster.brokers, topic, written.body.partition, written.body.offset)).toMatchObject({ value: '{"via":"sasl"}' });
+    expect(await readAt(cluster.brokers, topic, written.body.partition, written.body.offset)).toMatchObject({
+      value: '{"via":"sasl"}',
+    });
 
-    const forwarder = startForwarder(['--topic', topic, '--target-url', target.url, '--group', 'sasl-g', '--idle-exit', '1s'], credentials('gateway-secret'));
+    const forwarder = startForwarder(
+      ['--topic', topic, '--target-url', target.url, '--group', 'sasl-g', '--idle-exit', '1s'],
+      credentials('gateway-secret'),
+    );
     expect(await forwarder.exited).toBe(0);
     expect(target.received.map((r) => r.value)).toEqual([{ via: 'sasl' }]);
   });
@@ -47,16 +63,27 @@ describe('Kafka SASL (SCRAM-SHA-512)', () => {
     const ingress = await startIngress(credentials('wrong-password'), { ready: false });
     const ready = await waitFor('readiness to report the refusal', async () => {
       const response = await getJson(`${ingress.url}/health/ready`);
-      return response.status === 503 && JSON.stringify(response.body).includes('refused the credentials') ? response : undefined;
+      return response.status === 503 && JSON.stringify(response.body).includes('refused the credentials')
+        ? response
+        : undefined;
     });
-    expect(ready.body.details.kafka.message).toMatch(/check KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD/);
+    expect(ready.body.details.kafka.message).toMatch(
+      /check KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD/,
+    );
     const produce = await postJson(`${ingress.url}/produce`, { topic, payload: 1 });
     expect(produce.status).toBe(503);
     expect(ingress.output()).toMatch(/Kafka refused the credentials/);
 
     const port = await freePort();
-    const forwarder = startForwarder(['--topic', topic, '--target-url', target.url, '--group', 'sasl-bad', '--health-port', String(port)], credentials('wrong-password'));
-    await waitFor('the forwarder to say why', async () => /Kafka refused the credentials/.test(forwarder.output()), 30_000);
+    const forwarder = startForwarder(
+      ['--topic', topic, '--target-url', target.url, '--group', 'sasl-bad', '--health-port', String(port)],
+      credentials('wrong-password'),
+    );
+    await waitFor(
+      'the forwarder to say why',
+      async () => /Kafka refused the credentials/.test(forwarder.output()),
+      30_000,
+    );
     expect((await getJson(`http://127.0.0.1:${port}/health`)).status).toBe(503);
     expect(forwarder.child.exitCode).toBeNull();
     expect(await forwarder.stop('SIGTERM')).toBe(0);

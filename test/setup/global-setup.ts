@@ -12,9 +12,13 @@ export const STATE_FILE = join(REPO, `.tmp/test-kafka-${TEST_KAFKA_PORT}.json`);
  * Starts a throwaway single-node Kafka for the run unless KAFKA_BROKERS points at one. A watchdog
  * stops it if jest dies without running the teardown (Ctrl+C, crash), so nothing is left behind.
  */
-export default async function globalSetup(_globalConfig: unknown, projectConfig?: { displayName?: { name?: string } }): Promise<void> {
+export default async function globalSetup(
+  _globalConfig: unknown,
+  projectConfig?: { displayName?: { name?: string } },
+): Promise<void> {
   for (const app of ['ingress', 'forwarder']) {
-    if (!existsSync(join(REPO, `dist/apps/${app}/main.js`))) throw new Error(`dist/apps/${app}/main.js is missing: run "npm run build" (npm test does).`);
+    if (!existsSync(join(REPO, `dist/apps/${app}/main.js`)))
+      throw new Error(`dist/apps/${app}/main.js is missing: run "npm run build" (npm test does).`);
   }
   if (process.env.KAFKA_BROKERS) {
     process.env.TEST_KAFKA_EXTERNAL = 'true';
@@ -28,7 +32,14 @@ export default async function globalSetup(_globalConfig: unknown, projectConfig?
   const cluster = await startCluster(spec);
   const watchdog = spawn(
     'bash',
-    ['-c', 'while kill -0 "$1" 2>/dev/null; do sleep 2; done; bash "$2" down >/dev/null 2>&1; rm -rf "$3"', 'watchdog', String(process.pid), KAFKA_SCRIPT, spec.dir],
+    [
+      '-c',
+      'while kill -0 "$1" 2>/dev/null; do sleep 2; done; bash "$2" down >/dev/null 2>&1; rm -rf "$3"',
+      'watchdog',
+      String(process.pid),
+      KAFKA_SCRIPT,
+      spec.dir,
+    ],
     { detached: true, stdio: 'ignore', env: { ...process.env, KAFKA_DIR: spec.dir, KAFKA_PORT: String(spec.port) } },
   );
   watchdog.unref();
@@ -38,5 +49,7 @@ export default async function globalSetup(_globalConfig: unknown, projectConfig?
   process.env.TEST_KAFKA_NODES = String(nodes);
   mkdirSync(join(REPO, '.tmp'), { recursive: true });
   writeFileSync(STATE_FILE, JSON.stringify({ ...cluster, watchdog: watchdog.pid }));
-  console.log(`\nStarted a throwaway ${nodes}-node Kafka at ${cluster.brokers} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(
+    `\nStarted a throwaway ${nodes}-node Kafka at ${cluster.brokers} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
 }

@@ -54,6 +54,7 @@ export async function startCluster(spec: Omit<LocalCluster, 'brokers'>): Promise
 /** The cluster the global setup started for this run (its folder and ports), to stop and start nodes. */
 export function runCluster(): LocalCluster {
   const { TEST_KAFKA_DIR: dir, TEST_KAFKA_PORT: port, TEST_KAFKA_NODES: nodes, KAFKA_BROKERS: brokers } = process.env;
-  if (!dir || !port || !brokers) throw new Error('this test needs the Kafka the global setup starts (leave KAFKA_BROKERS unset)');
+  if (!dir || !port || !brokers)
+    throw new Error('this test needs the Kafka the global setup starts (leave KAFKA_BROKERS unset)');
   return { dir, port: Number(port), nodes: Number(nodes ?? 1) as 1 | 3, brokers };
 }

@@ -22,13 +22,17 @@ export class TestKafka {
   async createTopic(prefix: string, partitions = 3, config: Record<string, string> = {}): Promise<string> {
     const topic = `${prefix}-${randomBytes(4).toString('hex')}`;
     const configEntries = Object.entries(config).map(([name, value]) => ({ name, value }));
-    await this.withAdmin((admin) => admin.createTopics({ topics: [{ topic, numPartitions: partitions, configEntries }], waitForLeaders: true }));
+    await this.withAdmin((admin) =>
+      admin.createTopics({ topics: [{ topic, numPartitions: partitions, configEntries }], waitForLeaders: true }),
+    );
     return topic;
   }
 
   /** Total records written to the topic so far (sum of partition end offsets). */
   recordCount(topic: string): Promise<number> {
-    return this.withAdmin(async (admin) => (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0));
+    return this.withAdmin(async (admin) =>
+      (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0),
+    );
   }
 
   topicExists(topic: string): Promise<boolean> {
@@ -37,10 +41,15 @@ export class TestKafka {
 
   /** Writes records with kafkajs (test setup only; results are checked with independent tools). */
   async produce(topic: string, messages: Message[]): Promise<void> {
-    const producer = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true, maxInFlightRequests: 1 });
+    const producer = this.kafka.producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
     await producer.connect();
     try {
-      for (let i = 0; i < messages.length; i += 500) await producer.send({ topic, acks: -1, messages: messages.slice(i, i + 500) });
+      for (let i = 0; i < messages.length; i += 500)
+        await producer.send({ topic, acks: -1, messages: messages.slice(i, i + 500) });
     } finally {
       await producer.disconnect();
     }
@@ -48,7 +57,9 @@ export class TestKafka {
 
   /** The next offset per partition (what a fully caught-up group has committed). */
   endOffsets(topic: string): Promise<Map<number, number>> {
-    return this.withAdmin(async (admin) => new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)])));
+    return this.withAdmin(
+      async (admin) => new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)])),
+    );
   }
 
   /** The group's committed offsets for the topic; -1 where nothing was committed. */

@@ -28,11 +28,22 @@ function parse(line: string): ReadRecord {
   const raw = JSON.parse(line) as KcatJson;
   const headers: Record<string, string> = {};
   for (let i = 0; i + 1 < (raw.headers ?? []).length; i += 2) headers[raw.headers![i]] = raw.headers![i + 1];
-  return { topic: raw.topic, partition: raw.partition, offset: raw.offset, key: raw.key, value: raw.payload, headers, timestamp: raw.ts };
+  return {
+    topic: raw.topic,
+    partition: raw.partition,
+    offset: raw.offset,
+    key: raw.key,
+    value: raw.payload,
+    headers,
+    timestamp: raw.ts,
+  };
 }
 
 async function kcat(brokers: string, args: string[]): Promise<ReadRecord[]> {
-  const { stdout } = await run('kcat', ['-b', brokers, '-C', '-J', '-e', '-q', ...args], { maxBuffer: 512 * 1024 * 1024, timeout: 60_000 });
+  const { stdout } = await run('kcat', ['-b', brokers, '-C', '-J', '-e', '-q', ...args], {
+    maxBuffer: 512 * 1024 * 1024,
+    timeout: 60_000,
+  });
   return stdout
     .split('\n')
     .filter((line) => line.trim().startsWith('{'))
@@ -40,7 +51,12 @@ async function kcat(brokers: string, args: string[]): Promise<ReadRecord[]> {
 }
 
 /** The record at exactly this partition and offset, or undefined when there is none. */
-export async function readAt(brokers: string, topic: string, partition: number, offset: number): Promise<ReadRecord | undefined> {
+export async function readAt(
+  brokers: string,
+  topic: string,
+  partition: number,
+  offset: number,
+): Promise<ReadRecord | undefined> {
   const [record] = await kcat(brokers, ['-t', topic, '-p', String(partition), '-o', String(offset), '-c', '1']);
   return record?.offset === offset ? record : undefined;
 }

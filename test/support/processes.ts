@@ -33,7 +33,11 @@ export async function stopAll(): Promise<void> {
 export { freePort };
 
 /** Runs a built app (`dist/apps/<name>/main.js`) as a user would, with its own environment. */
-export function spawnApp(name: 'ingress' | 'forwarder', args: string[], env: Record<string, string>): Omit<AppProcess, 'url' | 'port'> {
+export function spawnApp(
+  name: 'ingress' | 'forwarder',
+  args: string[],
+  env: Record<string, string>,
+): Omit<AppProcess, 'url' | 'port'> {
   const child = spawn(process.execPath, [join(REPO, `dist/apps/${name}/main.js`), ...args], {
     cwd: REPO,
     env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...env },
@@ -41,8 +45,8 @@ export function spawnApp(name: 'ingress' | 'forwarder', args: string[], env: Rec
   });
   running.add(child);
   let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) =>
     child.once('exit', (code) => {
       running.delete(child);
@@ -65,26 +69,36 @@ export function spawnApp(name: 'ingress' | 'forwarder', args: string[], env: Rec
 }
 
 /** Polls until the condition holds or the timeout passes. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000, intervalMs = 100): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false>,
+  timeoutMs = 30_000,
+  intervalMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
     try {
       const value = await probe();
-      if (value !== undefined && value !== false) return value as T;
+      if (value !== undefined && value !== false) return value;
     } catch (error) {
       lastError = error;
     }
     await new Promise((r) => setTimeout(r, intervalMs));
   }
-  throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`);
+  throw new Error(
+    `Timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`,
+  );
 }
 
 /**
  * Starts the ingress on a free port and resolves once it is ready (Kafka reachable, producer
  * connected), or only live with `{ ready: false }` (for tests of an unreachable Kafka).
  */
-export async function startIngress(env: Record<string, string> = {}, { ready = !/127\.0\.0\.1:1$/.test(env.KAFKA_BROKERS ?? '') } = {}): Promise<AppProcess> {
+export async function startIngress(
+  env: Record<string, string> = {},
+  { ready = !/127\.0\.0\.1:1$/.test(env.KAFKA_BROKERS ?? '') } = {},
+): Promise<AppProcess> {
   const port = await freePort();
   const app = spawnApp('ingress', [], { HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', ...env });
   const url = `http://127.0.0.1:${port}`;

@@ -39,7 +39,11 @@ export class TestTarget {
   private port = 0;
 
   /** `inFlight` counts this request too. */
-  constructor(private decide: (request: Omit<Received, 'status' | 'at' | 'body'>, inFlight: number) => Answer = () => ({ status: 200 })) {}
+  constructor(
+    private decide: (request: Omit<Received, 'status' | 'at' | 'body'>, inFlight: number) => Answer = () => ({
+      status: 200,
+    }),
+  ) {}
 
   get url(): string {
     return `http://127.0.0.1:${this.port}/hook`;
@@ -77,8 +81,25 @@ export class TestTarget {
   }
 
   private handle(body: string, headers: IncomingHttpHeaders, res: ServerResponse): void {
-    const envelope = JSON.parse(body) as { topic: string; partition: number; offset: number; key: string | null; value: unknown; headers: Record<string, string>; timestamp: string };
-    const request = { topic: envelope.topic, partition: envelope.partition, offset: envelope.offset, key: envelope.key, value: envelope.value, recordHeaders: envelope.headers, timestamp: envelope.timestamp, headers };
+    const envelope = JSON.parse(body) as {
+      topic: string;
+      partition: number;
+      offset: number;
+      key: string | null;
+      value: unknown;
+      headers: Record<string, string>;
+      timestamp: string;
+    };
+    const request = {
+      topic: envelope.topic,
+      partition: envelope.partition,
+      offset: envelope.offset,
+      key: envelope.key,
+      value: envelope.value,
+      recordHeaders: envelope.headers,
+      timestamp: envelope.timestamp,
+      headers,
+    };
     this.inFlight++;
     if (this.inFlight > this.maxInFlight) this.maxInFlight = this.inFlight;
     const answer = this.decide(request, this.inFlight);
@@ -96,7 +117,9 @@ export class TestTarget {
   /** Records answered 2xx, by `partition/offset`, with how many times each was delivered. */
   deliveries(): Map<string, number> {
     const counts = new Map<string, number>();
-    for (const r of this.received) if (r.status >= 200 && r.status < 300) counts.set(`${r.partition}/${r.offset}`, (counts.get(`${r.partition}/${r.offset}`) ?? 0) + 1);
+    for (const r of this.received)
+      if (r.status >= 200 && r.status < 300)
+        counts.set(`${r.partition}/${r.offset}`, (counts.get(`${r.partition}/${r.offset}`) ?? 0) + 1);
     return counts;
   }
 }

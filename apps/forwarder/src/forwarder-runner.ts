@@ -1,7 +1,6 @@
 import { ConfigError, EnvOneOf, validateEnvironment } from '@app/config';
 import { KafkaAdmin, kafkaConfigFromEnv } from '@app/kafka';
 import { GatewayLogger, listeningOn, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '@app/observability';
-import type { Server } from 'node:http';
 import { Injectable } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -43,7 +42,10 @@ export class ForwarderRunner {
       console.error(`forwarder: invalid configuration: ${error.message}`);
       return 1;
     }
-    const app = await NestFactory.create<NestExpressApplication>(ForwardingModule.register(options, kafka, logging.LOG_LEVEL, logging.LOG_FORMAT), { bufferLogs: true, abortOnError: false, bodyParser: false });
+    const app = await NestFactory.create<NestExpressApplication>(
+      ForwardingModule.register(options, kafka, logging.LOG_LEVEL, logging.LOG_FORMAT),
+      { bufferLogs: true, abortOnError: false, bodyParser: false },
+    );
     const logger = app.get(GatewayLogger);
     app.useLogger(logger);
     for (const warning of kafka.warnings) logger.warn(warning, 'Config');
@@ -58,7 +60,7 @@ export class ForwarderRunner {
     app.flushLogs();
     if (options.healthPort !== undefined) {
       await app.listen(options.healthPort, '0.0.0.0');
-      logger.log(`Health and metrics on ${listeningOn(app.getHttpServer() as Server)}: /health, /metrics`, 'Forwarder');
+      logger.log(`Health and metrics on ${listeningOn(app.getHttpServer())}: /health, /metrics`, 'Forwarder');
     }
     logger.log(
       `Forwarding ${options.topic} -> ${options.targetUrl} (group ${options.group}, ${options.workers === 'auto' ? `workers auto ${options.minWorkers}-${options.maxWorkers}` : `${options.workers} workers`}, ordering ${options.ordering}, dead letters to ${options.dlqTopic}, HTTP client ${options.httpClient}; Kafka ${kafka.connection.brokers.join(',')})`,
@@ -69,10 +71,14 @@ export class ForwarderRunner {
     reporter.start();
     let failed: unknown;
     // --from is applied before the consumer first joins its group.
-    app.get(StartPosition).apply(stop.signal).then(() => (stop.signal.aborted ? undefined : app.startAllMicroservices())).catch((error: unknown) => {
-      failed = error;
-      stop.finish('failed');
-    });
+    app
+      .get(StartPosition)
+      .apply(stop.signal)
+      .then(() => (stop.signal.aborted ? undefined : app.startAllMicroservices()))
+      .catch((error: unknown) => {
+        failed = error;
+        stop.finish('failed');
+      });
 
     const reason = await stop.finished;
     reporter.stop();
@@ -103,7 +109,8 @@ export class ForwarderRunner {
         firstSignalAt = now;
         return finish(signal);
       }
-      if (now - firstSignalAt < SAME_STOP_MS) return logger.log(`${signal} again within ${SAME_STOP_MS} ms: the same clean stop`, 'Forwarder');
+      if (now - firstSignalAt < SAME_STOP_MS)
+        return logger.log(`${signal} again within ${SAME_STOP_MS} ms: the same clean stop`, 'Forwarder');
       // At-least-once still holds: whatever was not committed is delivered again by the next run.
       logger.warn(`${signal} again: exiting at once`, 'Forwarder');
       process.exit(signal === 'SIGINT' ? 130 : 143);

@@ -46,7 +46,11 @@ export class ForwardingWiring implements OnModuleInit {
     circuit.onStateChange((state) => {
       if ((state === 'open') === open) return;
       open = state === 'open';
-      this.log.warn(open ? 'The target keeps failing: circuit open, consumption paused, probing once per cool-down' : `Circuit ${state}: the target answers again, consumption resumed`);
+      this.log.warn(
+        open
+          ? 'The target keeps failing: circuit open, consumption paused, probing once per cool-down'
+          : `Circuit ${state}: the target answers again, consumption resumed`,
+      );
       if (open) server.consumption.pauseAll('circuit open');
       else server.consumption.resumeAll('circuit open');
     });
@@ -55,7 +59,8 @@ export class ForwardingWiring implements OnModuleInit {
     server.resizeWindow(windowFor(limiter.limit, this.transport.maxPending));
     limiter.onChange(({ from, to, reason }) => {
       server.resizeWindow(windowFor(to, this.transport.maxPending));
-      if (Math.abs(to - from) >= Math.max(2, from * 0.2)) this.limiterLog.debug(`Concurrency limit ${from} -> ${to}: ${reason}`);
+      if (Math.abs(to - from) >= Math.max(2, from * 0.2))
+        this.limiterLog.debug(`Concurrency limit ${from} -> ${to}: ${reason}`);
     });
   }
 }

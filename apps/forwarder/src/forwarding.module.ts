@@ -30,8 +30,18 @@ const INITIAL_AUTO_LIMIT = 16;
 /** Everything one `forward` run needs, built from its validated options. */
 @Module({})
 export class ForwardingModule {
-  static register(options: ForwardOptions, kafka: KafkaConfig, logLevel: LogLevel, logFormat: LogFormat = 'auto'): DynamicModule {
-    const target: DeliveryTarget = { url: options.targetUrl, timeoutMs: options.timeoutMs, headers: options.headers, userAgent: `${PRODUCT}-forwarder/${VERSION}` };
+  static register(
+    options: ForwardOptions,
+    kafka: KafkaConfig,
+    logLevel: LogLevel,
+    logFormat: LogFormat = 'auto',
+  ): DynamicModule {
+    const target: DeliveryTarget = {
+      url: options.targetUrl,
+      timeoutMs: options.timeoutMs,
+      headers: options.headers,
+      userAgent: `${PRODUCT}-forwarder/${VERSION}`,
+    };
     if (options.signingSecrets?.length) target.signer = new WebhookSigner(options.signingSecrets);
     // Connections are opened as needed, up to the most requests that can be in flight.
     const connections = options.workers === 'auto' ? Math.min(options.maxWorkers, options.maxPending) : options.workers;
@@ -51,7 +61,13 @@ export class ForwardingModule {
     return {
       module: ForwardingModule,
       imports: [
-        LoggingModule.forRoot({ app: 'forwarder', level: logLevel, format: logFormat, accessLog: false, expected5xxPaths: ['/health'] }),
+        LoggingModule.forRoot({
+          app: 'forwarder',
+          level: logLevel,
+          format: logFormat,
+          accessLog: false,
+          expected5xxPaths: ['/health'],
+        }),
         MetricsModule.forRoot('forwarder'),
         KafkaModule.register({ config: kafka, defaultClientId: `${PRODUCT}-forwarder`, isGlobal: true }),
         HttpModule,
@@ -62,16 +78,25 @@ export class ForwardingModule {
         { provide: FORWARD_TRANSPORT_OPTIONS, useValue: transport },
         { provide: DELIVERY_TARGET, useValue: target },
         { provide: DEAD_LETTER_TOPIC, useValue: options.dlqTopic },
-        { provide: START_POSITION_OPTIONS, useValue: { topic: options.topic, groupId: options.group, from: options.from } satisfies StartPositionOptions },
+        {
+          provide: START_POSITION_OPTIONS,
+          useValue: { topic: options.topic, groupId: options.group, from: options.from } satisfies StartPositionOptions,
+        },
         { provide: CLOCK, useValue: systemClock },
         {
           provide: RetryPolicy,
-          useValue: new RetryPolicy({ retries: options.retries, initialDelayMs: options.retryDelayMs, maxDelayMs: options.retryMaxDelayMs, retry4xx: options.retry4xx }),
+          useValue: new RetryPolicy({
+            retries: options.retries,
+            initialDelayMs: options.retryDelayMs,
+            maxDelayMs: options.retryMaxDelayMs,
+            retry4xx: options.retry4xx,
+          }),
         },
         {
           provide: CircuitBreaker,
           inject: [CLOCK],
-          useFactory: (clock: Clock) => new CircuitBreaker({ threshold: options.circuitThreshold, cooldownMs: options.circuitCooldownMs }, clock),
+          useFactory: (clock: Clock) =>
+            new CircuitBreaker({ threshold: options.circuitThreshold, cooldownMs: options.circuitCooldownMs }, clock),
         },
         { provide: TokenBucket, inject: [CLOCK], useFactory: (clock: Clock) => new TokenBucket(options.rate, clock) },
         {
@@ -79,13 +104,27 @@ export class ForwardingModule {
           inject: [CLOCK],
           useFactory: (clock: Clock) =>
             options.workers === 'auto'
-              ? new ConcurrencyLimiter({ mode: 'auto', initial: INITIAL_AUTO_LIMIT, min: options.minWorkers, max: Math.min(options.maxWorkers, options.maxPending) }, clock)
-              : new ConcurrencyLimiter({ mode: 'fixed', initial: options.workers, min: options.workers, max: options.workers }, clock),
+              ? new ConcurrencyLimiter(
+                  {
+                    mode: 'auto',
+                    initial: INITIAL_AUTO_LIMIT,
+                    min: options.minWorkers,
+                    max: Math.min(options.maxWorkers, options.maxPending),
+                  },
+                  clock,
+                )
+              : new ConcurrencyLimiter(
+                  { mode: 'fixed', initial: options.workers, min: options.workers, max: options.workers },
+                  clock,
+                ),
         },
         {
           provide: DELIVERY_HTTP_CLIENT,
           inject: [HttpService],
-          useFactory: (http: HttpService) => (options.httpClient === 'undici' ? new UndiciDeliveryClient(connections) : new AxiosDeliveryClient(http, connections)),
+          useFactory: (http: HttpService) =>
+            options.httpClient === 'undici'
+              ? new UndiciDeliveryClient(connections)
+              : new AxiosDeliveryClient(http, connections),
         },
         ForwardStats,
         RetryingDispatcher,

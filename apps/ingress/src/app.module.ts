@@ -28,7 +28,13 @@ export class AppModule implements NestModule {
       imports: [
         IngressConfigModule.forRoot(config),
         // Readiness is 503 while starting, and the simulator fails on purpose: neither is a warning.
-        LoggingModule.forRoot({ app: 'ingress', level: config.logLevel, format: config.logFormat, accessLog: config.accessLog, expected5xxPaths: ['/health', '/webhook-simulator'] }),
+        LoggingModule.forRoot({
+          app: 'ingress',
+          level: config.logLevel,
+          format: config.logFormat,
+          accessLog: config.accessLog,
+          expected5xxPaths: ['/health', '/webhook-simulator'],
+        }),
         MetricsModule.forRoot('ingress'),
         KafkaModule.register({ config: config.kafka, defaultClientId: `${PRODUCT}-ingress`, isGlobal: true }),
         LifecycleModule,

@@ -7,11 +7,14 @@ import { AppModule } from './app.module';
 import { loadIngressConfig } from './config/ingress.config';
 import { serveOpenApi } from './openapi/openapi';
 import { listeningOn } from '@app/observability';
-import type { Server } from 'node:http';
 
 async function bootstrap(): Promise<void> {
   const config = loadIngressConfig(process.env);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), { bodyParser: false, abortOnError: false, bufferLogs: true });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), {
+    bodyParser: false,
+    abortOnError: false,
+    bufferLogs: true,
+  });
   const logger = app.get(GatewayLogger);
   app.useLogger(logger);
   for (const warning of [...config.warnings, ...config.kafka.warnings]) logger.warn(warning, 'Config');
@@ -19,11 +22,18 @@ async function bootstrap(): Promise<void> {
   // Produce answers are never cacheable; hashing every body for an ETag is wasted work.
   app.set('etag', false);
   const origins = config.access.corsOrigins;
-  if (origins) app.enableCors({ origin: origins.includes('*') ? true : origins, exposedHeaders: ['Retry-After', 'X-Request-Id', 'Idempotent-Replayed'] });
+  if (origins)
+    app.enableCors({
+      origin: origins.includes('*') ? true : origins,
+      exposedHeaders: ['Retry-After', 'X-Request-Id', 'Idempotent-Replayed'],
+    });
   serveOpenApi(app);
   app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
   await app.listen(config.port, config.host);
-  logger.log(`Listening on ${listeningOn(app.getHttpServer() as Server)} (docs at /docs; Kafka: ${config.kafka.connection.brokers.join(',')})`, 'Ingress');
+  logger.log(
+    `Listening on ${listeningOn(app.getHttpServer())} (docs at /docs; Kafka: ${config.kafka.connection.brokers.join(',')})`,
+    'Ingress',
+  );
 }
 
 bootstrap().catch((error: unknown) => {

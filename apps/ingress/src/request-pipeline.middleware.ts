@@ -23,10 +23,14 @@ function securityHeaders(): Step {
     setHeader: (name: string, value: string) => headers.push([name, value]),
     removeHeader: (name: string) => removed.push(name),
   };
-  const options = { strictTransportSecurity: false, contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } } as const;
+  const options = {
+    strictTransportSecurity: false,
+    contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
+  } as const;
   let failure: unknown;
   (helmet(options) as Step)({} as Request, recorder as unknown as Response, (error) => (failure = error));
-  if (failure !== undefined) throw failure;
+  if (failure !== undefined)
+    throw failure instanceof Error ? failure : new Error('helmet could not record its headers');
   return (_request, response, next) => {
     for (const [name, value] of headers) response.setHeader(name, value);
     for (const name of removed) response.removeHeader(name);

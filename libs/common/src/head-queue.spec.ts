@@ -43,7 +43,10 @@ describe('HeadQueue', () => {
             queue.clear();
             model.length = 0;
           } else if ('push' in o) {
-            for (let i = 0; i <= n; i++) (queue.push(o.push + i), model.push(o.push + i));
+            for (let i = 0; i <= n; i++) {
+              queue.push(o.push + i);
+              model.push(o.push + i);
+            }
           } else {
             queue.unshift(...o.unshift);
             model.unshift(...o.unshift);

@@ -14,6 +14,11 @@ describe('parseDuration', () => {
   it.each(['', 'abc', '-1s', '10 s', '5d', '1e3'])('refuses %p', (text) => expect(parseDuration(text)).toBeUndefined());
 
   it('formats whole units back', () => {
-    expect([formatDuration(500), formatDuration(10_000), formatDuration(60_000), formatDuration(1_500)]).toEqual(['500ms', '10s', '1m', '1500ms']);
+    expect([formatDuration(500), formatDuration(10_000), formatDuration(60_000), formatDuration(1_500)]).toEqual([
+      '500ms',
+      '10s',
+      '1m',
+      '1500ms',
+    ]);
   });
 });

@@ -10,7 +10,7 @@ import {
   Max,
   Min,
   ValidateBy,
-  ValidationOptions,
+  type ValidationOptions,
 } from 'class-validator';
 import { accessSync, constants } from 'node:fs';
 import { parseDuration, formatDuration } from './duration';
@@ -71,7 +71,9 @@ export function EnvPort() {
   const message = "$property must be a port from 1 to 65535, with or without a leading ':'";
   return applyDecorators(
     Expose(),
-    Transform(({ value }) => (typeof value === 'string' && /^:?\d{1,5}$/.test(value.trim()) ? Number(value.trim().replace(':', '')) : value)),
+    Transform(({ value }: { value: unknown }) =>
+      typeof value === 'string' && /^:?\d{1,5}$/.test(value.trim()) ? Number(value.trim().replace(':', '')) : value,
+    ),
     IsInt({ message }),
     Min(1, { message }),
     Max(65535, { message }),
@@ -85,7 +87,7 @@ export function EnvBoolean() {
 export function EnvOneOf(values: readonly string[]) {
   return applyDecorators(
     Expose(),
-    Transform(({ value }) => (typeof value === 'string' ? value.trim().toLowerCase() : value)),
+    Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value)),
     IsIn(values, { message: `$property must be one of ${values.join(', ')}` }),
   );
 }
@@ -100,11 +102,14 @@ export function EnvList(item: RegExp, description: string) {
     Expose(),
     Transform(toList),
     Matches(item, { each: true, message: `$property must be ${description}` }),
-    ValidateBy({
-      name: 'nonEmptyList',
-      validator: { validate: (value) => Array.isArray(value) && value.length > 0 },
-      constraints: [],
-    }, { message: `$property must be ${description}` }),
+    ValidateBy(
+      {
+        name: 'nonEmptyList',
+        validator: { validate: (value) => Array.isArray(value) && value.length > 0 },
+        constraints: [],
+      },
+      { message: `$property must be ${description}` },
+    ),
   );
 }
 
@@ -113,7 +118,7 @@ export function EnvDuration(minMs?: number, maxMs?: number) {
   const message = `$property must be a duration such as 500ms, 10s or 1m${range(minMs, maxMs, formatDuration)}`;
   return applyDecorators(
     Expose(),
-    Transform(({ value }) => (typeof value === 'string' ? (parseDuration(value) ?? value) : value)),
+    Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? (parseDuration(value) ?? value) : value)),
     IsInt({ message }),
     ...(minMs === undefined ? [] : [Min(minMs, { message })]),
     ...(maxMs === undefined ? [] : [Max(maxMs, { message })]),

@@ -30,7 +30,13 @@ class ExampleEnvironment {
 describe('validateEnvironment', () => {
   it('applies defaults when variables are unset or empty', () => {
     const config = validateEnvironment(ExampleEnvironment, { PORT: '', UNRELATED: 'x' });
-    expect(config).toMatchObject({ PORT: 6969, FEATURE: false, BROKERS: ['127.0.0.1:9092'], ORDERING: 'key', TIMEOUT: 10_000 });
+    expect(config).toMatchObject({
+      PORT: 6969,
+      FEATURE: false,
+      BROKERS: ['127.0.0.1:9092'],
+      ORDERING: 'key',
+      TIMEOUT: 10_000,
+    });
     expect(config.CA_FILE).toBeUndefined();
     expect(config).not.toHaveProperty('UNRELATED');
   });
@@ -45,7 +51,15 @@ describe('validateEnvironment', () => {
       CA_FILE: __filename,
       NAME: 'gw',
     });
-    expect(config).toMatchObject({ PORT: 8080, FEATURE: true, BROKERS: ['a:1', 'b:2'], ORDERING: 'partition', TIMEOUT: 500, CA_FILE: __filename, NAME: 'gw' });
+    expect(config).toMatchObject({
+      PORT: 8080,
+      FEATURE: true,
+      BROKERS: ['a:1', 'b:2'],
+      ORDERING: 'partition',
+      TIMEOUT: 500,
+      CA_FILE: __filename,
+      NAME: 'gw',
+    });
   });
 
   it.each([

@@ -1,5 +1,5 @@
-import { ClassConstructor, plainToInstance } from 'class-transformer';
-import { ValidationError, validateSync } from 'class-validator';
+import { type ClassConstructor, plainToInstance } from 'class-transformer';
+import { type ValidationError, validateSync } from 'class-validator';
 import { ConfigError } from './config-error';
 
 export type Environment = Record<string, string | undefined>;

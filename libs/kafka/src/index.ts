@@ -1,7 +1,14 @@
 export { KafkaModule } from './kafka.module';
 export { KAFKA_CLIENT } from './kafka.constants';
 export type { KafkaModuleOptions } from './kafka.module-definition';
-export { kafkaConfigFromEnv, KafkaEnvironment, SASL_MECHANISMS, type KafkaConfig, type KafkaConnectionOptions, type KafkaProducerOptions } from './kafka.config';
+export {
+  kafkaConfigFromEnv,
+  KafkaEnvironment,
+  SASL_MECHANISMS,
+  type KafkaConfig,
+  type KafkaConnectionOptions,
+  type KafkaProducerOptions,
+} from './kafka.config';
 export { KafkaAdmin } from './kafka-admin.service';
 export { KafkaProducer, type ProducedRecord, type RecordToProduce } from './kafka-producer.service';
 export { keepConnecting } from './kafka-connector';

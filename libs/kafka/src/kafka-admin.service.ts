@@ -10,7 +10,8 @@ export interface TopicPartitions {
   partitions: PartitionMetadata[];
 }
 
-type CacheEntry = { known: true; partitions: PartitionMetadata[]; fetchedAt: number } | { known: false; fetchedAt: number };
+type CacheEntry =
+  { known: true; partitions: PartitionMetadata[]; fetchedAt: number } | { known: false; fetchedAt: number };
 
 /** Known topics are refreshed in the background after this; their partition count rarely changes. */
 const REFRESH_AFTER_MS = 10_000;
@@ -38,7 +39,13 @@ export class KafkaAdmin implements OnModuleInit, OnApplicationShutdown {
   }
 
   onModuleInit(): void {
-    void keepConnecting('Admin client', () => this.admin.connect(), this.logger, this.stop.signal, (problem) => (this.connectProblem = problem)).then((ok) => {
+    void keepConnecting(
+      'Admin client',
+      () => this.admin.connect(),
+      this.logger,
+      this.stop.signal,
+      (problem) => (this.connectProblem = problem),
+    ).then((ok) => {
       this.connected = ok;
     });
   }
@@ -62,11 +69,13 @@ export class KafkaAdmin implements OnModuleInit, OnApplicationShutdown {
       .describeCluster()
       .then((cluster) => cluster.brokers.length)
       .finally(() => (this.ping = undefined));
-    return withTimeout(this.ping, timeoutMs, () => new KafkaUnavailableError(`Kafka did not answer a metadata request within ${timeoutMs} ms.`)).catch(
-      (error: unknown) => {
-        throw toKafkaError(error);
-      },
-    );
+    return withTimeout(
+      this.ping,
+      timeoutMs,
+      () => new KafkaUnavailableError(`Kafka did not answer a metadata request within ${timeoutMs} ms.`),
+    ).catch((error: unknown) => {
+      throw toKafkaError(error);
+    });
   }
 
   /**
@@ -80,7 +89,11 @@ export class KafkaAdmin implements OnModuleInit, OnApplicationShutdown {
     const cached = this.topics.get(topic);
     const age = cached ? Date.now() - cached.fetchedAt : Infinity;
     if (cached && age < UNKNOWN_TTL_MS) throw new UnknownTopicError(topic);
-    return withTimeout(this.lookup(topic), timeoutMs, () => new KafkaUnavailableError(`Kafka did not answer a metadata request for "${topic}" within ${timeoutMs} ms.`));
+    return withTimeout(
+      this.lookup(topic),
+      timeoutMs,
+      () => new KafkaUnavailableError(`Kafka did not answer a metadata request for "${topic}" within ${timeoutMs} ms.`),
+    );
   }
 
   /**
@@ -131,10 +144,15 @@ export class KafkaAdmin implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** Creates a topic with the broker's default partitions and replication unless given. Resolves false when it already existed. */
-  async createTopic(topic: string, options: { partitions?: number; replicationFactor?: number } = {}): Promise<boolean> {
+  async createTopic(
+    topic: string,
+    options: { partitions?: number; replicationFactor?: number } = {},
+  ): Promise<boolean> {
     try {
       const created = await this.admin.createTopics({
-        topics: [{ topic, numPartitions: options.partitions ?? -1, replicationFactor: options.replicationFactor ?? -1 }],
+        topics: [
+          { topic, numPartitions: options.partitions ?? -1, replicationFactor: options.replicationFactor ?? -1 },
+        ],
         waitForLeaders: true,
       });
       this.forget(topic);
@@ -149,11 +167,18 @@ export class KafkaAdmin implements OnModuleInit, OnApplicationShutdown {
 
   /** A broker configuration value (e.g. message.max.bytes) as the cluster reports it. */
   async brokerConfig(name: string, timeoutMs: number): Promise<string | undefined> {
-    const cluster = await withTimeout(this.admin.describeCluster(), timeoutMs, () => new KafkaUnavailableError('describeCluster timed out'));
+    const cluster = await withTimeout(
+      this.admin.describeCluster(),
+      timeoutMs,
+      () => new KafkaUnavailableError('describeCluster timed out'),
+    );
     const brokerId = cluster.brokers[0]?.nodeId;
     if (brokerId === undefined) return undefined;
     const result = await withTimeout(
-      this.admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 4 /* BROKER */, name: String(brokerId), configNames: [name] }] }),
+      this.admin.describeConfigs({
+        includeSynonyms: false,
+        resources: [{ type: 4 /* BROKER */, name: String(brokerId), configNames: [name] }],
+      }),
       timeoutMs,
       () => new KafkaUnavailableError('describeConfigs timed out'),
     );
@@ -205,7 +230,11 @@ export class KafkaAdmin implements OnModuleInit, OnApplicationShutdown {
   async setCommittedOffsets(groupId: string, topic: string, offsets: Map<number, bigint>): Promise<void> {
     if (offsets.size === 0) return;
     try {
-      await this.admin.setOffsets({ groupId, topic, partitions: [...offsets].map(([partition, offset]) => ({ partition, offset: String(offset) })) });
+      await this.admin.setOffsets({
+        groupId,
+        topic,
+        partitions: [...offsets].map(([partition, offset]) => ({ partition, offset: String(offset) })),
+      });
     } catch (error) {
       throw toKafkaError(error, topic);
     }

@@ -29,7 +29,8 @@ function nestLogCreator() {
       // Connection failures are reported once, with the broker and the cause (see kafka-connector).
       // And an error response is also thrown to the caller, which retries it (a coordinator
       // loading, a leader moving) or maps it: the line would only repeat it, at warn.
-      const quiet = CONNECT_NOISE.test(message) || /authentication failed/i.test(message) || ERROR_RESPONSE.test(message);
+      const quiet =
+        CONNECT_NOISE.test(message) || /authentication failed/i.test(message) || ERROR_RESPONSE.test(message);
       const problem = quiet ? connectProblemOfLog(message, (log as { broker?: string }).broker) : undefined;
       if (problem) reportConnectProblem(problem, logger);
       const now = Date.now();

@@ -37,8 +37,10 @@ function chainOf(error: unknown): ErrorLike[] {
  */
 export function describeConnectError(error: unknown, brokers: readonly string[] = []): string {
   const chain = chainOf(error);
-  const err = (chain[0] ?? {}) as ErrorLike;
-  const failing = chain.find((e) => e.broker)?.broker ?? chain.map((e) => (e.host && e.port ? `${e.host}:${e.port}` : undefined)).find(Boolean);
+  const err = chain[0] ?? {};
+  const failing =
+    chain.find((e) => e.broker)?.broker ??
+    chain.map((e) => (e.host && e.port ? `${e.host}:${e.port}` : undefined)).find(Boolean);
   const at = failing ?? (brokers.length > 0 ? brokers.join(',') : undefined);
   const where = at ? ` at ${at}` : '';
   const code = chain.map((e) => e.code).find(Boolean) ?? '';
@@ -49,7 +51,8 @@ export function describeConnectError(error: unknown, brokers: readonly string[] 
     return `Kafka refused the credentials${where} (${detail}); check KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD`;
   }
   if (code === 'ECONNREFUSED') return `cannot reach Kafka${where}: connection refused (no broker listens there)`;
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') return `cannot reach Kafka${where}: the host name does not resolve (DNS ${code})`;
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME')
+    return `cannot reach Kafka${where}: the host name does not resolve (DNS ${code})`;
   if (TLS_CODES.test(code) || /SSL routines|certificate|TLS/i.test(detail)) {
     const reason = /SSL routines:[^:]*:([^:\n]+)/.exec(detail)?.[1] ?? detail.replace(/^Connection error: /, '').trim();
     return `cannot reach Kafka${where}: the TLS handshake failed (${reason}); check KAFKA_SSL and the KAFKA_SSL_* files`;
@@ -60,7 +63,8 @@ export function describeConnectError(error: unknown, brokers: readonly string[] 
   if (chain.some((e) => e.name === 'KafkaJSRequestTimeoutError') || /Connection timeout|timed out/i.test(detail)) {
     return `cannot reach Kafka${where}: no answer in time (${detail.trim()}); is it a Kafka listener, reachable from here?`;
   }
-  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ETIMEDOUT' || code === 'ECONNRESET') return `cannot reach Kafka${where}: ${code} (${detail.trim()})`;
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ETIMEDOUT' || code === 'ECONNRESET')
+    return `cannot reach Kafka${where}: ${code} (${detail.trim()})`;
   return `cannot reach Kafka${where} (${detail.trim()})`;
 }
 
@@ -91,7 +95,11 @@ export class ConnectProblemReports {
     // Gone for a while and back: a new episode, reported at once.
     if (!seen || now - seen.lastSeenAt > MAX_REPORT_INTERVAL_MS) {
       if (this.problems.size > 100) this.problems.clear();
-      this.problems.set(problem, { nextAt: now + FIRST_REPORT_INTERVAL_MS, intervalMs: FIRST_REPORT_INTERVAL_MS, lastSeenAt: now });
+      this.problems.set(problem, {
+        nextAt: now + FIRST_REPORT_INTERVAL_MS,
+        intervalMs: FIRST_REPORT_INTERVAL_MS,
+        lastSeenAt: now,
+      });
       return FIRST_REPORT_INTERVAL_MS;
     }
     seen.lastSeenAt = now;
@@ -117,9 +125,18 @@ export function reportConnectProblem(problem: string, logger: Pick<LoggerService
  */
 export function connectProblemOfLog(message: string, broker: string | undefined): string | undefined {
   // The seed broker answered something that is not Kafka and hung up (logged without the broker).
-  if (message === 'Closed connection') return describeConnectError({ name: 'KafkaJSConnectionClosedError', message }, connectProblemReports.configuredBrokers);
+  if (message === 'Closed connection')
+    return describeConnectError(
+      { name: 'KafkaJSConnectionClosedError', message },
+      connectProblemReports.configuredBrokers,
+    );
   if (!broker || !/^Connection (error|timeout)/.test(message)) return undefined;
-  return describeConnectError({ name: 'KafkaJSConnectionError', message, broker, code: /\b(E[A-Z]{4,}|ERR_[A-Z_]+)\b/.exec(message)?.[1] });
+  return describeConnectError({
+    name: 'KafkaJSConnectionError',
+    message,
+    broker,
+    code: /\b(E[A-Z]{4,}|ERR_[A-Z_]+)\b/.exec(message)?.[1],
+  });
 }
 
 /**
@@ -128,14 +145,23 @@ export function connectProblemOfLog(message: string, broker: string | undefined)
  * the problem lasts, and once that Kafka is back, and never gives up: the apps must start and
  * stay up while the cluster is down. `onError` hears every failure, e.g. for health checks.
  */
-export async function keepConnecting(what: string, connect: () => Promise<void>, logger: LoggerService, signal: AbortSignal, onError?: (problem: string) => void): Promise<boolean> {
+export async function keepConnecting(
+  what: string,
+  connect: () => Promise<void>,
+  logger: LoggerService,
+  signal: AbortSignal,
+  onError?: (problem: string) => void,
+): Promise<boolean> {
   let delay = FIRST_DELAY_MS;
   let failures = 0;
   const since = Date.now();
   while (!signal.aborted) {
     try {
       await connect();
-      if (failures > 0) logger.log(`${what} connected after ${failures} failed attempt${failures === 1 ? '' : 's'} (${((Date.now() - since) / 1000).toFixed(1)} s)`);
+      if (failures > 0)
+        logger.log(
+          `${what} connected after ${failures} failed attempt${failures === 1 ? '' : 's'} (${((Date.now() - since) / 1000).toFixed(1)} s)`,
+        );
       return true;
     } catch (error) {
       if (signal.aborted) break;

@@ -48,7 +48,9 @@ export class UnknownPartitionError extends KafkaError {
     readonly partition: number,
     readonly partitionCount: number,
   ) {
-    super(`Topic "${topic}" has ${partitionCount} partition${partitionCount === 1 ? '' : 's'} (0-${partitionCount - 1}); partition ${partition} does not exist.`);
+    super(
+      `Topic "${topic}" has ${partitionCount} partition${partitionCount === 1 ? '' : 's'} (0-${partitionCount - 1}); partition ${partition} does not exist.`,
+    );
   }
 }
 
@@ -77,9 +79,22 @@ interface KafkaJsLikeError {
   cause?: unknown;
 }
 
-const TOO_LARGE = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD_SIZE' ]);
-const AUTHORIZATION = new Set(['TOPIC_AUTHORIZATION_FAILED', 'CLUSTER_AUTHORIZATION_FAILED', 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED', 'GROUP_AUTHORIZATION_FAILED', 'SASL_AUTHENTICATION_FAILED']);
-const REJECTED = new Set(['INVALID_RECORD', 'CORRUPT_MESSAGE', 'INVALID_TIMESTAMP', 'POLICY_VIOLATION', 'INVALID_REQUIRED_ACKS', 'UNSUPPORTED_FOR_MESSAGE_FORMAT']);
+const TOO_LARGE = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD_SIZE']);
+const AUTHORIZATION = new Set([
+  'TOPIC_AUTHORIZATION_FAILED',
+  'CLUSTER_AUTHORIZATION_FAILED',
+  'TRANSACTIONAL_ID_AUTHORIZATION_FAILED',
+  'GROUP_AUTHORIZATION_FAILED',
+  'SASL_AUTHENTICATION_FAILED',
+]);
+const REJECTED = new Set([
+  'INVALID_RECORD',
+  'CORRUPT_MESSAGE',
+  'INVALID_TIMESTAMP',
+  'POLICY_VIOLATION',
+  'INVALID_REQUIRED_ACKS',
+  'UNSUPPORTED_FOR_MESSAGE_FORMAT',
+]);
 
 /** The innermost kafkajs error: retries and wrappers hide what the broker said. */
 function innermost(error: unknown): KafkaJsLikeError {
@@ -106,10 +121,17 @@ export function toKafkaError(error: unknown, topic?: string): KafkaError {
   if (type === 'REQUEST_TIMED_OUT' || inner.name === 'KafkaJSRequestTimeoutError') {
     return new KafkaTimeoutError('Kafka did not acknowledge in time.', true);
   }
-  return new KafkaUnavailableError(`Kafka is unavailable (${type || inner.name || 'unknown error'}: ${inner.message ?? ''}).`.replace(/: \)\.$/, ').'));
+  return new KafkaUnavailableError(
+    `Kafka is unavailable (${type || inner.name || 'unknown error'}: ${inner.message ?? ''}).`.replace(/: \)\.$/, ').'),
+  );
 }
 
 /** Errors that concern one record (or topic) rather than the cluster: retrying it alone isolates it. */
 export function isRecordSpecific(error: KafkaError): boolean {
-  return error instanceof RecordTooLargeError || error instanceof KafkaRejectedError || error instanceof UnknownTopicError || error instanceof KafkaAuthorizationError;
+  return (
+    error instanceof RecordTooLargeError ||
+    error instanceof KafkaRejectedError ||
+    error instanceof UnknownTopicError ||
+    error instanceof KafkaAuthorizationError
+  );
 }

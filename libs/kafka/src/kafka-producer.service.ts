@@ -46,10 +46,23 @@ export class KafkaProducer implements OnModuleInit, OnApplicationShutdown {
     private readonly admin: KafkaAdmin,
     @Optional() @Inject(METRICS_REGISTRY) registry?: Registry,
   ) {
-    if (registry) this.metrics = new ProduceMetrics(registry, () => this.pending, () => this.isConnected);
+    if (registry)
+      this.metrics = new ProduceMetrics(
+        registry,
+        () => this.pending,
+        () => this.isConnected,
+      );
     // The broker's wait for replicas must end before the client's request timeout does.
     const ackTimeoutMs = Math.max(1_000, options.config.connection.requestTimeoutMs - 1_000);
-    this.lane = new ProducerLane('Producer', kafka, { ...options.config.producer, ackTimeoutMs }, this.logger, this.stop.signal, (topic) => admin.forget(topic), this.metrics);
+    this.lane = new ProducerLane(
+      'Producer',
+      kafka,
+      { ...options.config.producer, ackTimeoutMs },
+      this.logger,
+      this.stop.signal,
+      (topic) => admin.forget(topic),
+      this.metrics,
+    );
   }
 
   onModuleInit(): void {
@@ -93,13 +106,16 @@ export class KafkaProducer implements OnModuleInit, OnApplicationShutdown {
   /** Known topics (the usual case) go straight to the batcher: no promise per record before it. */
   private write(record: RecordToProduce, timeoutMs: number): Promise<ProducedRecord> {
     try {
-      if (!this.lane.isAccepting) throw new KafkaUnavailableError(`The producer is not connected: ${this.lane.connectProblem}.`);
+      if (!this.lane.isAccepting)
+        throw new KafkaUnavailableError(`The producer is not connected: ${this.lane.connectProblem}.`);
       const known = this.admin.knownPartitions(record.topic);
       if (known) return this.submit(record, this.choosePartition(record, known), timeoutMs);
     } catch (error) {
-      return Promise.reject(error as Error);
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
-    return this.admin.partitions(record.topic, METADATA_TIMEOUT_MS).then((partitions) => this.submit(record, this.choosePartition(record, partitions), timeoutMs));
+    return this.admin
+      .partitions(record.topic, METADATA_TIMEOUT_MS)
+      .then((partitions) => this.submit(record, this.choosePartition(record, partitions), timeoutMs));
   }
 
   private submit(record: RecordToProduce, partition: number, timeoutMs: number): Promise<ProducedRecord> {
@@ -115,9 +131,14 @@ export class KafkaProducer implements OnModuleInit, OnApplicationShutdown {
 
   private choosePartition(record: RecordToProduce, partitions: PartitionMetadata[]): number {
     if (record.partition !== undefined) {
-      if (record.partition >= partitions.length) throw new UnknownPartitionError(record.topic, record.partition, partitions.length);
+      if (record.partition >= partitions.length)
+        throw new UnknownPartitionError(record.topic, record.partition, partitions.length);
       return record.partition;
     }
-    return this.partitioner({ topic: record.topic, partitionMetadata: partitions, message: { key: record.key, value: null } });
+    return this.partitioner({
+      topic: record.topic,
+      partitionMetadata: partitions,
+      message: { key: record.key, value: null },
+    });
   }
 }

@@ -1,4 +1,15 @@
-import { ConfigError, EnvBoolean, EnvFile, EnvInteger, EnvList, EnvOneOf, EnvText, HOST_PORT, validateEnvironment, type Environment } from '@app/config';
+import {
+  ConfigError,
+  EnvBoolean,
+  EnvFile,
+  EnvInteger,
+  EnvList,
+  EnvOneOf,
+  EnvText,
+  HOST_PORT,
+  validateEnvironment,
+  type Environment,
+} from '@app/config';
 import { IsOptional } from 'class-validator';
 import { readFileSync } from 'node:fs';
 
@@ -136,11 +147,19 @@ export function kafkaConfigFromEnv(env: Environment, overrides: { brokers?: stri
 }
 
 /** Flags, then KAFKA_BROKERS, then the Go gateway's BROKER, then the default. */
-function bootstrapBrokers(vars: KafkaEnvironment, env: Environment, flags?: string[]): { brokers: string[]; warnings: string[] } {
+function bootstrapBrokers(
+  vars: KafkaEnvironment,
+  env: Environment,
+  flags?: string[],
+): { brokers: string[]; warnings: string[] } {
   if (flags) return { brokers: flags, warnings: [] };
   if (vars.BROKER === undefined) return { brokers: vars.KAFKA_BROKERS, warnings: [] };
-  if (isSet(env.KAFKA_BROKERS)) return { brokers: vars.KAFKA_BROKERS, warnings: ['BROKER is ignored because KAFKA_BROKERS is set; remove BROKER'] };
-  return { brokers: vars.BROKER, warnings: ["Using BROKER (the Go gateway's variable) because KAFKA_BROKERS is unset; rename it to KAFKA_BROKERS"] };
+  if (isSet(env.KAFKA_BROKERS))
+    return { brokers: vars.KAFKA_BROKERS, warnings: ['BROKER is ignored because KAFKA_BROKERS is set; remove BROKER'] };
+  return {
+    brokers: vars.BROKER,
+    warnings: ["Using BROKER (the Go gateway's variable) because KAFKA_BROKERS is unset; rename it to KAFKA_BROKERS"],
+  };
 }
 
 function isSet(value: string | undefined): boolean {
@@ -148,7 +167,11 @@ function isSet(value: string | undefined): boolean {
 }
 
 function tlsOptions(vars: KafkaEnvironment): KafkaTlsOptions | undefined {
-  const files = { KAFKA_SSL_CA_FILE: vars.KAFKA_SSL_CA_FILE, KAFKA_SSL_CERT_FILE: vars.KAFKA_SSL_CERT_FILE, KAFKA_SSL_KEY_FILE: vars.KAFKA_SSL_KEY_FILE };
+  const files = {
+    KAFKA_SSL_CA_FILE: vars.KAFKA_SSL_CA_FILE,
+    KAFKA_SSL_CERT_FILE: vars.KAFKA_SSL_CERT_FILE,
+    KAFKA_SSL_KEY_FILE: vars.KAFKA_SSL_KEY_FILE,
+  };
   if (!vars.KAFKA_SSL) {
     const given = Object.entries(files).find(([, path]) => path !== undefined);
     if (given) throw new ConfigError(`${given[0]} is set, so KAFKA_SSL must be true (got "false")`);
@@ -169,7 +192,9 @@ function tlsOptions(vars: KafkaEnvironment): KafkaTlsOptions | undefined {
 function saslOptions(vars: KafkaEnvironment): KafkaSaslOptions | undefined {
   if (vars.KAFKA_SASL_MECHANISM === undefined) {
     if (vars.KAFKA_SASL_USERNAME !== undefined || vars.KAFKA_SASL_PASSWORD !== undefined) {
-      throw new ConfigError(`KAFKA_SASL_MECHANISM must be one of ${SASL_MECHANISMS.join(', ')} when KAFKA_SASL_USERNAME or KAFKA_SASL_PASSWORD is set (not set)`);
+      throw new ConfigError(
+        `KAFKA_SASL_MECHANISM must be one of ${SASL_MECHANISMS.join(', ')} when KAFKA_SASL_USERNAME or KAFKA_SASL_PASSWORD is set (not set)`,
+      );
     }
     return undefined;
   }
@@ -177,5 +202,9 @@ function saslOptions(vars: KafkaEnvironment): KafkaSaslOptions | undefined {
     const missing = vars.KAFKA_SASL_USERNAME === undefined ? 'KAFKA_SASL_USERNAME' : 'KAFKA_SASL_PASSWORD';
     throw new ConfigError(`${missing} must be set when KAFKA_SASL_MECHANISM is ${vars.KAFKA_SASL_MECHANISM} (not set)`);
   }
-  return { mechanism: vars.KAFKA_SASL_MECHANISM, username: vars.KAFKA_SASL_USERNAME, password: vars.KAFKA_SASL_PASSWORD };
+  return {
+    mechanism: vars.KAFKA_SASL_MECHANISM,
+    username: vars.KAFKA_SASL_USERNAME,
+    password: vars.KAFKA_SASL_PASSWORD,
+  };
 }

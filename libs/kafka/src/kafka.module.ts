@@ -16,7 +16,8 @@ import { KafkaProducer } from './kafka-producer.service';
     {
       provide: KAFKA_CLIENT,
       inject: [MODULE_OPTIONS_TOKEN],
-      useFactory: (options: KafkaModuleOptions) => createKafkaClient(options.config.connection, options.defaultClientId),
+      useFactory: (options: KafkaModuleOptions) =>
+        createKafkaClient(options.config.connection, options.defaultClientId),
     },
     KafkaAdmin,
     KafkaProducer,

@@ -1,5 +1,5 @@
 import { HeadQueue } from '@app/common';
-import { isRecordSpecific, KafkaError, KafkaOverloadedError, KafkaTimeoutError } from './kafka-errors';
+import { isRecordSpecific, type KafkaError, KafkaOverloadedError, KafkaTimeoutError } from './kafka-errors';
 
 export interface BatcherLimits {
   /** Most records in one request to the cluster. */
@@ -94,7 +94,9 @@ export class ProduceBatcher<T, R> {
     entry.state = 'done';
     entry.reject(
       new KafkaTimeoutError(
-        sent ? 'Kafka did not acknowledge the record in time; it may or may not have been written.' : 'Kafka did not accept the record in time; it was not written.',
+        sent
+          ? 'Kafka did not acknowledge the record in time; it may or may not have been written.'
+          : 'Kafka did not accept the record in time; it was not written.',
         sent,
       ),
     );

@@ -5,7 +5,7 @@ import { ProducerLane, type Outgoing } from './producer-lane';
 /** A kafkajs producer at the client boundary: it appends to an in-memory log, or fails as told. */
 class FakeProducer {
   readonly sent: ProducerBatch[] = [];
-  failNext?: unknown;
+  failNext?: Error;
   omitOffsets = false;
   logAppendTime = '-1';
   private inFlight?: () => void;
@@ -29,12 +29,20 @@ class FakeProducer {
     const answers: RecordMetadata[] = [];
     for (const { topic, messages } of batch.topicMessages!) {
       const byPartition = new Map<number, number>();
-      for (const message of messages) byPartition.set(message.partition!, (byPartition.get(message.partition!) ?? 0) + 1);
+      for (const message of messages)
+        byPartition.set(message.partition!, (byPartition.get(message.partition!) ?? 0) + 1);
       for (const [partition, count] of byPartition) {
         const id = `${topic}/${partition}`;
         const base = this.log.get(id) ?? 0;
         this.log.set(id, base + count);
-        answers.push({ topicName: topic, partition, errorCode: 0, baseOffset: this.omitOffsets ? undefined : String(base), logAppendTime: this.logAppendTime, logStartOffset: '0' });
+        answers.push({
+          topicName: topic,
+          partition,
+          errorCode: 0,
+          baseOffset: this.omitOffsets ? undefined : String(base),
+          logAppendTime: this.logAppendTime,
+          logStartOffset: '0',
+        });
       }
     }
     return answers;
@@ -61,7 +69,13 @@ function setup(options: { batchMaxRecords?: number } = {}) {
   const lane = new ProducerLane(
     'Producer',
     kafka as unknown as Kafka,
-    { batchMaxRecords: options.batchMaxRecords ?? 100, batchMaxBytes: 1_000_000, maxQueuedRecords: 1_000, compression: 'none', ackTimeoutMs: 5_000 },
+    {
+      batchMaxRecords: options.batchMaxRecords ?? 100,
+      batchMaxBytes: 1_000_000,
+      maxQueuedRecords: 1_000,
+      compression: 'none',
+      ackTimeoutMs: 5_000,
+    },
     logger,
     stop.signal,
     (topic) => unknownTopics.push(topic),
@@ -69,11 +83,19 @@ function setup(options: { batchMaxRecords?: number } = {}) {
   return { lane, kafka, producers, current: () => producers.at(-1)!, logger, stop, unknownTopics };
 }
 
-const record = (topic: string, partition: number, value: string, timestamp = '1764266400000'): Outgoing => ({ topic, partition, message: { key: null, value, partition, timestamp } });
+const record = (topic: string, partition: number, value: string, timestamp = '1764266400000'): Outgoing => ({
+  topic,
+  partition,
+  message: { key: null, value, partition, timestamp },
+});
 
 /** A kafkajs error as the client throws it after its retries: the broker's answer innermost. */
 const kafkaJsError = (type: string, retriable: boolean) =>
-  Object.assign(new Error('retries exhausted'), { name: 'KafkaJSNumberOfRetriesExceeded', retriable: false, originalError: Object.assign(new Error(type), { name: 'KafkaJSProtocolError', type, retriable }) });
+  Object.assign(new Error('retries exhausted'), {
+    name: 'KafkaJSNumberOfRetriesExceeded',
+    retriable: false,
+    originalError: Object.assign(new Error(type), { name: 'KafkaJSProtocolError', type, retriable }),
+  });
 
 /** Runs queued microtasks and one turn of the event loop. */
 const tick = () => new Promise((resolve) => setImmediate(resolve));
@@ -85,7 +107,12 @@ describe('ProducerLane', () => {
     expect(lane.connectProblem).toBe('not connected yet');
     await lane.connect();
     expect(lane.isConnected).toBe(true);
-    await expect(lane.submit(record('orders', 0, 'a'), 1_000)).resolves.toEqual({ topic: 'orders', partition: 0, offset: 0, timestamp: '2025-11-27T18:00:00.000Z' });
+    await expect(lane.submit(record('orders', 0, 'a'), 1_000)).resolves.toEqual({
+      topic: 'orders',
+      partition: 0,
+      offset: 0,
+      timestamp: '2025-11-27T18:00:00.000Z',
+    });
     expect(current().sent[0]).toMatchObject({ acks: -1, timeout: 5_000 });
   });
 
@@ -95,7 +122,12 @@ describe('ProducerLane', () => {
     current().holdNext = true;
     const first = lane.submit(record('orders', 0, 'first'), 1_000);
     await tick();
-    const rest = [record('orders', 0, 'b'), record('orders', 1, 'c'), record('orders', 0, 'd'), record('audit', 0, 'e')].map((r) => lane.submit(r, 1_000));
+    const rest = [
+      record('orders', 0, 'b'),
+      record('orders', 1, 'c'),
+      record('orders', 0, 'd'),
+      record('audit', 0, 'e'),
+    ].map((r) => lane.submit(r, 1_000));
     expect(lane.pending).toBe(5);
     current().release();
     await first;
@@ -105,7 +137,12 @@ describe('ProducerLane', () => {
       ['orders', ['b', 'c', 'd']],
       ['audit', ['e']],
     ]);
-    expect(results.map((r) => `${r.topic}/${r.partition}@${r.offset}`)).toEqual(['orders/0@1', 'orders/1@0', 'orders/0@2', 'audit/0@0']);
+    expect(results.map((r) => `${r.topic}/${r.partition}@${r.offset}`)).toEqual([
+      'orders/0@1',
+      'orders/1@0',
+      'orders/0@2',
+      'audit/0@0',
+    ]);
     expect(lane.pending).toBe(0);
   });
 
@@ -113,7 +150,9 @@ describe('ProducerLane', () => {
     const { lane, current } = setup();
     await lane.connect();
     current().logAppendTime = String(Date.UTC(2026, 0, 2, 3, 4, 5));
-    await expect(lane.submit(record('orders', 0, 'a'), 1_000)).resolves.toMatchObject({ timestamp: '2026-01-02T03:04:05.000Z' });
+    await expect(lane.submit(record('orders', 0, 'a'), 1_000)).resolves.toMatchObject({
+      timestamp: '2026-01-02T03:04:05.000Z',
+    });
   });
 
   it('turns a retriable failure into "may have been written" and replaces the producer, still accepting meanwhile', async () => {
@@ -169,11 +208,19 @@ describe('ProducerLane', () => {
 
   it('refuses records while a connection attempt fails, and says why', async () => {
     const { lane, current, stop } = setup();
-    current().connect.mockRejectedValueOnce(Object.assign(new Error('Connection error: connect ECONNREFUSED 127.0.0.1:9092'), { name: 'KafkaJSConnectionError', code: 'ECONNREFUSED', broker: '127.0.0.1:9092' }));
+    current().connect.mockRejectedValueOnce(
+      Object.assign(new Error('Connection error: connect ECONNREFUSED 127.0.0.1:9092'), {
+        name: 'KafkaJSConnectionError',
+        code: 'ECONNREFUSED',
+        broker: '127.0.0.1:9092',
+      }),
+    );
     const connecting = lane.connect();
     await tick();
     expect(lane.isAccepting).toBe(false);
-    expect(lane.connectProblem).toBe('cannot reach Kafka at 127.0.0.1:9092: connection refused (no broker listens there)');
+    expect(lane.connectProblem).toBe(
+      'cannot reach Kafka at 127.0.0.1:9092: connection refused (no broker listens there)',
+    );
     stop.abort();
     await connecting;
     expect(lane.isConnected).toBe(false);

@@ -46,7 +46,11 @@ export class ProducerLane {
     private readonly metrics?: ProduceMetrics,
   ) {
     this.producer = this.createProducer();
-    this.batcher = new ProduceBatcher((batch) => this.sendBatch(batch), { maxRecords: options.batchMaxRecords, maxBytes: options.batchMaxBytes, maxQueued: options.maxQueuedRecords }, sizeOf);
+    this.batcher = new ProduceBatcher(
+      (batch) => this.sendBatch(batch),
+      { maxRecords: options.batchMaxRecords, maxBytes: options.batchMaxBytes, maxQueued: options.maxQueuedRecords },
+      sizeOf,
+    );
   }
 
   get isConnected(): boolean {
@@ -78,10 +82,16 @@ export class ProducerLane {
   async connect(): Promise<void> {
     this.connected = false;
     this.batcher.pause();
-    const ok = await keepConnecting(this.name, () => this.producer.connect(), this.logger, this.stop, (problem) => {
-      this.problem = problem;
-      this.replacing = false;
-    });
+    const ok = await keepConnecting(
+      this.name,
+      () => this.producer.connect(),
+      this.logger,
+      this.stop,
+      (problem) => {
+        this.problem = problem;
+        this.replacing = false;
+      },
+    );
     this.replacing = false;
     if (ok) {
       this.connected = true;
@@ -145,7 +155,9 @@ export class ProducerLane {
         void this.replaceProducer();
       }
       // Once a request may have reached a broker, a retriable failure leaves the outcome unknown.
-      throw mapped.retriable ? new KafkaTimeoutError(`Kafka did not acknowledge the record: ${mapped.message}`, true) : mapped;
+      throw mapped.retriable
+        ? new KafkaTimeoutError(`Kafka did not acknowledge the record: ${mapped.message}`, true)
+        : mapped;
     }
     stopTimer?.();
     if (this.metrics) {
@@ -158,7 +170,8 @@ export class ProducerLane {
 
 function sizeOf(item: Outgoing): number {
   let size = RECORD_OVERHEAD_BYTES + byteLength(item.message.key) + byteLength(item.message.value);
-  for (const [name, value] of Object.entries(item.message.headers ?? {})) size += byteLength(name) + byteLength(value as string | Buffer);
+  for (const [name, value] of Object.entries(item.message.headers ?? {}))
+    size += byteLength(name) + byteLength(value as string | Buffer);
   return size;
 }
 
@@ -175,10 +188,14 @@ function assignOffsets(batch: readonly Outgoing[], responses: RecordMetadata[]):
   return batch.map((item) => {
     const id = `${item.topic}\u0000${item.partition}`;
     const response = base.get(id);
-    if (!response?.baseOffset) throw new KafkaUnavailableError(`Kafka did not report an offset for ${item.topic}/${item.partition}.`);
+    if (!response?.baseOffset)
+      throw new KafkaUnavailableError(`Kafka did not report an offset for ${item.topic}/${item.partition}.`);
     const index = seen.get(id) ?? 0;
     seen.set(id, index + 1);
-    const appendTime = response.logAppendTime && response.logAppendTime !== '-1' ? Number(response.logAppendTime) : Number(item.message.timestamp);
+    const appendTime =
+      response.logAppendTime && response.logAppendTime !== '-1'
+        ? Number(response.logAppendTime)
+        : Number(item.message.timestamp);
     return {
       topic: item.topic,
       partition: item.partition,
@@ -187,4 +204,3 @@ function assignOffsets(batch: readonly Outgoing[], responses: RecordMetadata[]):
     };
   });
 }
-

@@ -12,7 +12,12 @@ export class HttpMetrics {
   readonly duration: Histogram<Labels>;
 
   constructor(@Inject(METRICS_REGISTRY) registry: Registry) {
-    this.requests = new Counter({ name: `${METRIC_PREFIX}http_requests_total`, help: 'HTTP requests answered, by method, route and status.', labelNames: ['method', 'route', 'status'], registers: [registry] });
+    this.requests = new Counter({
+      name: `${METRIC_PREFIX}http_requests_total`,
+      help: 'HTTP requests answered, by method, route and status.',
+      labelNames: ['method', 'route', 'status'],
+      registers: [registry],
+    });
     this.duration = new Histogram({
       name: `${METRIC_PREFIX}http_request_duration_seconds`,
       help: 'Time from receiving a request to finishing its response, by method, route and status.',
@@ -50,7 +55,9 @@ export class HttpMetricsMiddleware implements NestMiddleware {
 function routeOf(request: Request): string {
   const path = (request.route as { path?: string } | undefined)?.path;
   if (path !== undefined) return path.includes('*') ? 'unmatched' : path;
-  return staticRoutes(request.app).has(`${request.method} ${request.originalUrl.split('?', 1)[0]}`) ? request.originalUrl.split('?', 1)[0] : 'unmatched';
+  return staticRoutes(request.app).has(`${request.method} ${request.originalUrl.split('?', 1)[0]}`)
+    ? request.originalUrl.split('?', 1)[0]
+    : 'unmatched';
 }
 
 interface RouterLayer {
@@ -64,10 +71,11 @@ function staticRoutes(app: Request['app']): Set<string> {
   let routes = routesByApp.get(app);
   if (!routes) {
     routes = new Set();
-    const stack = ((app as unknown as { router?: { stack?: RouterLayer[] } }).router?.stack ?? []) as RouterLayer[];
+    const stack = (app as unknown as { router?: { stack?: RouterLayer[] } }).router?.stack ?? [];
     for (const { route } of stack) {
       if (typeof route?.path !== 'string' || /[:*]/.test(route.path)) continue;
-      for (const [method, handled] of Object.entries(route.methods ?? {})) if (handled) routes.add(`${method.toUpperCase()} ${route.path}`);
+      for (const [method, handled] of Object.entries(route.methods ?? {}))
+        if (handled) routes.add(`${method.toUpperCase()} ${route.path}`);
     }
     routesByApp.set(app, routes);
   }

@@ -1,4 +1,3 @@
-import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 
 /**
@@ -6,7 +5,7 @@ import type { Server } from 'node:http';
  * (with how to reach it from this machine), the address itself otherwise.
  */
 export function listeningOn(server: Server): string {
-  const address = server.address() as AddressInfo | string | null;
+  const address = server.address();
   if (address === null || typeof address === 'string') return String(address);
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;

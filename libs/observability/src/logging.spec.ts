@@ -14,7 +14,13 @@ describe('readable log lines', () => {
     const lines = text.trimEnd().split('\n');
     expect(lines).toHaveLength(2);
     const hhmm = `${String(at.getHours()).padStart(2, '0')}:${String(at.getMinutes()).padStart(2, '0')}`;
-    expect(lines[0]).toMatch(new RegExp(`^\\[${hhmm}:\\d\\d\\.\\d{3}\\] INFO: ingress \\[Ingress\\] Listening on http://127\\.0\\.0\\.1:6969$`));
-    expect(lines[1]).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] WARN: ingress \[KafkaAdmin\] cannot reach Kafka \{"reqId":"r-1"\}$/);
+    expect(lines[0]).toMatch(
+      new RegExp(
+        `^\\[${hhmm}:\\d\\d\\.\\d{3}\\] INFO: ingress \\[Ingress\\] Listening on http://127\\.0\\.0\\.1:6969$`,
+      ),
+    );
+    expect(lines[1]).toMatch(
+      /^\[\d\d:\d\d:\d\d\.\d{3}\] WARN: ingress \[KafkaAdmin\] cannot reach Kafka \{"reqId":"r-1"\}$/,
+    );
   });
 });

@@ -12,7 +12,13 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
 
-const PINO_LEVEL: Record<LogLevel, string> = { error: 'error', warn: 'warn', log: 'info', debug: 'debug', verbose: 'trace' };
+const PINO_LEVEL: Record<LogLevel, string> = {
+  error: 'error',
+  warn: 'warn',
+  log: 'info',
+  debug: 'debug',
+  verbose: 'trace',
+};
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export interface LoggingOptions {
@@ -63,7 +69,14 @@ export function prettyStream(destination: NodeJS.WritableStream | number = 1) {
 }
 
 /** Nest's start-up chatter (modules loaded, routes mapped): logged at debug. */
-const BOOT_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory', 'NestApplication', 'NestMicroservice']);
+const BOOT_CONTEXTS = new Set([
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'NestFactory',
+  'NestApplication',
+  'NestMicroservice',
+]);
 
 /**
  * Nest's Logger, writing through pino. A message may be an object (its fields become fields of
@@ -101,12 +114,18 @@ export class GatewayLogger implements LoggerService {
     this.write('fatal', message, contextOf(rest));
   }
 
-  private write(level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal', message: unknown, context?: string, stack?: string): void {
+  private write(
+    level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal',
+    message: unknown,
+    context?: string,
+    stack?: string,
+  ): void {
     if (!this.pino.isLevelEnabled(level)) return;
     const fields: Record<string, unknown> = context ? { context } : {};
     if (stack) fields.stack = stack;
     if (message instanceof Error) this.pino[level]({ ...fields, err: message }, message.message);
-    else if (typeof message === 'object' && message !== null) this.pino[level]({ ...fields, ...(message as Record<string, unknown>) });
+    else if (typeof message === 'object' && message !== null)
+      this.pino[level]({ ...fields, ...(message as Record<string, unknown>) });
     else this.pino[level](fields, String(message));
   }
 }
@@ -163,7 +182,12 @@ export class LoggingModule {
   static forRoot(options: LoggingOptions): DynamicModule {
     return {
       module: LoggingModule,
-      providers: [{ provide: LOGGING_OPTIONS, useValue: options }, { provide: ROOT_LOGGER, useFactory: () => createRootLogger(options) }, GatewayLogger, RequestLogMiddleware],
+      providers: [
+        { provide: LOGGING_OPTIONS, useValue: options },
+        { provide: ROOT_LOGGER, useFactory: () => createRootLogger(options) },
+        GatewayLogger,
+        RequestLogMiddleware,
+      ],
       exports: [ROOT_LOGGER, GatewayLogger, RequestLogMiddleware],
     };
   }

@@ -1,6 +1,6 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { HttpMetrics, HttpMetricsMiddleware } from './http-metrics.middleware';
+import { HttpMetrics } from './http-metrics.middleware';
 import { METRIC_PREFIX, METRICS_REGISTRY } from './metrics.constants';
 import { MetricsController } from './metrics.controller';
 

@@ -21,7 +21,7 @@ const REQUIRED = ['forward', '--topic', 'orders', '--target-url', 'http://target
 async function forward(args: string[], env: Record<string, string> = {}) {
   const runs: ForwardOptions[] = [];
   const stderr: string[] = [];
-  let failure: unknown;
+  let failure: Error | undefined;
   const command: TestingModule = await CommandTestFactory.createTestingCommand(
     { imports: [CliModule] },
     {
@@ -35,7 +35,8 @@ async function forward(args: string[], env: Record<string, string> = {}) {
     .useValue({ run: async (options: ForwardOptions) => (runs.push(options), 0) })
     .compile();
   const saved = { ...process.env };
-  for (const name of [...PROXY_VARIABLES, ...Object.keys(process.env).filter((n) => n.startsWith('FORWARDER_'))]) delete process.env[name];
+  for (const name of [...PROXY_VARIABLES, ...Object.keys(process.env).filter((n) => n.startsWith('FORWARDER_'))])
+    delete process.env[name];
   Object.assign(process.env, env);
   const exit = jest.spyOn(process, 'exit').mockImplementation((code) => {
     throw new Exit(Number(code ?? 0));
@@ -49,7 +50,12 @@ async function forward(args: string[], env: Record<string, string> = {}) {
     process.exitCode = undefined;
   }
   if (failure !== undefined && !(failure instanceof Exit)) throw failure;
-  return { options: runs[0], runs: runs.length, exitCode: failure instanceof Exit ? failure.code : undefined, stderr: stderr.join('').trim() };
+  return {
+    options: runs[0],
+    runs: runs.length,
+    exitCode: failure instanceof Exit ? failure.code : undefined,
+    stderr: stderr.join('').trim(),
+  };
 }
 
 describe('forward option resolution', () => {
@@ -72,31 +78,55 @@ describe('forward option resolution', () => {
   it('parses every flag into its typed value', async () => {
     const { options } = await forward([
       ...REQUIRED,
-      '--brokers', 'k1:9092, k2:9093',
-      '--group', 'billing',
-      '--workers', '8',
-      '--min-workers', '2',
-      '--max-workers', '40',
-      '--ordering', 'PARTITION',
-      '--rate', '2.5',
-      '--retries', '0',
-      '--retry-delay', '500ms',
-      '--retry-max-delay', '2s',
+      '--brokers',
+      'k1:9092, k2:9093',
+      '--group',
+      'billing',
+      '--workers',
+      '8',
+      '--min-workers',
+      '2',
+      '--max-workers',
+      '40',
+      '--ordering',
+      'PARTITION',
+      '--rate',
+      '2.5',
+      '--retries',
+      '0',
+      '--retry-delay',
+      '500ms',
+      '--retry-max-delay',
+      '2s',
       '--retry-4xx',
-      '--timeout', '1m',
-      '--dlq-topic', 'orders.dead',
-      '--header', 'Authorization: Bearer abc',
-      '--header', 'X-Team: billing',
-      '--health-port', '9100',
-      '--stats-interval', '5',
-      '--max-messages', '10',
-      '--idle-exit', '3s',
-      '--shutdown-timeout', '0',
-      '--max-pending', '50',
-      '--circuit-threshold', '2',
-      '--circuit-cooldown', '100ms',
-      '--session-timeout', '6s',
-      '--http-client', 'axios',
+      '--timeout',
+      '1m',
+      '--dlq-topic',
+      'orders.dead',
+      '--header',
+      'Authorization: Bearer abc',
+      '--header',
+      'X-Team: billing',
+      '--health-port',
+      '9100',
+      '--stats-interval',
+      '5',
+      '--max-messages',
+      '10',
+      '--idle-exit',
+      '3s',
+      '--shutdown-timeout',
+      '0',
+      '--max-pending',
+      '50',
+      '--circuit-threshold',
+      '2',
+      '--circuit-cooldown',
+      '100ms',
+      '--session-timeout',
+      '6s',
+      '--http-client',
+      'axios',
     ]);
     expect(options).toEqual({
       topic: 'orders',
@@ -160,7 +190,11 @@ describe('forward option resolution', () => {
   });
 
   it('lets a flag win over its environment variable', async () => {
-    const { options } = await forward([...REQUIRED, '--workers', '8', '--group', 'from-flag'], { FORWARDER_WORKERS: '4', FORWARDER_GROUP: 'from-env', FORWARDER_TOPIC: 'ignored' });
+    const { options } = await forward([...REQUIRED, '--workers', '8', '--group', 'from-flag'], {
+      FORWARDER_WORKERS: '4',
+      FORWARDER_GROUP: 'from-env',
+      FORWARDER_TOPIC: 'ignored',
+    });
     expect(options).toMatchObject({ topic: 'orders', workers: 8, group: 'from-flag' });
     expect((await forward([...REQUIRED, '--retry-4xx'], { FORWARDER_RETRY_4XX: 'false' })).options.retry4xx).toBe(true);
   });
@@ -173,20 +207,44 @@ describe('forward option resolution', () => {
 
   it('uses axios, which honours proxies, when a proxy variable is set', async () => {
     expect((await forward(REQUIRED, { HTTPS_PROXY: 'http://proxy.test:3128' })).options.httpClient).toBe('axios');
-    expect((await forward([...REQUIRED, '--http-client', 'undici'], { HTTPS_PROXY: 'http://proxy.test:3128' })).options.httpClient).toBe('undici');
+    expect(
+      (await forward([...REQUIRED, '--http-client', 'undici'], { HTTPS_PROXY: 'http://proxy.test:3128' })).options
+        .httpClient,
+    ).toBe('undici');
   });
 
   describe('usage errors exit 2 with one line and run nothing', () => {
     it.each([
       [['forward', '--target-url', 'http://t/'], "error: required option '--topic <topic>' not specified"],
-      [[...REQUIRED, '--workers', '0'], "error: option '--workers <n|auto>' argument '0' is invalid. It must be auto or an integer from 1 to 1024."],
-      [[...REQUIRED, '--min-workers', '64', '--max-workers', '32'], 'error: --min-workers (64) must not exceed --max-workers (32).'],
-      [['forward', '--topic', '..', '--target-url', 'http://t/'], `error: option '--topic <topic>' argument '..' is invalid. It must be a Kafka topic name: 1-249 letters, digits, ".", "_" or "-".`],
-      [[...REQUIRED, '--brokers', 'localhost'], "error: option '--brokers <list>' argument 'localhost' is invalid. It must be a comma-separated list of host:port."],
+      [
+        [...REQUIRED, '--workers', '0'],
+        "error: option '--workers <n|auto>' argument '0' is invalid. It must be auto or an integer from 1 to 1024.",
+      ],
+      [
+        [...REQUIRED, '--min-workers', '64', '--max-workers', '32'],
+        'error: --min-workers (64) must not exceed --max-workers (32).',
+      ],
+      [
+        ['forward', '--topic', '..', '--target-url', 'http://t/'],
+        `error: option '--topic <topic>' argument '..' is invalid. It must be a Kafka topic name: 1-249 letters, digits, ".", "_" or "-".`,
+      ],
+      [
+        [...REQUIRED, '--brokers', 'localhost'],
+        "error: option '--brokers <list>' argument 'localhost' is invalid. It must be a comma-separated list of host:port.",
+      ],
       [[...REQUIRED, '--no-such-flag'], "error: unknown option '--no-such-flag'"],
-      [[...REQUIRED, '--retry-delay', '1m', '--retry-max-delay', '10s'], 'error: --retry-delay (1m) must not exceed --retry-max-delay (10s).'],
-      [[...REQUIRED, '--dlq-topic', 'orders'], 'error: --dlq-topic must differ from --topic, or failed records would be delivered again.'],
-      [[...REQUIRED, '--workers', '64', '--max-pending', '10'], 'error: --max-pending (10) must be at least --workers (64).'],
+      [
+        [...REQUIRED, '--retry-delay', '1m', '--retry-max-delay', '10s'],
+        'error: --retry-delay (1m) must not exceed --retry-max-delay (10s).',
+      ],
+      [
+        [...REQUIRED, '--dlq-topic', 'orders'],
+        'error: --dlq-topic must differ from --topic, or failed records would be delivered again.',
+      ],
+      [
+        [...REQUIRED, '--workers', '64', '--max-pending', '10'],
+        'error: --max-pending (10) must be at least --workers (64).',
+      ],
     ])('%j', async (args, line) => {
       const result = await forward(args);
       expect(result).toMatchObject({ exitCode: 2, runs: 0, stderr: line });
@@ -208,7 +266,8 @@ describe('forward option resolution', () => {
     expect(result).toMatchObject({
       exitCode: 1,
       runs: 0,
-      stderr: "error: option '--workers <n|auto>' value 'many' from env 'FORWARDER_WORKERS' is invalid. It must be auto or an integer from 1 to 1024.",
+      stderr:
+        "error: option '--workers <n|auto>' value 'many' from env 'FORWARDER_WORKERS' is invalid. It must be auto or an integer from 1 to 1024.",
     });
   });
 

@@ -1,4 +1,4 @@
-import { Command, CommanderError } from 'commander';
+import { Command, type CommanderError } from 'commander';
 import { acceptGoStyleFlags, goStyleToLong } from './go-flag-aliases';
 
 /** A command shaped like `forward`: required-value options, a boolean flag, a single-letter one. */
@@ -35,16 +35,40 @@ function failure(args: string[]): CommanderError {
 
 describe('Go-style flags', () => {
   it('runs the Go gateway consumer command line unchanged', () => {
-    const opts = parse(['-broker', 'broker0:29092', '-topic', 'my-topic', '-target-url', 'http://api.example.com/webhook', '-rate', '10.0']);
-    expect(opts).toEqual({ broker: 'broker0:29092', topic: 'my-topic', targetUrl: 'http://api.example.com/webhook', rate: '10.0' });
+    const opts = parse([
+      '-broker',
+      'broker0:29092',
+      '-topic',
+      'my-topic',
+      '-target-url',
+      'http://api.example.com/webhook',
+      '-rate',
+      '10.0',
+    ]);
+    expect(opts).toEqual({
+      broker: 'broker0:29092',
+      topic: 'my-topic',
+      targetUrl: 'http://api.example.com/webhook',
+      rate: '10.0',
+    });
   });
 
   it('accepts -name=value and boolean flags, mixed with double-dash ones', () => {
-    expect(parse(['-topic=t', '--target-url', 'http://t/', '-retry-4xx', '-rate=2'])).toEqual({ topic: 't', targetUrl: 'http://t/', retry4xx: true, rate: '2' });
+    expect(parse(['-topic=t', '--target-url', 'http://t/', '-retry-4xx', '-rate=2'])).toEqual({
+      topic: 't',
+      targetUrl: 'http://t/',
+      retry4xx: true,
+      rate: '2',
+    });
   });
 
   it('leaves option values alone, even when they look like a Go flag', () => {
-    expect(parse(['--topic', 't', '--target-url', 'http://t/', '--header', '-rate', '-broker', '-topic'])).toEqual({ topic: 't', targetUrl: 'http://t/', header: '-rate', broker: '-topic' });
+    expect(parse(['--topic', 't', '--target-url', 'http://t/', '--header', '-rate', '-broker', '-topic'])).toEqual({
+      topic: 't',
+      targetUrl: 'http://t/',
+      header: '-rate',
+      broker: '-topic',
+    });
   });
 
   it('keeps single-letter flags as they were', () => {
@@ -53,12 +77,23 @@ describe('Go-style flags', () => {
   });
 
   it('leaves unknown single-dash words for commander to refuse', () => {
-    expect(failure(['-topic', 't', '-target-url', 'http://t/', '-bogus', '1'])).toMatchObject({ code: 'commander.unknownOption', message: "error: unknown option '-bogus'" });
-    expect(failure(['-topic', 't', '-target-url', 'http://t/', '-Topic', 'x'])).toMatchObject({ code: 'commander.unknownOption' });
+    expect(failure(['-topic', 't', '-target-url', 'http://t/', '-bogus', '1'])).toMatchObject({
+      code: 'commander.unknownOption',
+      message: "error: unknown option '-bogus'",
+    });
+    expect(failure(['-topic', 't', '-target-url', 'http://t/', '-Topic', 'x'])).toMatchObject({
+      code: 'commander.unknownOption',
+    });
   });
 
   it('stops at -- as commander does', () => {
-    expect(goStyleToLong(['-topic', 't', '--', '-broker', 'x'], command().options)).toEqual(['--topic', 't', '--', '-broker', 'x']);
+    expect(goStyleToLong(['-topic', 't', '--', '-broker', 'x'], command().options)).toEqual([
+      '--topic',
+      't',
+      '--',
+      '-broker',
+      'x',
+    ]);
   });
 
   it('shows help for -help and -h, saying single-dash spellings are accepted', () => {

@@ -1,6 +1,7 @@
 import type { Command, Option } from 'commander';
 
-export const GO_FLAGS_HELP = '\nGo-style single-dash spellings of these options are accepted too, as the Go gateway took them:\n  -broker 127.0.0.1:9092 -topic orders -target-url=https://example.com/hook -timeout 30 -help';
+export const GO_FLAGS_HELP =
+  '\nGo-style single-dash spellings of these options are accepted too, as the Go gateway took them:\n  -broker 127.0.0.1:9092 -topic orders -target-url=https://example.com/hook -timeout 30 -help';
 
 /**
  * Lets `command` accept the Go gateway's command lines: Go's flag package writes long names with
@@ -34,7 +35,13 @@ export function goStyleToLong(argv: readonly string[], options: readonly Option[
     // The next word is this option's value, never a flag of its own (commander reads it the same way).
     const option = byFlag.get(long ?? name);
     const next = argv[i + 1];
-    if (option && value.length === 0 && next !== undefined && (option.required || (option.optional && !next.startsWith('-')))) out.push(argv[++i]);
+    if (
+      option &&
+      value.length === 0 &&
+      next !== undefined &&
+      (option.required || (option.optional && !next.startsWith('-')))
+    )
+      out.push(argv[++i]);
   }
   return out;
 }

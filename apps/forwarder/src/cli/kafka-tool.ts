@@ -21,7 +21,12 @@ class KafkaToolModule {
  * when Kafka cannot be reached, unlike `forward`, which waits), calls `use`, and turns any error
  * into one line and exit code 1.
  */
-export async function runKafkaTool(name: string, brokers: string[] | undefined, providers: Provider[], use: (app: INestApplicationContext) => Promise<number>): Promise<number> {
+export async function runKafkaTool(
+  name: string,
+  brokers: string[] | undefined,
+  providers: Provider[],
+  use: (app: INestApplicationContext) => Promise<number>,
+): Promise<number> {
   let kafka: KafkaConfig;
   try {
     kafka = kafkaConfigFromEnv(process.env, { brokers });
@@ -31,7 +36,10 @@ export async function runKafkaTool(name: string, brokers: string[] | undefined, 
     return 1;
   }
   // The summary is the output; kafkajs' retry warnings would only repeat the one error line.
-  const app = await NestFactory.createApplicationContext(KafkaToolModule.register(kafka, providers), { logger: false, abortOnError: false });
+  const app = await NestFactory.createApplicationContext(KafkaToolModule.register(kafka, providers), {
+    logger: false,
+    abortOnError: false,
+  });
   try {
     const admin = app.get(KafkaAdmin);
     const producer = app.get(KafkaProducer);

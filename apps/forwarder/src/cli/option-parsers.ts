@@ -17,7 +17,8 @@ export function integer(min: number, max: number) {
 
 export function nonNegativeNumber(text: string): number {
   const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value) || value < 0) throw new InvalidArgumentError('It must be a number of at least 0.');
+  if (text.trim() === '' || !Number.isFinite(value) || value < 0)
+    throw new InvalidArgumentError('It must be a number of at least 0.');
   return value;
 }
 
@@ -25,7 +26,9 @@ export function duration(minMs: number, maxMs: number) {
   return (text: string): number => {
     const ms = parseDuration(text);
     if (ms === undefined || ms < minMs || ms > maxMs) {
-      throw new InvalidArgumentError(`It must be a duration such as 500ms, 10s or 1m (a bare number means seconds), from ${formatDuration(minMs)} to ${formatDuration(maxMs)}.`);
+      throw new InvalidArgumentError(
+        `It must be a duration such as 500ms, 10s or 1m (a bare number means seconds), from ${formatDuration(minMs)} to ${formatDuration(maxMs)}.`,
+      );
     }
     return ms;
   };
@@ -46,7 +49,8 @@ export function httpUrl(text: string): string {
   } catch {
     throw new InvalidArgumentError('It must be an absolute http:// or https:// URL.');
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidArgumentError('It must be an absolute http:// or https:// URL.');
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new InvalidArgumentError('It must be an absolute http:// or https:// URL.');
   return url.toString();
 }
 
@@ -82,7 +86,9 @@ export function header(text: string, previous: Record<string, string> = {}): Rec
     const colon = line.indexOf(':');
     const name = colon > 0 ? line.slice(0, colon).trim() : '';
     const value = colon > 0 ? line.slice(colon + 1).trim() : '';
-    if (!HEADER_NAME.test(name) || /[\u0000-\u001f\u007f]/.test(value)) throw new InvalidArgumentError(`"${line}" must look like 'Name: value'.`);
+    // eslint-disable-next-line no-control-regex -- finding control characters in a header value is the point
+    if (!HEADER_NAME.test(name) || /[\u0000-\u001f\u007f]/.test(value))
+      throw new InvalidArgumentError(`"${line}" must look like 'Name: value'.`);
     headers[name] = value;
   }
   return headers;

@@ -1,9 +1,14 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
-import { HttpService } from '@nestjs/axios';
+import type { HttpService } from '@nestjs/axios';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { firstValueFrom } from 'rxjs';
-import { networkError, type DeliveryHttpClient, type DeliveryRequest, type DeliveryResponse } from './delivery-http-client';
+import {
+  networkError,
+  type DeliveryHttpClient,
+  type DeliveryRequest,
+  type DeliveryResponse,
+} from './delivery-http-client';
 
 /** The default client: @nestjs/axios over keep-alive agents sized to the worker count. */
 export class AxiosDeliveryClient implements DeliveryHttpClient, OnApplicationShutdown {
@@ -36,7 +41,7 @@ export class AxiosDeliveryClient implements DeliveryHttpClient, OnApplicationShu
           maxContentLength: 10 * 1024 * 1024,
         }),
       );
-      const retryAfter = response.headers['retry-after'];
+      const retryAfter: unknown = response.headers['retry-after'];
       return { status: response.status, retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined };
     } catch (error) {
       const code = (error as { code?: string }).code;
@@ -48,8 +53,9 @@ export class AxiosDeliveryClient implements DeliveryHttpClient, OnApplicationShu
     return this.close();
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
+    return Promise.resolve();
   }
 }

@@ -95,7 +95,10 @@ export class CircuitBreaker {
 
   private recordFailure(probe: boolean): void {
     this.failuresInARow++;
-    if ((probe && this.current === 'half-open') || (this.current === 'closed' && this.failuresInARow >= this.options.threshold)) {
+    if (
+      (probe && this.current === 'half-open') ||
+      (this.current === 'closed' && this.failuresInARow >= this.options.threshold)
+    ) {
       this.openedAt = this.clock.now();
       this.transition('open');
     }

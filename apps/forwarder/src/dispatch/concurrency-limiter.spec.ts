@@ -34,7 +34,8 @@ class ManualClock implements Clock {
  */
 class Simulation {
   readonly trace: Trace = { answers: [], limits: [] };
-  private readonly pending: Array<{ at: number; slot: LimiterSlot; answer: Answer; sentAt: number; holds: boolean }> = [];
+  private readonly pending: Array<{ at: number; slot: LimiterSlot; answer: Answer; sentAt: number; holds: boolean }> =
+    [];
   private atTarget = 0;
 
   constructor(
@@ -89,13 +90,18 @@ function seeded(seed: number): () => number {
 
 const max = (values: number[]) => values.reduce((a, b) => (b > a ? b : a), -Infinity);
 const min = (values: number[]) => values.reduce((a, b) => (b < a ? b : a), Infinity);
-const limitsBetween = (trace: Trace, from: number, to = Infinity) => trace.limits.filter(([t]) => t >= from && t < to).map(([, limit]) => limit);
-const answersBetween = (trace: Trace, from: number, to = Infinity) => trace.answers.filter(([t]) => t >= from && t < to).map(([, status]) => status);
+const limitsBetween = (trace: Trace, from: number, to = Infinity) =>
+  trace.limits.filter(([t]) => t >= from && t < to).map(([, limit]) => limit);
+const answersBetween = (trace: Trace, from: number, to = Infinity) =>
+  trace.answers.filter(([t]) => t >= from && t < to).map(([, status]) => status);
 
 describe('ConcurrencyLimiter', () => {
   let clock: ManualClock;
   const auto = (initial = 16) => new ConcurrencyLimiter({ mode: 'auto', initial, min: 1, max: 1024 }, clock);
-  const capped = (capacity: number, status = 503): Target => (inFlight) => (inFlight > capacity ? { status, latencyMs: 0.3 } : { status: 200, latencyMs: 20 });
+  const capped =
+    (capacity: number, status = 503): Target =>
+    (inFlight) =>
+      inFlight > capacity ? { status, latencyMs: 0.3 } : { status: 200, latencyMs: 20 };
 
   beforeEach(() => {
     clock = new ManualClock();
@@ -151,7 +157,10 @@ describe('ConcurrencyLimiter', () => {
   it('shrinks when latency climbs well above its baseline because requests queue at the target', () => {
     const limiter = auto();
     // 10 workers; what is beyond them waits its turn, 10 ms a round.
-    const { trace } = new Simulation(limiter, clock, (inFlight) => ({ status: 200, latencyMs: 10 * Math.ceil(inFlight / 10) })).run(20_000);
+    const { trace } = new Simulation(limiter, clock, (inFlight) => ({
+      status: 200,
+      latencyMs: 10 * Math.ceil(inFlight / 10),
+    })).run(20_000);
     const settled = limitsBetween(trace, 5_000);
     expect(max(settled)).toBeLessThanOrEqual(40);
     expect(min(settled)).toBeGreaterThanOrEqual(5);
@@ -161,7 +170,10 @@ describe('ConcurrencyLimiter', () => {
     const limiter = auto();
     const random = seeded(3);
     // 1 ms plus 1 ms per 100 in flight, with jitter: doubling and halving, but never a queue that matters.
-    const { trace } = new Simulation(limiter, clock, (inFlight) => ({ status: 200, latencyMs: 1 + inFlight / 100 + random() * 2 })).run(10_000);
+    const { trace } = new Simulation(limiter, clock, (inFlight) => ({
+      status: 200,
+      latencyMs: 1 + inFlight / 100 + random() * 2,
+    })).run(10_000);
     expect(min(limitsBetween(trace, 2_000))).toBeGreaterThanOrEqual(64);
   });
 
@@ -169,7 +181,10 @@ describe('ConcurrencyLimiter', () => {
     const limiter = auto();
     const random = seeded(7);
     // The webhook simulator's defaults: 50-2000 ms, 2% 503 unrelated to load.
-    const { trace } = new Simulation(limiter, clock, () => ({ status: random() < 0.02 ? 503 : 200, latencyMs: 50 + random() * 1950 })).run(30_000);
+    const { trace } = new Simulation(limiter, clock, () => ({
+      status: random() < 0.02 ? 503 : 200,
+      latencyMs: 50 + random() * 1950,
+    })).run(30_000);
     expect(min(limitsBetween(trace, 10_000))).toBeGreaterThanOrEqual(64);
   });
 
@@ -182,7 +197,9 @@ describe('ConcurrencyLimiter', () => {
     simulation.run(20_000);
     const end = limiter.limit;
     // Settled: from 10 s after the jump on, the limit stays within a quarter of where it ends.
-    expect(limitsBetween(simulation.trace, jumpAt + 10_000).every((limit) => Math.abs(limit - end) <= end / 4)).toBe(true);
+    expect(limitsBetween(simulation.trace, jumpAt + 10_000).every((limit) => Math.abs(limit - end) <= end / 4)).toBe(
+      true,
+    );
     expect(end).toBeGreaterThanOrEqual(before / 2);
   });
 

@@ -158,13 +158,17 @@ export class ConcurrencyLimiter {
       const set = new Set<Waiter>();
       waiters = set;
       this.waitingUnder.set(signal, set);
-      signal.addEventListener('abort', () => {
-        for (const waiter of set) {
-          waiter.settled = true;
-          waiter.resolve(undefined);
-        }
-        set.clear();
-      }, { once: true });
+      signal.addEventListener(
+        'abort',
+        () => {
+          for (const waiter of set) {
+            waiter.settled = true;
+            waiter.resolve(undefined);
+          }
+          set.clear();
+        },
+        { once: true },
+      );
     }
     return waiters;
   }
@@ -226,7 +230,10 @@ export class ConcurrencyLimiter {
     this.lastOverloadCutAt = now;
     this.slowStart = false;
     const to = Math.max(this.options.min, Math.min(before * BACKOFF, this.refusedAt - 1));
-    this.set(to, `the target refused ${this.overloadsSinceCut} request(s) (429/503, timeouts or refused connections) at ${this.refusedAt} in flight`);
+    this.set(
+      to,
+      `the target refused ${this.overloadsSinceCut} request(s) (429/503, timeouts or refused connections) at ${this.refusedAt} in flight`,
+    );
     this.overloadRate = 0;
     this.overloadsSinceCut = 0;
     this.refusedAt = Infinity;
@@ -241,7 +248,11 @@ export class ConcurrencyLimiter {
     this.restartWindow();
     const now = this.clock.now();
     // A ceiling passed without a refusal, or an old one, no longer says where the target's capacity is.
-    if (this.ceiling !== undefined && (this.current >= this.ceiling + 1 || now - this.lastOverloadCutAt > CEILING_TTL_MS)) this.ceiling = undefined;
+    if (
+      this.ceiling !== undefined &&
+      (this.current >= this.ceiling + 1 || now - this.lastOverloadCutAt > CEILING_TTL_MS)
+    )
+      this.ceiling = undefined;
     const baseline = this.baseline(now, mean);
     const tolerated = Math.max(LATENCY_TOLERANCE * baseline, baseline + LATENCY_MARGIN_MS);
 
@@ -252,13 +263,22 @@ export class ConcurrencyLimiter {
         // Two cuts did not make it faster: the target is slower on its own.
         this.baselineNow = this.baselineBefore = mean;
         this.latencyCut = undefined;
-        this.set(Math.max(this.current, previous.limitBefore), `latency stayed at ${fmt(mean)} ms with fewer requests: new baseline`);
+        this.set(
+          Math.max(this.current, previous.limitBefore),
+          `latency stayed at ${fmt(mean)} ms with fewer requests: new baseline`,
+        );
         return;
       }
-      this.latencyCut = previous && noBetter ? { mean, limitBefore: previous.limitBefore, cuts: previous.cuts + 1 } : { mean, limitBefore: this.current, cuts: 1 };
+      this.latencyCut =
+        previous && noBetter
+          ? { mean, limitBefore: previous.limitBefore, cuts: previous.cuts + 1 }
+          : { mean, limitBefore: this.current, cuts: 1 };
       this.slowStart = false;
       const factor = Math.max(LATENCY_CUT.least, Math.min(LATENCY_CUT.most, tolerated / mean));
-      this.set(Math.max(this.options.min, this.current * factor), `latency ${fmt(mean)} ms is over the ${fmt(tolerated)} ms tolerated (baseline ${fmt(baseline)} ms): requests queue at the target`);
+      this.set(
+        Math.max(this.options.min, this.current * factor),
+        `latency ${fmt(mean)} ms is over the ${fmt(tolerated)} ms tolerated (baseline ${fmt(baseline)} ms): requests queue at the target`,
+      );
       this.draining = true;
       return;
     }
@@ -291,7 +311,8 @@ export class ConcurrencyLimiter {
     }
     const before = Math.min(this.baselineNow, this.baselineBefore);
     // A window over the tolerance is not a candidate: queueing must not raise the baseline.
-    if (before === Infinity || mean <= Math.max(LATENCY_TOLERANCE * before, before + LATENCY_MARGIN_MS)) this.baselineNow = Math.min(this.baselineNow, mean);
+    if (before === Infinity || mean <= Math.max(LATENCY_TOLERANCE * before, before + LATENCY_MARGIN_MS))
+      this.baselineNow = Math.min(this.baselineNow, mean);
     return Math.min(this.baselineNow, this.baselineBefore);
   }
 

@@ -1,4 +1,11 @@
-import { KafkaAdmin, KafkaAuthorizationError, KafkaProducer, KafkaUnavailableError, UnknownTopicError, type RecordToProduce } from '@app/kafka';
+import {
+  type KafkaAdmin,
+  KafkaAuthorizationError,
+  KafkaProducer,
+  KafkaUnavailableError,
+  UnknownTopicError,
+  type RecordToProduce,
+} from '@app/kafka';
 import { METRICS_REGISTRY } from '@app/observability';
 import { Test } from '@nestjs/testing';
 import { Registry } from 'prom-client';
@@ -111,7 +118,11 @@ describe('DeadLetterPublisher', () => {
   it('leaves dlq-status empty when the target never answered', async () => {
     const { publisher, producer, stats } = await setup();
     await publisher.publish(record, exhausted, new AbortController().signal, pauseProbe().pause);
-    expect(producer.writes[0].headers).toMatchObject({ 'dlq-reason': 'exhausted', 'dlq-status': '', 'dlq-attempts': '4' });
+    expect(producer.writes[0].headers).toMatchObject({
+      'dlq-reason': 'exhausted',
+      'dlq-status': '',
+      'dlq-attempts': '4',
+    });
     expect(stats.exhausted).toBe(1);
   });
 
@@ -155,7 +166,9 @@ describe('DeadLetterPublisher', () => {
     it('creates the missing dead-letter topic with as many partitions as the source', async () => {
       const { publisher, logger } = await setup();
       const admin = fakeAdmin({ orders: 6 });
-      expect(await isDone(publisher.ensureTopic('orders', admin as unknown as KafkaAdmin, new AbortController().signal))).toBe(true);
+      expect(
+        await isDone(publisher.ensureTopic('orders', admin as unknown as KafkaAdmin, new AbortController().signal)),
+      ).toBe(true);
       expect(admin.createTopic).toHaveBeenCalledWith('orders.dlq', { partitions: 6 });
       expect(logger.log).toHaveBeenCalledWith('Created dead-letter topic "orders.dlq" (6 partitions)');
     });
@@ -163,7 +176,9 @@ describe('DeadLetterPublisher', () => {
     it('leaves an existing dead-letter topic alone', async () => {
       const { publisher } = await setup();
       const admin = fakeAdmin({ orders: 6, 'orders.dlq': 1 });
-      expect(await isDone(publisher.ensureTopic('orders', admin as unknown as KafkaAdmin, new AbortController().signal))).toBe(true);
+      expect(
+        await isDone(publisher.ensureTopic('orders', admin as unknown as KafkaAdmin, new AbortController().signal)),
+      ).toBe(true);
       expect(admin.createTopic).not.toHaveBeenCalled();
     });
 
@@ -173,9 +188,13 @@ describe('DeadLetterPublisher', () => {
         throw new KafkaAuthorizationError('Kafka refused access (TOPIC_AUTHORIZATION_FAILED).');
       });
       const admin = fakeAdmin({ orders: 6 }, { createTopic });
-      expect(await isDone(publisher.ensureTopic('orders', admin as unknown as KafkaAdmin, new AbortController().signal))).toBe(true);
+      expect(
+        await isDone(publisher.ensureTopic('orders', admin as unknown as KafkaAdmin, new AbortController().signal)),
+      ).toBe(true);
       expect(createTopic).toHaveBeenCalledTimes(1);
-      expect(logger.warn).toHaveBeenCalledWith('Cannot create dead-letter topic "orders.dlq": Kafka refused access (TOPIC_AUTHORIZATION_FAILED).');
+      expect(logger.warn).toHaveBeenCalledWith(
+        'Cannot create dead-letter topic "orders.dlq": Kafka refused access (TOPIC_AUTHORIZATION_FAILED).',
+      );
     });
 
     it('waits for the admin client and retries failed lookups until the topic exists', async () => {
@@ -183,7 +202,9 @@ describe('DeadLetterPublisher', () => {
       const admin = fakeAdmin({});
       admin.isConnected = false;
       let done = false;
-      void publisher.ensureTopic('orders', admin as unknown as KafkaAdmin, new AbortController().signal).then(() => (done = true));
+      void publisher
+        .ensureTopic('orders', admin as unknown as KafkaAdmin, new AbortController().signal)
+        .then(() => (done = true));
       await clock.advance(1_000);
       expect(admin.partitions).not.toHaveBeenCalled();
       admin.isConnected = true;

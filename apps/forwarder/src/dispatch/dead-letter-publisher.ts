@@ -33,7 +33,12 @@ export class DeadLetterPublisher {
   ) {}
 
   /** Resolves true once written; false when the signal aborted first (the record is not done). */
-  async publish(record: ForwardRecord, failure: Failure, signal: AbortSignal, pausePartition: () => () => void): Promise<boolean> {
+  async publish(
+    record: ForwardRecord,
+    failure: Failure,
+    signal: AbortSignal,
+    pausePartition: () => () => void,
+  ): Promise<boolean> {
     const headers: Record<string, string | Buffer> = {};
     for (const [name, value] of Object.entries(record.headers)) if (value !== undefined) headers[name] = value;
     Object.assign(headers, {
@@ -53,13 +58,18 @@ export class DeadLetterPublisher {
     try {
       while (!signal.aborted) {
         try {
-          await this.producer.produce({ topic: this.topic, key: record.key, value: record.value, headers }, PRODUCE_TIMEOUT_MS);
+          await this.producer.produce(
+            { topic: this.topic, key: record.key, value: record.value, headers },
+            PRODUCE_TIMEOUT_MS,
+          );
           this.stats.recordDeadLetter(failure.outcome);
           return true;
         } catch (error) {
           this.stats.recordDeadLetterFailure();
           if (!resume) {
-            this.logger.warn(`Cannot write ${recordId(record)} to dead-letter topic "${this.topic}" (${(error as Error).message}); pausing its partition and retrying`);
+            this.logger.warn(
+              `Cannot write ${recordId(record)} to dead-letter topic "${this.topic}" (${(error as Error).message}); pausing its partition and retrying`,
+            );
             resume = pausePartition();
           }
           await this.clock.sleep(delay, signal);
@@ -86,9 +96,10 @@ export class DeadLetterPublisher {
     while (!signal.aborted) {
       try {
         if (!admin.isConnected) throw new Error('not connected yet');
-        if (await admin.partitions(this.topic, 5_000).then(() => true, (e: unknown) => (e instanceof UnknownTopicError ? false : Promise.reject(e)))) return;
+        if (await topicExists(admin, this.topic)) return;
         const partitions = (await admin.partitions(source, 5_000)).length;
-        if (await admin.createTopic(this.topic, { partitions })) this.logger.log(`Created dead-letter topic "${this.topic}" (${partitions} partitions)`);
+        if (await admin.createTopic(this.topic, { partitions }))
+          this.logger.log(`Created dead-letter topic "${this.topic}" (${partitions} partitions)`);
         return;
       } catch (error) {
         if (error instanceof KafkaAuthorizationError) {
@@ -98,5 +109,16 @@ export class DeadLetterPublisher {
         await this.clock.sleep(250, signal);
       }
     }
+  }
+}
+
+/** Whether the topic exists: UnknownTopicError says no, any other error is passed on. */
+async function topicExists(admin: KafkaAdmin, topic: string): Promise<boolean> {
+  try {
+    await admin.partitions(topic, 5_000);
+    return true;
+  } catch (error) {
+    if (error instanceof UnknownTopicError) return false;
+    throw error;
   }
 }

@@ -37,5 +37,8 @@ export function networkError(error: unknown, timedOut: boolean, aborted: boolean
   if (timedOut) return new DeliveryNetworkError('timeout', 'the target did not answer in time');
   const err = error as { code?: string; message?: string; cause?: { code?: string; message?: string } };
   const code = err.code ?? err.cause?.code;
-  return new DeliveryNetworkError('connection', `${code ?? 'network error'}: ${err.cause?.message ?? err.message ?? 'no answer'}`);
+  return new DeliveryNetworkError(
+    'connection',
+    `${code ?? 'network error'}: ${err.cause?.message ?? err.message ?? 'no answer'}`,
+  );
 }

@@ -26,7 +26,9 @@ describe('envelopeOf', () => {
   });
 
   it('wraps a value that is not JSON as raw_message', () => {
-    expect(JSON.parse(envelopeOf(record({ value: Buffer.from('plain "text", not json') }))).value).toEqual({ raw_message: 'plain "text", not json' });
+    expect(JSON.parse(envelopeOf(record({ value: Buffer.from('plain "text", not json') }))).value).toEqual({
+      raw_message: 'plain "text", not json',
+    });
   });
 
   it('keeps JSON scalars and tombstones as they are', () => {
@@ -36,7 +38,12 @@ describe('envelopeOf', () => {
   });
 
   it('always produces valid JSON, whatever the key and headers hold', () => {
-    const body = envelopeOf(record({ key: Buffer.from('quote " backslash \\ newline \n'), headers: { 'we"ird': Buffer.from('\u0000\u2028') } }));
+    const body = envelopeOf(
+      record({
+        key: Buffer.from('quote " backslash \\ newline \n'),
+        headers: { 'we"ird': Buffer.from('\u0000\u2028') },
+      }),
+    );
     expect(JSON.parse(body).key).toBe('quote " backslash \\ newline \n');
   });
 });

@@ -3,6 +3,7 @@
 // whole value only to be thrown away. Bytes from 0x80 up count as characters inside strings and
 // are invalid outside them, as JSON.parse sees them after UTF-8 decoding.
 
+/* eslint-disable @typescript-eslint/no-unsafe-enum-comparison -- Byte names byte values, and bytes read from a Buffer are compared with them */
 const enum Byte {
   Tab = 0x09,
   Newline = 0x0a,

@@ -33,7 +33,9 @@ describe('RetryPolicy', () => {
 
   it('doubles the backoff ceiling each retry up to the cap (random at its maximum)', () => {
     const policy = new RetryPolicy(options, () => 1);
-    expect([1, 2, 3, 4, 5, 6, 7, 30].map((a) => policy.backoffMs(a))).toEqual([1000, 2000, 4000, 8000, 16_000, 30_000, 30_000, 30_000]);
+    expect([1, 2, 3, 4, 5, 6, 7, 30].map((a) => policy.backoffMs(a))).toEqual([
+      1000, 2000, 4000, 8000, 16_000, 30_000, 30_000, 30_000,
+    ]);
   });
 
   it('draws the full jitter uniformly between zero and the ceiling', () => {
@@ -58,6 +60,9 @@ describe('parseRetryAfter', () => {
   const now = Date.parse('2026-11-27T12:00:00Z');
   it('reads delay-seconds', () => expect(parseRetryAfter('7', now)).toBe(7000));
   it('reads an HTTP date', () => expect(parseRetryAfter('Fri, 27 Nov 2026 12:00:30 GMT', now)).toBe(30_000));
-  it('never goes negative for a past date', () => expect(parseRetryAfter('Fri, 27 Nov 2026 11:00:00 GMT', now)).toBe(0));
-  it.each([undefined, '', 'soon', '-5', '1.5'])('ignores %p', (value) => expect(parseRetryAfter(value, now)).toBeUndefined());
+  it('never goes negative for a past date', () =>
+    expect(parseRetryAfter('Fri, 27 Nov 2026 11:00:00 GMT', now)).toBe(0));
+  it.each([undefined, '', 'soon', '-5', '1.5'])('ignores %p', (value) =>
+    expect(parseRetryAfter(value, now)).toBeUndefined(),
+  );
 });

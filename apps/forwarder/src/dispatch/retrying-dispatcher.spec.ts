@@ -6,7 +6,12 @@ import type { ForwardRecord } from '../transport/forward-record';
 import { CircuitBreaker } from './circuit-breaker';
 import { CLOCK } from './clock';
 import { ConcurrencyLimiter, type LimiterSample } from './concurrency-limiter';
-import { DELIVERY_HTTP_CLIENT, DeliveryNetworkError, type DeliveryRequest, type DeliveryResponse } from './delivery-http-client';
+import {
+  DELIVERY_HTTP_CLIENT,
+  DeliveryNetworkError,
+  type DeliveryRequest,
+  type DeliveryResponse,
+} from './delivery-http-client';
 import { FakeClock, settle } from './fake-clock';
 import { RetryPolicy } from './retry-policy';
 import { DELIVERY_TARGET, RetryingDispatcher, type DispatchResult } from './retrying-dispatcher';
@@ -14,7 +19,15 @@ import { TokenBucket } from './token-bucket';
 
 type Answer = number | 'refused' | 'timeout' | { status: number; retryAfter: string };
 
-const record: ForwardRecord = { topic: 'orders', partition: 1, offset: 7n, key: Buffer.from('k'), value: Buffer.from('{"a":1}'), headers: {}, timestamp: 0 };
+const record: ForwardRecord = {
+  topic: 'orders',
+  partition: 1,
+  offset: 7n,
+  key: Buffer.from('k'),
+  value: Buffer.from('{"a":1}'),
+  headers: {},
+  timestamp: 0,
+};
 
 describe('RetryingDispatcher', () => {
   let clock: FakeClock;
@@ -59,9 +72,20 @@ describe('RetryingDispatcher', () => {
         { provide: METRICS_REGISTRY, useValue: new Registry() },
         { provide: DELIVERY_HTTP_CLIENT, useValue: http },
         { provide: CLOCK, useValue: clock },
-        { provide: DELIVERY_TARGET, useValue: { url: 'http://target/hook', timeoutMs: 1_000, headers: { Authorization: 'Bearer t' }, userAgent: 'gateway/1' } },
+        {
+          provide: DELIVERY_TARGET,
+          useValue: {
+            url: 'http://target/hook',
+            timeoutMs: 1_000,
+            headers: { Authorization: 'Bearer t' },
+            userAgent: 'gateway/1',
+          },
+        },
         // random() = 1 makes full jitter take its ceiling, so the waits are exact.
-        { provide: RetryPolicy, useValue: new RetryPolicy({ retries: 3, initialDelayMs: 1_000, maxDelayMs: 8_000, retry4xx: false }, () => 1) },
+        {
+          provide: RetryPolicy,
+          useValue: new RetryPolicy({ retries: 3, initialDelayMs: 1_000, maxDelayMs: 8_000, retry4xx: false }, () => 1),
+        },
         { provide: CircuitBreaker, useValue: circuit },
         { provide: TokenBucket, useValue: new TokenBucket(0, clock) },
         { provide: ConcurrencyLimiter, useValue: limiter },
@@ -88,7 +112,13 @@ describe('RetryingDispatcher', () => {
     answers = [204];
     await expect(deliver()).resolves.toEqual({ outcome: 'delivered', status: 204, attempts: 1 });
     expect(requests[0].url).toBe('http://target/hook');
-    expect(JSON.parse(requests[0].body)).toMatchObject({ topic: 'orders', partition: 1, offset: 7, key: 'k', value: { a: 1 } });
+    expect(JSON.parse(requests[0].body)).toMatchObject({
+      topic: 'orders',
+      partition: 1,
+      offset: 7,
+      key: 'k',
+      value: { a: 1 },
+    });
     expect(requests[0].headers).toMatchObject({
       'Content-Type': 'application/json',
       'User-Agent': 'gateway/1',
@@ -102,10 +132,18 @@ describe('RetryingDispatcher', () => {
   });
 
   it('continues the trace the record carries', async () => {
-    const traced = { ...record, headers: { traceparent: Buffer.from('00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01'), tracestate: Buffer.from('k=v') } };
+    const traced = {
+      ...record,
+      headers: {
+        traceparent: Buffer.from('00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01'),
+        tracestate: Buffer.from('k=v'),
+      },
+    };
     void dispatcher.deliver(traced, new AbortController().signal);
     await settle();
-    expect(requests[0].headers.traceparent).toMatch(/^00-0af7651916cd43dd8448eb211c80319c-(?!b7ad6b7169203331)[0-9a-f]{16}-01$/);
+    expect(requests[0].headers.traceparent).toMatch(
+      /^00-0af7651916cd43dd8448eb211c80319c-(?!b7ad6b7169203331)[0-9a-f]{16}-01$/,
+    );
     expect(requests[0].headers.tracestate).toBe('k=v');
   });
 

@@ -104,7 +104,13 @@ export class RetryingDispatcher {
       let problem: string;
       const sentAt = this.clock.now();
       try {
-        const response = await this.http.post({ url: this.target.url, body, headers: this.headers(id, record, body), timeoutMs: this.target.timeoutMs, signal });
+        const response = await this.http.post({
+          url: this.target.url,
+          body,
+          headers: this.headers(id, record, body),
+          timeoutMs: this.target.timeoutMs,
+          signal,
+        });
         status = response.status;
         retryAfter = response.retryAfter;
         problem = `HTTP ${status}`;
@@ -117,7 +123,9 @@ export class RetryingDispatcher {
           return { outcome: 'aborted', attempts: attempt };
         }
         problem = (error as Error).message;
-        this.stats.attempt(error instanceof DeliveryNetworkError && error.kind === 'timeout' ? 'timeout' : 'connection_error');
+        this.stats.attempt(
+          error instanceof DeliveryNetworkError && error.kind === 'timeout' ? 'timeout' : 'connection_error',
+        );
         slot.release('overload');
       }
 
@@ -141,10 +149,14 @@ export class RetryingDispatcher {
       if (!absorbed) {
         charged++;
         const targetWorks = this.circuit.state === 'closed' && this.circuit.lastSuccessAt >= firstAttemptAt;
-        if (!this.policy.mayRetry(charged) && targetWorks) return { outcome: 'exhausted', status, attempts: attempt, error: problem };
+        if (!this.policy.mayRetry(charged) && targetWorks)
+          return { outcome: 'exhausted', status, attempts: attempt, error: problem };
       }
       this.stats.retried(absorbed);
-      await this.clock.sleep(this.policy.backoffMs(Math.max(1, charged), parseRetryAfter(retryAfter, this.clock.now())), signal);
+      await this.clock.sleep(
+        this.policy.backoffMs(Math.max(1, charged), parseRetryAfter(retryAfter, this.clock.now())),
+        signal,
+      );
     }
   }
 
@@ -158,7 +170,8 @@ export class RetryingDispatcher {
     };
     for (let i = 0; i < this.staticHeaders.length; i += 2) headers[this.staticHeaders[i]] = this.staticHeaders[i + 1];
     // Signed per attempt, with this attempt's timestamp, so a late retry is not refused as stale.
-    if (this.target.signer) headers['webhook-signature'] = this.target.signer.sign(id, headers['webhook-timestamp'], body);
+    if (this.target.signer)
+      headers['webhook-signature'] = this.target.signer.sign(id, headers['webhook-timestamp'], body);
     const tracestate = headerText(record.headers[TRACESTATE]);
     if (tracestate !== undefined) headers.tracestate = tracestate;
     return headers;

@@ -1,6 +1,12 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
 import { Pool, type Dispatcher } from 'undici';
-import { DeliveryNetworkError, networkError, type DeliveryHttpClient, type DeliveryRequest, type DeliveryResponse } from './delivery-http-client';
+import {
+  DeliveryNetworkError,
+  networkError,
+  type DeliveryHttpClient,
+  type DeliveryRequest,
+  type DeliveryResponse,
+} from './delivery-http-client';
 
 /**
  * A lean client on undici's dispatcher API: one keep-alive connection pool per target origin (a
@@ -23,7 +29,17 @@ export class UndiciDeliveryClient implements DeliveryHttpClient, OnApplicationSh
     return new Promise((resolve, reject) => {
       const handler = new DeliveryHandler(resolve, reject, signal, this.handlersOf(signal));
       // undici's own timers: the answer's headers, then each body chunk.
-      this.pool(origin).dispatch({ path, method: 'POST', headers: request.headers, body: request.body, headersTimeout: request.timeoutMs, bodyTimeout: request.timeoutMs }, handler);
+      this.pool(origin).dispatch(
+        {
+          path,
+          method: 'POST',
+          headers: request.headers,
+          body: request.body,
+          headersTimeout: request.timeoutMs,
+          bodyTimeout: request.timeoutMs,
+        },
+        handler,
+      );
     });
   }
 
@@ -43,9 +59,13 @@ export class UndiciDeliveryClient implements DeliveryHttpClient, OnApplicationSh
       const set = new Set<DeliveryHandler>();
       handlers = set;
       this.underSignal.set(signal, set);
-      signal.addEventListener('abort', () => {
-        for (const handler of set) handler.cancel();
-      }, { once: true });
+      signal.addEventListener(
+        'abort',
+        () => {
+          for (const handler of set) handler.cancel();
+        },
+        { once: true },
+      );
     }
     return handlers;
   }
@@ -104,7 +124,8 @@ class DeliveryHandler implements Dispatcher.DispatchHandlers {
     if (headers) {
       for (let i = 0; i + 1 < headers.length; i += 2) {
         const name = headers[i];
-        if (name.length === RETRY_AFTER.length && name.toString().toLowerCase() === RETRY_AFTER) this.retryAfter = headers[i + 1].toString();
+        if (name.length === RETRY_AFTER.length && name.toString().toLowerCase() === RETRY_AFTER)
+          this.retryAfter = headers[i + 1].toString();
       }
     }
     return true;
@@ -121,7 +142,13 @@ class DeliveryHandler implements Dispatcher.DispatchHandlers {
   onError(error: Error): void {
     if (!this.finish()) return;
     const code = (error as { code?: string }).code;
-    this.reject(networkError(error, code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT', this.cancelled || this.signal.aborted));
+    this.reject(
+      networkError(
+        error,
+        code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT',
+        this.cancelled || this.signal.aborted,
+      ),
+    );
   }
 
   private finish(): boolean {

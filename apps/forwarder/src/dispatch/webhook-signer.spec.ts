@@ -21,7 +21,9 @@ describe('WebhookSigner', () => {
     // The example in the standard-webhooks specification's reference implementations.
     const signer = new WebhookSigner(['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw']);
     const body = '{"test": 2432232314}';
-    expect(signer.sign('msg_p5jXN8AQM9LWM0D4loKWxJek', '1614265330', body)).toBe('v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=');
+    expect(signer.sign('msg_p5jXN8AQM9LWM0D4loKWxJek', '1614265330', body)).toBe(
+      'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=',
+    );
   });
 
   it('signs with every secret, space-separated, so a receiver knowing only one of them verifies', () => {
@@ -40,10 +42,18 @@ describe('WebhookSigner', () => {
     const key = secret();
     const body = '{"amount":100}';
     const timestamp = nowSeconds();
-    const headers = { 'webhook-id': 'pay-0-1', 'webhook-timestamp': timestamp, 'webhook-signature': new WebhookSigner([key]).sign('pay-0-1', timestamp, body) };
+    const headers = {
+      'webhook-id': 'pay-0-1',
+      'webhook-timestamp': timestamp,
+      'webhook-signature': new WebhookSigner([key]).sign('pay-0-1', timestamp, body),
+    };
     expect(() => new Webhook(key).verify('{"amount":900}', headers)).toThrow(/No matching signature/);
-    expect(() => new Webhook(key).verify(body, { ...headers, 'webhook-id': 'pay-0-2' })).toThrow(/No matching signature/);
-    expect(() => new Webhook(key).verify(body, { ...headers, 'webhook-timestamp': String(Number(timestamp) - 1) })).toThrow(/No matching signature/);
+    expect(() => new Webhook(key).verify(body, { ...headers, 'webhook-id': 'pay-0-2' })).toThrow(
+      /No matching signature/,
+    );
+    expect(() =>
+      new Webhook(key).verify(body, { ...headers, 'webhook-timestamp': String(Number(timestamp) - 1) }),
+    ).toThrow(/No matching signature/);
   });
 
   it.each([
@@ -69,6 +79,6 @@ describe('WebhookSigner', () => {
     const raw = signingKeyOf(key).toString('base64');
     expect(inspect(signer)).not.toContain(raw);
     expect(JSON.stringify({ signer })).not.toContain(raw);
-    expect(inspect({ signer })).toBe("{ signer: WebhookSigner(1 secret) }");
+    expect(inspect({ signer })).toBe('{ signer: WebhookSigner(1 secret) }');
   });
 });

@@ -16,7 +16,8 @@ export function signingKeyOf(secret: string): Buffer {
     throw new Error('A signing secret must look like whsec_<base64 key>.');
   }
   const key = Buffer.from(encoded, 'base64');
-  if (key.length < MIN_SIGNING_KEY_BYTES) throw new Error(`A signing secret's key must be at least ${MIN_SIGNING_KEY_BYTES} bytes (it has ${key.length}).`);
+  if (key.length < MIN_SIGNING_KEY_BYTES)
+    throw new Error(`A signing secret's key must be at least ${MIN_SIGNING_KEY_BYTES} bytes (it has ${key.length}).`);
   return key;
 }
 

@@ -30,12 +30,22 @@ export class DeadLetterRedriver {
   async run(): Promise<RedriveSummary> {
     const { topic, group } = this.options;
     const summary = new RedriveSummary(this.options);
-    const [first, end, committed] = await retryTransient(async () => {
-      await this.admin.partitions(topic, 10_000);
-      const state = await this.admin.groupState(group);
-      if (state.members > 0) throw new RedriveRefused(`refused: group "${group}" has ${state.members} running member(s); is another redrive of ${topic} running?`);
-      return Promise.all([this.admin.offsetsAt(topic, 'earliest'), this.admin.offsetsAt(topic, 'latest'), this.admin.committedOffsets(group, topic)]);
-    }, { attempts: 6 });
+    const [first, end, committed] = await retryTransient(
+      async () => {
+        await this.admin.partitions(topic, 10_000);
+        const state = await this.admin.groupState(group);
+        if (state.members > 0)
+          throw new RedriveRefused(
+            `refused: group "${group}" has ${state.members} running member(s); is another redrive of ${topic} running?`,
+          );
+        return Promise.all([
+          this.admin.offsetsAt(topic, 'earliest'),
+          this.admin.offsetsAt(topic, 'latest'),
+          this.admin.committedOffsets(group, topic),
+        ]);
+      },
+      { attempts: 6 },
+    );
     const left = new Map<number, bigint>();
     for (const [partition, stopAt] of end) {
       const from = committed.get(partition) ?? first.get(partition) ?? 0n;
@@ -48,14 +58,22 @@ export class DeadLetterRedriver {
   /** Reads each partition up to its end offset (exclusive), then stops. */
   private async consume(stopAt: Map<number, bigint>, summary: RedriveSummary): Promise<void> {
     const { topic, group, dryRun, maxMessages } = this.options;
-    const consumer = this.kafka.consumer({ groupId: group, allowAutoTopicCreation: false, maxWaitTimeInMs: 500, retry: { retries: 5 } });
+    const consumer = this.kafka.consumer({
+      groupId: group,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: 500,
+      retry: { retries: 5 },
+    });
     let finish!: (error?: unknown) => void;
-    const finished = new Promise<void>((resolve, reject) => (finish = (error) => (error === undefined ? resolve() : reject(toKafkaError(error, topic)))));
+    const finished = new Promise<void>(
+      (resolve, reject) => (finish = (error) => (error === undefined ? resolve() : reject(toKafkaError(error, topic)))),
+    );
     const done = (partition: number) => {
       stopAt.delete(partition);
       consumer.pause([{ topic, partitions: [partition] }]);
       if (stopAt.size === 0) finish();
     };
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- kafkajs builds these as closures (consumer/runner.js), not methods
     const eachBatch = async ({ batch, heartbeat, isRunning, isStale }: EachBatchPayload) => {
       const { partition } = batch;
       const end = stopAt.get(partition);
@@ -85,7 +103,12 @@ export class DeadLetterRedriver {
         if (decision.action === 'redrive' && !dryRun) {
           writes.push(
             this.producer.produce(
-              { topic: decision.destination, key: message.key, value: message.value, headers: redrivenHeaders(message.headers ?? {}, decision.redriveCount) },
+              {
+                topic: decision.destination,
+                key: message.key,
+                value: message.value,
+                headers: redrivenHeaders(message.headers ?? {}, decision.redriveCount),
+              },
               PRODUCE_TIMEOUT_MS,
             ),
           );

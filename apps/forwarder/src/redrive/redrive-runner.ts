@@ -7,10 +7,15 @@ import { REDRIVE_OPTIONS, type RedriveOptions } from './redrive-options';
 @Injectable()
 export class RedriveRunner {
   run(options: RedriveOptions): Promise<number> {
-    return runKafkaTool('redrive', options.brokers, [DeadLetterRedriver, { provide: REDRIVE_OPTIONS, useValue: options }], async (app) => {
-      const summary = await app.get(DeadLetterRedriver).run();
-      for (const line of summary.lines()) console.log(line);
-      return 0;
-    });
+    return runKafkaTool(
+      'redrive',
+      options.brokers,
+      [DeadLetterRedriver, { provide: REDRIVE_OPTIONS, useValue: options }],
+      async (app) => {
+        const summary = await app.get(DeadLetterRedriver).run();
+        for (const line of summary.lines()) console.log(line);
+        return 0;
+      },
+    );
   }
 }

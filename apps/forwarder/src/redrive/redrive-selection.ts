@@ -28,11 +28,15 @@ export function headerText(value: HeaderValue): string | undefined {
 }
 
 /** What `redrive` does with one dead letter, given its options. */
-export function decide(record: DeadLetter, options: Pick<RedriveOptions, 'to' | 'reasons' | 'since' | 'until' | 'maxRedrives'>): Decision {
+export function decide(
+  record: DeadLetter,
+  options: Pick<RedriveOptions, 'to' | 'reasons' | 'since' | 'until' | 'maxRedrives'>,
+): Decision {
   if (options.until !== undefined && record.timestamp > options.until) return { action: 'stop' };
   const reason = headerText(record.headers['dlq-reason']) ?? 'unknown';
   if (options.since !== undefined && record.timestamp < options.since) return { action: 'skip', why: 'not-selected' };
-  if (options.reasons && !(options.reasons as string[]).includes(reason)) return { action: 'skip', why: 'not-selected' };
+  if (options.reasons && !(options.reasons as string[]).includes(reason))
+    return { action: 'skip', why: 'not-selected' };
   const count = Number(headerText(record.headers[REDRIVE_COUNT_HEADER]) ?? '0');
   const redriveCount = Number.isSafeInteger(count) && count > 0 ? count : 0;
   if (redriveCount >= options.maxRedrives) return { action: 'skip', why: 'max-redrives' };
@@ -42,10 +46,14 @@ export function decide(record: DeadLetter, options: Pick<RedriveOptions, 'to' | 
 }
 
 /** The headers a redriven record carries: the original ones, no dlq-*, redrive-count incremented. */
-export function redrivenHeaders(headers: Record<string, HeaderValue>, redriveCount: number): Record<string, string | Buffer> {
+export function redrivenHeaders(
+  headers: Record<string, HeaderValue>,
+  redriveCount: number,
+): Record<string, string | Buffer> {
   const out: Record<string, string | Buffer> = {};
   for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || name.toLowerCase().startsWith(DLQ_HEADER_PREFIX) || name === REDRIVE_COUNT_HEADER) continue;
+    if (value === undefined || name.toLowerCase().startsWith(DLQ_HEADER_PREFIX) || name === REDRIVE_COUNT_HEADER)
+      continue;
     out[name] = Array.isArray(value) ? value[value.length - 1] : value;
   }
   out[REDRIVE_COUNT_HEADER] = String(redriveCount + 1);
@@ -78,7 +86,11 @@ class OffsetRanges {
 export class RedriveSummary {
   read = 0;
   private readonly redriven = new Map<string, OffsetRanges>();
-  private readonly skipped = { 'not-selected': new OffsetRanges(), 'max-redrives': new OffsetRanges(), 'no-destination': new OffsetRanges() };
+  private readonly skipped = {
+    'not-selected': new OffsetRanges(),
+    'max-redrives': new OffsetRanges(),
+    'no-destination': new OffsetRanges(),
+  };
   private readonly stoppedAtUntil = new Set<number>();
 
   constructor(private readonly options: Pick<RedriveOptions, 'topic' | 'group' | 'dryRun' | 'maxRedrives'>) {}
@@ -109,12 +121,21 @@ export class RedriveSummary {
         ? `Dry run: would redrive ${this.redrivenCount} of ${this.read} dead letters read from ${topic} (group ${group}); nothing was sent or committed.`
         : `Redrove ${this.redrivenCount} of ${this.read} dead letters read from ${topic} (group ${group}).`,
     ];
-    for (const [key, ranges] of [...this.redriven].sort(([a], [b]) => a.localeCompare(b))) lines.push(`  ${ranges.count} ${key}: ${ranges}`);
+    for (const [key, ranges] of [...this.redriven].sort(([a], [b]) => a.localeCompare(b)))
+      lines.push(`  ${ranges.count} ${key}: ${ranges.toString()}`);
     const { 'max-redrives': held, 'not-selected': notSelected, 'no-destination': nowhere } = this.skipped;
-    if (held.count > 0) lines.push(`  ${held.count} left in ${topic}: redrive-count reached --max-redrives ${maxRedrives}: ${held}`);
-    if (notSelected.count > 0) lines.push(`  ${notSelected.count} not selected by --reason/--since, skipped: ${notSelected}`);
-    if (nowhere.count > 0) lines.push(`  ${nowhere.count} without a dlq-original-topic header (give --to), skipped: ${nowhere}`);
-    if (this.stoppedAtUntil.size > 0) lines.push(`  stopped at --until in partition${this.stoppedAtUntil.size === 1 ? '' : 's'} ${[...this.stoppedAtUntil].sort((a, b) => a - b).join(', ')}; later dead letters are left for a later run`);
+    if (held.count > 0)
+      lines.push(
+        `  ${held.count} left in ${topic}: redrive-count reached --max-redrives ${maxRedrives}: ${held.toString()}`,
+      );
+    if (notSelected.count > 0)
+      lines.push(`  ${notSelected.count} not selected by --reason/--since, skipped: ${notSelected.toString()}`);
+    if (nowhere.count > 0)
+      lines.push(`  ${nowhere.count} without a dlq-original-topic header (give --to), skipped: ${nowhere.toString()}`);
+    if (this.stoppedAtUntil.size > 0)
+      lines.push(
+        `  stopped at --until in partition${this.stoppedAtUntil.size === 1 ? '' : 's'} ${[...this.stoppedAtUntil].sort((a, b) => a - b).join(', ')}; later dead letters are left for a later run`,
+      );
     return lines;
   }
 }

@@ -25,13 +25,18 @@ export class OffsetReset {
     await this.admin.partitions(topic, 10_000);
     const group = await this.admin.groupState(groupId);
     if (group.members > 0 || !['Empty', 'Dead'].includes(group.state)) {
-      throw new OffsetResetRefused(`refused: group "${groupId}" has ${group.members} running member(s) (state ${group.state}); stop its forwarders, then reset.`);
+      throw new OffsetResetRefused(
+        `refused: group "${groupId}" has ${group.members} running member(s) (state ${group.state}); stop its forwarders, then reset.`,
+      );
     }
     const before = await this.admin.committedOffsets(groupId, topic);
     const after = await this.admin.offsetsAt(topic, to.kind === 'time' ? to.at : to.kind);
     await this.admin.setCommittedOffsets(groupId, topic, after);
     return [...after]
       .sort(([a], [b]) => a - b)
-      .map(([partition, offset]) => `${topic}[${partition}]: group "${groupId}" moved from ${before.get(partition) ?? 'no committed offset'} to ${offset}, ${describePosition(to)}`);
+      .map(
+        ([partition, offset]) =>
+          `${topic}[${partition}]: group "${groupId}" moved from ${before.get(partition) ?? 'no committed offset'} to ${offset}, ${describePosition(to)}`,
+      );
   }
 }

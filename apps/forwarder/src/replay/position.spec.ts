@@ -28,7 +28,9 @@ describe('parsePosition', () => {
   });
 
   it('says where it starts in words', () => {
-    expect(describePosition({ kind: 'time', at: Date.parse('2026-11-30T14:00:00Z') })).toBe('the first record at or after 2026-11-30T14:00:00.000Z');
+    expect(describePosition({ kind: 'time', at: Date.parse('2026-11-30T14:00:00Z') })).toBe(
+      'the first record at or after 2026-11-30T14:00:00.000Z',
+    );
     expect(describePosition({ kind: 'earliest' })).toBe('the first record');
   });
 });

@@ -22,7 +22,9 @@ export function parsePosition(text: string, now: number): Position {
   }
   const ms = parseDuration(AGO.exec(value)?.[1] ?? value);
   if (ms !== undefined) return { kind: 'time', at: now - ms };
-  throw new Error('It must be earliest, latest, an ISO 8601 time such as 2026-11-30T14:00:00Z, or a duration ago such as 90m.');
+  throw new Error(
+    'It must be earliest, latest, an ISO 8601 time such as 2026-11-30T14:00:00Z, or a duration ago such as 90m.',
+  );
 }
 
 export function describePosition(position: Position): string {

@@ -3,7 +3,10 @@ import { retryTransient } from './retry-transient';
 
 describe('retryTransient', () => {
   it('retries retriable Kafka errors, ours and kafkajs own, then succeeds', async () => {
-    const errors: unknown[] = [new KafkaUnavailableError('moving'), Object.assign(new Error('This is not the correct coordinator for this group'), { retriable: true })];
+    const errors: Error[] = [
+      new KafkaUnavailableError('moving'),
+      Object.assign(new Error('This is not the correct coordinator for this group'), { retriable: true }),
+    ];
     const retried: string[] = [];
     const result = await retryTransient(
       async () => {
@@ -26,6 +29,8 @@ describe('retryTransient', () => {
     await expect(retryTransient(unknownTopic, { attempts: 5 })).rejects.toThrow('Topic "t" does not exist.');
     expect(calls).toBe(1);
     calls = 0;
-    await expect(retryTransient(async () => Promise.reject(new KafkaUnavailableError(`down ${++calls}`)), { attempts: 2 })).rejects.toThrow('down 2');
+    await expect(
+      retryTransient(async () => Promise.reject(new KafkaUnavailableError(`down ${++calls}`)), { attempts: 2 }),
+    ).rejects.toThrow('down 2');
   });
 });

@@ -55,7 +55,9 @@ export class StartPosition {
       (error: Error) => (error.name === 'UnknownTopicError' ? false : Promise.reject(error)),
     );
     if (!known) {
-      this.log.log(`--from ${describePosition(from)}: topic "${topic}" does not exist yet, so every record it gets is new`);
+      this.log.log(
+        `--from ${describePosition(from)}: topic "${topic}" does not exist yet, so every record it gets is new`,
+      );
       return;
     }
     const committed = await this.admin.committedOffsets(groupId, topic);
@@ -64,7 +66,9 @@ export class StartPosition {
     if (missing.size > 0) {
       const group = await this.admin.groupState(groupId);
       if (group.members > 0) {
-        this.log.warn(`--from not applied: group "${groupId}" already has ${group.members} running member(s), which decide where uncommitted partitions start`);
+        this.log.warn(
+          `--from not applied: group "${groupId}" already has ${group.members} running member(s), which decide where uncommitted partitions start`,
+        );
         return;
       }
       await this.admin.setCommittedOffsets(groupId, topic, missing);

@@ -58,18 +58,53 @@ export class ForwardStats {
   constructor(@Inject(METRICS_REGISTRY) registry: Registry) {
     const registers = [registry];
     // Gauges read the plain fields at scrape time, so nothing is counted twice.
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- prom-client calls collect() with this bound to the gauge
     const stats = this;
     this.metrics = {
-      deliveries: new Counter({ name: `${PREFIX}deliveries_total`, help: 'Records done, by outcome: delivered or dead_lettered.', labelNames: ['outcome'], registers }),
-      deadLetters: new Counter({ name: `${PREFIX}dead_letters_total`, help: 'Records written to the dead-letter topic, by reason: rejected (final 4xx) or exhausted (retries used up).', labelNames: ['reason'], registers }),
-      attempts: new Counter({ name: `${PREFIX}delivery_attempts_total`, help: 'HTTP requests to the target, by result: the status code, timeout or connection_error.', labelNames: ['result'], registers }),
-      retries: new Counter({ name: `${PREFIX}retries_total`, help: 'Attempts that were followed by another.', registers }),
-      dlqFailures: new Counter({ name: `${PREFIX}dead_letter_write_failures_total`, help: 'Failed writes to the dead-letter topic (retried until they succeed).', registers }),
-      duration: new Histogram({ name: `${PREFIX}delivery_duration_seconds`, help: 'From the first attempt to delivery, retries included.', buckets: LATENCY_BUCKETS, registers }),
+      deliveries: new Counter({
+        name: `${PREFIX}deliveries_total`,
+        help: 'Records done, by outcome: delivered or dead_lettered.',
+        labelNames: ['outcome'],
+        registers,
+      }),
+      deadLetters: new Counter({
+        name: `${PREFIX}dead_letters_total`,
+        help: 'Records written to the dead-letter topic, by reason: rejected (final 4xx) or exhausted (retries used up).',
+        labelNames: ['reason'],
+        registers,
+      }),
+      attempts: new Counter({
+        name: `${PREFIX}delivery_attempts_total`,
+        help: 'HTTP requests to the target, by result: the status code, timeout or connection_error.',
+        labelNames: ['result'],
+        registers,
+      }),
+      retries: new Counter({
+        name: `${PREFIX}retries_total`,
+        help: 'Attempts that were followed by another.',
+        registers,
+      }),
+      dlqFailures: new Counter({
+        name: `${PREFIX}dead_letter_write_failures_total`,
+        help: 'Failed writes to the dead-letter topic (retried until they succeed).',
+        registers,
+      }),
+      duration: new Histogram({
+        name: `${PREFIX}delivery_duration_seconds`,
+        help: 'From the first attempt to delivery, retries included.',
+        buckets: LATENCY_BUCKETS,
+        registers,
+      }),
     };
     this.deliveredCounter = this.metrics.deliveries.labels('delivered');
-    new Gauge({ name: `${PREFIX}in_flight_deliveries`, help: 'Deliveries under way.', registers, collect() { this.set(stats.inFlight); } });
+    new Gauge({
+      name: `${PREFIX}in_flight_deliveries`,
+      help: 'Deliveries under way.',
+      registers,
+      collect() {
+        this.set(stats.inFlight);
+      },
+    });
     new Gauge({
       name: `${PREFIX}concurrency_limit`,
       help: 'Requests to the target allowed in flight at once: adapted to the target with --workers auto, else --workers.',
@@ -90,7 +125,7 @@ export class ForwardStats {
     });
     new Gauge({
       name: `${PREFIX}circuit_state`,
-      help: '1 for the circuit breaker\'s current state (closed, half-open, open), 0 for the others.',
+      help: "1 for the circuit breaker's current state (closed, half-open, open), 0 for the others.",
       labelNames: ['state'],
       registers,
       collect() {

@@ -44,7 +44,8 @@ export class ProgressReporter {
   line(rate: number): string {
     const s = this.stats;
     // Lag is unknown, not 0, until the consumer reaches Kafka.
-    if (s.waitingForKafka !== undefined) return `waiting for Kafka: ${s.waitingForKafka}; delivered ${s.delivered}, in flight ${s.inFlight}`;
+    if (s.waitingForKafka !== undefined)
+      return `waiting for Kafka: ${s.waitingForKafka}; delivered ${s.delivered}, in flight ${s.inFlight}`;
     const circuit = s.circuit === 'closed' ? '' : `, circuit ${s.circuit}`;
     const concurrency = s.concurrency();
     return `delivered ${s.delivered}, retried ${s.retries}, dead-lettered ${s.deadLettered}, in flight ${concurrency.inFlight} (limit ${concurrency.limit}), ${rate.toFixed(1)}/s, lag ${s.totalLag()}${circuit}`;
@@ -55,7 +56,10 @@ export class ProgressReporter {
     const seconds = (Date.now() - s.startedAt) / 1000;
     const p50 = s.latencyQuantile(0.5);
     const p99 = s.latencyQuantile(0.99);
-    const latency = p50 === undefined ? '' : `; delivery latency p50 ${formatDuration(Math.round(p50))}, p99 ${formatDuration(Math.round(p99!))}`;
+    const latency =
+      p50 === undefined
+        ? ''
+        : `; delivery latency p50 ${formatDuration(Math.round(p50))}, p99 ${formatDuration(Math.round(p99!))}`;
     return (
       `Summary after ${seconds.toFixed(1)}s: delivered ${s.delivered}, dead-lettered ${s.deadLettered} (${s.rejected} rejected, ${s.exhausted} retries exhausted), ` +
       `retries ${s.retries} (${s.throttled} after 429/503 while backing off), ${(s.done / Math.max(seconds, 0.001)).toFixed(1)}/s overall${latency}, lag ${s.totalLag()}`

@@ -63,7 +63,8 @@ export class CommitLoop {
       this.failuresInARow++;
       const what = `Commit of ${this.topic} partition(s) [${offsets.map((o) => o.partition).join(', ')}] failed (${(error as Error).message})`;
       // A rebalance refuses a commit or two; a commit that keeps failing means offsets do not move.
-      if (this.failuresInARow >= WARN_AFTER_FAILURES) this.log.warn(`${what}, ${this.failuresInARow} times in a row; retrying every second`);
+      if (this.failuresInARow >= WARN_AFTER_FAILURES)
+        this.log.warn(`${what}, ${this.failuresInARow} times in a row; retrying every second`);
       else this.log.debug(`${what}; deferred`);
     }
   }

@@ -18,7 +18,9 @@ class CommitModel {
   committable(): bigint | undefined {
     if (this.admitted.length === 0) return undefined;
     while (this.frontier < this.admitted.length && this.done.has(this.admitted[this.frontier])) this.frontier++;
-    return this.frontier < this.admitted.length ? this.admitted[this.frontier] : this.admitted[this.admitted.length - 1] + 1n;
+    return this.frontier < this.admitted.length
+      ? this.admitted[this.frontier]
+      : this.admitted[this.admitted.length - 1] + 1n;
   }
 
   open(): bigint[] {
@@ -32,7 +34,11 @@ const step: fc.Arbitrary<Step> = fc.oneof(
 );
 
 /** Gaps between offsets: mostly 1, sometimes the holes compaction and transaction markers leave. */
-const gap = fc.oneof({ weight: 6, arbitrary: fc.constant(1n) }, { weight: 3, arbitrary: fc.bigInt(2n, 5n) }, { weight: 1, arbitrary: fc.bigInt(6n, 1_000_000n) });
+const gap = fc.oneof(
+  { weight: 6, arbitrary: fc.constant(1n) },
+  { weight: 3, arbitrary: fc.bigInt(2n, 5n) },
+  { weight: 1, arbitrary: fc.bigInt(6n, 1_000_000n) },
+);
 
 /**
  * Drives tracker and model through the same steps, checking the contract after every one. Plain
@@ -63,9 +69,12 @@ function check(first: bigint, gaps: fc.Stream<bigint>, steps: Step[], finishAll:
     if (committable !== expected) return `after ${what}: committable ${committable}, expected ${expected}`;
     const passed = model.open().find((offset) => offset < committable);
     if (passed !== undefined) return `after ${what}: committable ${committable} passes unfinished ${passed}`;
-    if (previous !== undefined && committable < previous) return `after ${what}: committable went back from ${previous} to ${committable}`;
-    if (tracker.unfinished !== model.unfinished) return `after ${what}: unfinished ${tracker.unfinished}, expected ${model.unfinished}`;
-    if (tracker.nextOffset !== next + 1n) return `after ${what}: nextOffset ${tracker.nextOffset}, expected ${next + 1n}`;
+    if (previous !== undefined && committable < previous)
+      return `after ${what}: committable went back from ${previous} to ${committable}`;
+    if (tracker.unfinished !== model.unfinished)
+      return `after ${what}: unfinished ${tracker.unfinished}, expected ${model.unfinished}`;
+    if (tracker.nextOffset !== next + 1n)
+      return `after ${what}: nextOffset ${tracker.nextOffset}, expected ${next + 1n}`;
     previous = committable;
     return undefined;
   };
@@ -80,16 +89,27 @@ function check(first: bigint, gaps: fc.Stream<bigint>, steps: Step[], finishAll:
 describe('CommitTracker (properties)', () => {
   it('never commits past an unfinished record, never moves back, and counts what is unfinished', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.constant(0n), fc.bigInt(0n, 2n ** 62n)), fc.infiniteStream(gap), fc.array(step, { maxLength: 300, size: 'max' }), fc.boolean(), check),
+      fc.property(
+        fc.oneof(fc.constant(0n), fc.bigInt(0n, 2n ** 62n)),
+        fc.infiniteStream(gap),
+        fc.array(step, { maxLength: 300, size: 'max' }),
+        fc.boolean(),
+        check,
+      ),
       { numRuns: 200 },
     );
   });
 
   it('stays exact past its compaction threshold, with completions in near order', () => {
     // More than 1024 records finished from the front makes the tracker compact its queue.
-    const nearOrder = fc.integer({ min: 1030, max: 2200 }).chain((count) =>
-      fc.tuple(fc.constant(count), fc.array(fc.tuple(fc.nat(count - 1), fc.integer({ min: 1, max: 40 })), { maxLength: 60, size: 'max' })),
-    );
+    const nearOrder = fc
+      .integer({ min: 1030, max: 2200 })
+      .chain((count) =>
+        fc.tuple(
+          fc.constant(count),
+          fc.array(fc.tuple(fc.nat(count - 1), fc.integer({ min: 1, max: 40 })), { maxLength: 60, size: 'max' }),
+        ),
+      );
     fc.assert(
       fc.property(fc.infiniteStream(gap), nearOrder, fc.nat(), (gaps, [count, swaps], holdBack) => {
         const tracker = new CommitTracker();

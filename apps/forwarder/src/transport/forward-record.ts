@@ -16,4 +16,5 @@ export const KAFKA_RECORD = 'kafka.record';
 /** What became of a record; only delivered and dead-lettered records count as done. */
 export type ForwardOutcome = 'delivered' | 'dead-lettered' | 'abandoned';
 
-export const recordId = (record: Pick<ForwardRecord, 'topic' | 'partition' | 'offset'>) => `${record.topic}-${record.partition}-${record.offset}`;
+export const recordId = (record: Pick<ForwardRecord, 'topic' | 'partition' | 'offset'>) =>
+  `${record.topic}-${record.partition}-${record.offset}`;

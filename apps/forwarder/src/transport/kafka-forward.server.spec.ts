@@ -1,5 +1,5 @@
 import type { KafkaAdmin } from '@app/kafka';
-import type { Consumer, ConsumerRunConfig, EachBatchPayload, Kafka } from 'kafkajs';
+import type { ConsumerRunConfig, EachBatchPayload, Kafka } from 'kafkajs';
 import type { ForwardContext } from './forward-context';
 import { KAFKA_RECORD, type ForwardOutcome, type ForwardRecord } from './forward-record';
 import type { ForwardStatus, ForwardTransportOptions } from './forward-transport-options';
@@ -42,9 +42,22 @@ class FakeConsumer {
   }
 
   /** kafkajs hands over a batch of the partition, offsets `from` to `to`. */
-  async fetch(partition: number, from: number, to: number, heartbeat: () => Promise<void> = async () => undefined): Promise<void> {
+  async fetch(
+    partition: number,
+    from: number,
+    to: number,
+    heartbeat: () => Promise<void> = async () => undefined,
+  ): Promise<void> {
     const messages = [];
-    for (let offset = from; offset <= to; offset++) messages.push({ offset: String(offset), key: Buffer.from(`k${offset}`), value: Buffer.from('{}'), headers: {}, timestamp: '0', attributes: 0 });
+    for (let offset = from; offset <= to; offset++)
+      messages.push({
+        offset: String(offset),
+        key: Buffer.from(`k${offset}`),
+        value: Buffer.from('{}'),
+        headers: {},
+        timestamp: '0',
+        attributes: 0,
+      });
     await this.runConfig!.eachBatch!({
       batch: { topic: 'orders', partition, highWatermark: String(to + 1), messages },
       resolveOffset: () => undefined,
@@ -78,7 +91,10 @@ describe('KafkaForwardServer', () => {
   beforeEach(async () => {
     consumer = new FakeConsumer();
     const kafka = { consumer: () => consumer } as unknown as Kafka;
-    const admin = { endOffsets: async () => new Map(), committedOffsets: async () => new Map() } as unknown as KafkaAdmin;
+    const admin = {
+      endOffsets: async () => new Map(),
+      committedOffsets: async () => new Map(),
+    } as unknown as KafkaAdmin;
     server = new KafkaForwardServer(kafka, options, admin);
     statuses = [];
     server.status.subscribe((status) => statuses.push(status));
@@ -96,7 +112,11 @@ describe('KafkaForwardServer', () => {
       },
       true,
     );
-    await new Promise<void>((resolve, reject) => server.listen((error) => (error ? reject(error as Error) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      server.listen((error) =>
+        error ? reject(error instanceof Error ? error : new Error('listen failed')) : resolve(),
+      ),
+    );
   });
 
   const settle = () => new Promise((resolve) => setImmediate(resolve));

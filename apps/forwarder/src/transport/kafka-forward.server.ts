@@ -5,7 +5,12 @@ import { CustomTransportStrategy, Server, type MessageHandler } from '@nestjs/mi
 import type { Consumer, Kafka } from 'kafkajs';
 import { CommitLoop } from './commit-loop';
 import { KAFKA_RECORD } from './forward-record';
-import { consumerConfig, FORWARD_TRANSPORT_OPTIONS, type ForwardStatus, type ForwardTransportOptions } from './forward-transport-options';
+import {
+  consumerConfig,
+  FORWARD_TRANSPORT_OPTIONS,
+  type ForwardStatus,
+  type ForwardTransportOptions,
+} from './forward-transport-options';
 import { LagTracker } from './lag-tracker';
 import { PartitionTable, type PartitionState } from './partition-table';
 import { PauseControl, type ConsumptionControl } from './pause-control';
@@ -129,7 +134,10 @@ export class KafkaForwardServer extends Server<ForwardServerEvents, ForwardStatu
     );
   }
 
-  on<K extends keyof ForwardServerEvents = keyof ForwardServerEvents, C extends ForwardServerEvents[K] = ForwardServerEvents[K]>(event: K, callback: C): this {
+  on<
+    K extends keyof ForwardServerEvents = keyof ForwardServerEvents,
+    C extends ForwardServerEvents[K] = ForwardServerEvents[K],
+  >(event: K, callback: C): this {
     if (event === 'finished') this.finishedListeners.push(callback);
     return this;
   }
@@ -162,7 +170,9 @@ export class KafkaForwardServer extends Server<ForwardServerEvents, ForwardStatu
           await this.consumer.subscribe({ topics: [topic], fromBeginning: true });
         } catch (error) {
           await this.consumer.disconnect().catch(() => undefined);
-          throw (error as { type?: string }).type === 'UNKNOWN_TOPIC_OR_PARTITION' ? new Error(`topic "${topic}" does not exist (yet)`) : error;
+          throw (error as { type?: string }).type === 'UNKNOWN_TOPIC_OR_PARTITION'
+            ? new Error(`topic "${topic}" does not exist (yet)`)
+            : error;
         }
       },
       this.log,
@@ -203,7 +213,9 @@ export class KafkaForwardServer extends Server<ForwardServerEvents, ForwardStatu
     for (const revoked of this.table.assign(partitions)) this.lagTracker.forget(revoked);
     this.setStatus('member');
     this.memberSince ??= Date.now();
-    this.log.log(`Joined group "${this.options.groupId}": ${this.options.topic} partitions [${[...this.table.assigned].sort((a, b) => a - b).join(', ')}]`);
+    this.log.log(
+      `Joined group "${this.options.groupId}": ${this.options.topic} partitions [${[...this.table.assigned].sort((a, b) => a - b).join(', ')}]`,
+    );
     this.pauses.apply();
     void this.refreshLag();
   }
@@ -211,7 +223,9 @@ export class KafkaForwardServer extends Server<ForwardServerEvents, ForwardStatu
   private onCrash(error: Error, restart: boolean): void {
     if (this.stopping.signal.aborted) return;
     this.setStatus('crashed');
-    this.log.error(`Consumer crashed (${error.name}: ${error.message})${restart ? '; kafkajs restarts it' : '; restarting it'}`);
+    this.log.error(
+      `Consumer crashed (${error.name}: ${error.message})${restart ? '; kafkajs restarts it' : '; restarting it'}`,
+    );
     if (restart || this.restarting) return;
     this.restarting = true;
     void sleep(5_000, this.stopping.signal)
@@ -241,9 +255,13 @@ export class KafkaForwardServer extends Server<ForwardServerEvents, ForwardStatu
     this.window.stopStarting();
     if (this.window.inFlight > 0) {
       const { shutdownTimeoutMs } = this.options;
-      this.log.log(`Stopping: waiting for ${this.window.inFlight} delivery(ies) in flight (at most ${shutdownTimeoutMs} ms)`);
+      this.log.log(
+        `Stopping: waiting for ${this.window.inFlight} delivery(ies) in flight (at most ${shutdownTimeoutMs} ms)`,
+      );
       if (!(await this.window.settled(shutdownTimeoutMs))) {
-        this.log.warn(`${this.window.inFlight} delivery(ies) unfinished after ${shutdownTimeoutMs} ms; they will be redelivered`);
+        this.log.warn(
+          `${this.window.inFlight} delivery(ies) unfinished after ${shutdownTimeoutMs} ms; they will be redelivered`,
+        );
         this.table.abortAll();
         await this.window.settled(ABANDONED_DELIVERY_WAIT_MS);
       }

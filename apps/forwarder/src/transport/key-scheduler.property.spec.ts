@@ -15,7 +15,14 @@ type Command =
   | { kind: 'release' };
 
 const command: fc.Arbitrary<Command> = fc.oneof(
-  { weight: 10, arbitrary: fc.record({ kind: fc.constant('submit' as const), lane: fc.option(fc.constantFrom('a', 'b', 'c', 'd', 'e'), { nil: undefined }), fails: fc.boolean() }) },
+  {
+    weight: 10,
+    arbitrary: fc.record({
+      kind: fc.constant('submit' as const),
+      lane: fc.option(fc.constantFrom('a', 'b', 'c', 'd', 'e'), { nil: undefined }),
+      fails: fc.boolean(),
+    }),
+  },
   { weight: 8, arbitrary: fc.nat().map((pick): Command => ({ kind: 'finish', pick })) },
   { weight: 1, arbitrary: fc.constant<Command>({ kind: 'abandon' }) },
   { weight: 1, arbitrary: fc.constant<Command>({ kind: 'hold' }) },
@@ -47,8 +54,10 @@ async function drive(workers: number, maxPending: number, commands: Command[], a
       if (abandoned.has(job.id)) violations.push(`job ${job.id} started after abandonQueued dropped it`);
       if (started.some((s) => s.id === job.id)) violations.push(`job ${job.id} started twice`);
       if (held) violations.push(`job ${job.id} started while held`);
-      if (job.lane !== undefined && [...running.values()].some((r) => r.job.lane === job.lane)) violations.push(`job ${job.id} started while lane ${job.lane} was busy`);
-      if (running.size + 1 > workers) violations.push(`job ${job.id} started with ${running.size} of ${workers} workers busy`);
+      if (job.lane !== undefined && [...running.values()].some((r) => r.job.lane === job.lane))
+        violations.push(`job ${job.id} started while lane ${job.lane} was busy`);
+      if (running.size + 1 > workers)
+        violations.push(`job ${job.id} started with ${running.size} of ${workers} workers busy`);
       started.push(job);
       return new Promise<void>((resolve, reject) => {
         running.set(job.id, { job, finish: () => (job.fails ? reject(new Error('delivery failed')) : resolve()) });
@@ -60,14 +69,20 @@ async function drive(workers: number, maxPending: number, commands: Command[], a
 
   const checkState = (after: string) => {
     const expectedPending = admitted.length - abandoned.size - finished.size;
-    if (scheduler.pending !== expectedPending) violations.push(`${after}: pending ${scheduler.pending}, expected ${expectedPending}`);
-    if (scheduler.pending > maxPending) violations.push(`${after}: pending ${scheduler.pending} over maxPending ${maxPending}`);
-    if (scheduler.inFlight !== running.size) violations.push(`${after}: inFlight ${scheduler.inFlight}, ${running.size} running`);
+    if (scheduler.pending !== expectedPending)
+      violations.push(`${after}: pending ${scheduler.pending}, expected ${expectedPending}`);
+    if (scheduler.pending > maxPending)
+      violations.push(`${after}: pending ${scheduler.pending} over maxPending ${maxPending}`);
+    if (scheduler.inFlight !== running.size)
+      violations.push(`${after}: inFlight ${scheduler.inFlight}, ${running.size} running`);
     if (running.size > workers) violations.push(`${after}: ${running.size} running with ${workers} workers`);
     // Per lane, jobs start in admission order (abandoned jobs leave gaps, never reorder).
     const lanes = new Map<string, number[]>();
-    for (const job of started) if (job.lane !== undefined) lanes.set(job.lane, [...(lanes.get(job.lane) ?? []), job.id]);
-    for (const [lane, ids] of lanes) if (ids.some((id, i) => i > 0 && id < ids[i - 1])) violations.push(`${after}: lane ${lane} started out of order: ${ids.join(',')}`);
+    for (const job of started)
+      if (job.lane !== undefined) lanes.set(job.lane, [...(lanes.get(job.lane) ?? []), job.id]);
+    for (const [lane, ids] of lanes)
+      if (ids.some((id, i) => i > 0 && id < ids[i - 1]))
+        violations.push(`${after}: lane ${lane} started out of order: ${ids.join(',')}`);
     // Work-conserving: an idle worker never sits next to a job that may start.
     if (!held && running.size < workers) {
       const busy = new Set([...running.values()].map((r) => r.job.lane));
@@ -78,7 +93,8 @@ async function drive(workers: number, maxPending: number, commands: Command[], a
         firstPerLane.add(j.lane);
         return true;
       });
-      if (startable.length > 0) violations.push(`${after}: ${workers - running.size} worker(s) idle while job ${startable[0].id} could start`);
+      if (startable.length > 0)
+        violations.push(`${after}: ${workers - running.size} worker(s) idle while job ${startable[0].id} could start`);
     }
   };
 
@@ -108,7 +124,8 @@ async function drive(workers: number, maxPending: number, commands: Command[], a
       if (!abandonAllowed) continue;
       const notStarted = waitingJobs();
       const dropped = scheduler.abandonQueued();
-      if (dropped !== notStarted.length) violations.push(`${label}: abandonQueued dropped ${dropped}, ${notStarted.length} had not started`);
+      if (dropped !== notStarted.length)
+        violations.push(`${label}: abandonQueued dropped ${dropped}, ${notStarted.length} had not started`);
       for (const job of notStarted) abandoned.add(job.id);
     } else if (c.kind === 'hold') {
       held = true;

@@ -41,7 +41,13 @@ describe('KeyScheduler', () => {
 
   it('runs different lanes in parallel, up to the worker count', async () => {
     const { scheduler, started, finish } = harness(2);
-    for (const [id, lane] of [[1, 'a'], [2, 'b'], [3, 'c'], [4, 'a']] as const) scheduler.submit({ id, lane });
+    for (const [id, lane] of [
+      [1, 'a'],
+      [2, 'b'],
+      [3, 'c'],
+      [4, 'a'],
+    ] as const)
+      scheduler.submit({ id, lane });
     expect(started).toEqual([1, 2]);
     expect(scheduler.inFlight).toBe(2);
     await finish(2);

@@ -31,7 +31,14 @@ export class LagTracker {
   /** From what was fetched and done: the higher of the fetched high watermark and the last end offset read. */
   update(state: PartitionState): void {
     const end = this.endOffsets.get(state.partition);
-    const high = state.highWatermark === undefined ? end : end === undefined ? state.highWatermark : end > state.highWatermark ? end : state.highWatermark;
+    const high =
+      state.highWatermark === undefined
+        ? end
+        : end === undefined
+          ? state.highWatermark
+          : end > state.highWatermark
+            ? end
+            : state.highWatermark;
     const position = state.tracker.committable();
     if (high === undefined || position === undefined) return;
     this.byPartition.set(state.partition, high > position ? high - position : 0n);

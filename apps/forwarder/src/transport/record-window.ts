@@ -49,7 +49,11 @@ export class RecordWindow {
     private readonly host: WindowHost,
     private readonly log: Logger,
   ) {
-    this.scheduler = new KeyScheduler<Work>({ workers: Math.min(options.workers, options.maxPending), maxPending: options.maxPending }, (work) => this.laneOf(work), (work) => this.process(work));
+    this.scheduler = new KeyScheduler<Work>(
+      { workers: Math.min(options.workers, options.maxPending), maxPending: options.maxPending },
+      (work) => this.laneOf(work),
+      (work) => this.process(work),
+    );
   }
 
   get inFlight(): number {
@@ -79,6 +83,7 @@ export class RecordWindow {
   }
 
   /** eachBatch: admits records into the scheduler as room allows; delivery happens after it returns. */
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- kafkajs builds these as closures (consumer/runner.js), not methods
   async admit({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const { table, stopping } = this.host;
     const state = table.stateOf(batch.partition);
@@ -107,7 +112,10 @@ export class RecordWindow {
   private async waitForCapacity(heartbeat: () => Promise<void>): Promise<void> {
     while (!this.scheduler.hasCapacity && !this.host.stopping.aborted) {
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([this.scheduler.waitForCapacity(this.host.stopping), new Promise<void>((resolve) => (timer = setTimeout(resolve, HEARTBEAT_WHILE_WAITING_MS)))]);
+      await Promise.race([
+        this.scheduler.waitForCapacity(this.host.stopping),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, HEARTBEAT_WHILE_WAITING_MS))),
+      ]);
       clearTimeout(timer);
       await this.heartbeatOrDrain(heartbeat);
     }
@@ -141,7 +149,7 @@ export class RecordWindow {
     while (!state.abort.signal.aborted) {
       try {
         const context = new ForwardContext([record, state.abort.signal, () => this.host.pausePartition(state)]);
-        const result = await handler(record, context);
+        const result: unknown = await handler(record, context);
         const outcome = (isObservable(result) ? await lastValueFrom(result) : await result) as ForwardOutcome;
         if (outcome === 'delivered' || outcome === 'dead-lettered') {
           state.tracker.complete(record.offset);
@@ -150,7 +158,9 @@ export class RecordWindow {
         return;
       } catch (error) {
         // A bug, not a delivery failure: keep the record unfinished and try it again.
-        this.log.error(`Handling ${record.topic}-${record.partition}-${record.offset} failed: ${(error as Error)?.stack ?? String(error)}`);
+        this.log.error(
+          `Handling ${record.topic}-${record.partition}-${record.offset} failed: ${(error as Error)?.stack ?? String(error)}`,
+        );
         await sleep(HANDLER_ERROR_RETRY_MS, state.abort.signal);
       }
     }
@@ -177,7 +187,9 @@ export class RecordWindow {
       case 'key':
         // Keyless records share one lane per partition, kept in partition order as the Go gateway did;
         // it cannot meet a key's lane, whose name always holds a NUL.
-        return record.key === null ? String(record.partition) : `${record.partition}\u0000${record.key.toString('latin1')}`;
+        return record.key === null
+          ? String(record.partition)
+          : `${record.partition}\u0000${record.key.toString('latin1')}`;
     }
   }
 }

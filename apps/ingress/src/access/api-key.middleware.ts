@@ -41,7 +41,14 @@ export class ApiKeyMiddleware implements NestMiddleware {
       }
     }
     response.setHeader('WWW-Authenticate', `Bearer realm="${PRODUCT}"`);
-    next(new ApiError('UNAUTHORIZED', presented === undefined ? 'An API key is required: send Authorization: Bearer <key> or X-API-Key: <key>.' : 'The API key is not valid.'));
+    next(
+      new ApiError(
+        'UNAUTHORIZED',
+        presented === undefined
+          ? 'An API key is required: send Authorization: Bearer <key> or X-API-Key: <key>.'
+          : 'The API key is not valid.',
+      ),
+    );
   }
 }
 

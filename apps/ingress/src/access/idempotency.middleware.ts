@@ -34,16 +34,29 @@ export class IdempotencyMiddleware implements NestMiddleware {
     if (header === undefined || !this.enabled) return next();
     if (typeof header !== 'string' || !KEY.test(header)) {
       const message = 'Idempotency-Key must be 1-255 printable ASCII characters';
-      return next(new ApiError('VALIDATION_FAILED', `The request is not valid: ${message}.`, [{ field: 'Idempotency-Key', message }]));
+      return next(
+        new ApiError('VALIDATION_FAILED', `The request is not valid: ${message}.`, [
+          { field: 'Idempotency-Key', message },
+        ]),
+      );
     }
     const key = `${request.apiKeyId ?? ''}\u0000${request.path}\u0000${header}`;
     const fingerprint = createHash('sha256').update(JSON.stringify(request.body)).digest('base64');
     const begun = this.store.begin(key, fingerprint);
     switch (begun.state) {
       case 'reused':
-        return next(new ApiError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used for a different request body.'));
+        return next(
+          new ApiError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used for a different request body.'),
+        );
       case 'in-progress':
-        return next(new ApiError('IDEMPOTENCY_KEY_IN_USE', 'A request with this Idempotency-Key is still being processed; retry shortly.', undefined, 1));
+        return next(
+          new ApiError(
+            'IDEMPOTENCY_KEY_IN_USE',
+            'A request with this Idempotency-Key is still being processed; retry shortly.',
+            undefined,
+            1,
+          ),
+        );
       case 'done':
         response.status(begun.status);
         response.setHeader('Idempotent-Replayed', 'true');

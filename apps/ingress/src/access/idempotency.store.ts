@@ -1,8 +1,5 @@
 export type Begin =
-  | { state: 'new' }
-  | { state: 'in-progress' }
-  | { state: 'reused' }
-  | { state: 'done'; status: number; body: unknown };
+  { state: 'new' } | { state: 'in-progress' } | { state: 'reused' } | { state: 'done'; status: number; body: unknown };
 
 interface Entry {
   fingerprint: string;

@@ -7,6 +7,10 @@ export function isPublicRequest(request: Request, access: AccessConfig): boolean
   const path = request.originalUrl.split('?', 1)[0];
   if (access.publicHealth && (path === '/health' || path.startsWith('/health/'))) return true;
   if (access.publicMetrics && path === '/metrics') return true;
-  if (access.publicDocs && (path === '/openapi.json' || path === '/docs' || path.startsWith('/docs/') || path.startsWith('/docs-'))) return true;
+  if (
+    access.publicDocs &&
+    (path === '/openapi.json' || path === '/docs' || path.startsWith('/docs/') || path.startsWith('/docs-'))
+  )
+    return true;
   return false;
 }

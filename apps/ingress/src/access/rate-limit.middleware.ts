@@ -41,6 +41,13 @@ export class RateLimitMiddleware implements NestMiddleware {
     }
     const retryAfter = Math.max(1, Math.ceil((1 - bucket.tokens) / limit.perSecond));
     response.setHeader('Retry-After', String(retryAfter));
-    next(new ApiError('RATE_LIMITED', `Too many requests: the limit is ${limit.perSecond} a second (bursts of ${limit.burst}). Retry after ${retryAfter} s.`, undefined, retryAfter));
+    next(
+      new ApiError(
+        'RATE_LIMITED',
+        `Too many requests: the limit is ${limit.perSecond} a second (bursts of ${limit.burst}). Retry after ${retryAfter} s.`,
+        undefined,
+        retryAfter,
+      ),
+    );
   }
 }

@@ -11,10 +11,11 @@ export class TopicAccess {
   constructor(@Inject(INGRESS_CONFIG) config: IngressConfig) {
     const patterns = config.access.allowedTopics;
     // Topic names have no path separators: `*` must match dots too (`orders.*` matches `orders.eu.v1`).
-    if (patterns) this.allowed = picomatch(patterns, { dot: true, nonegate: true, noextglob: true }) as (topic: string) => boolean;
+    if (patterns) this.allowed = picomatch(patterns, { dot: true, nonegate: true, noextglob: true });
   }
 
   assertAllowed(topic: string): void {
-    if (this.allowed && !this.allowed(topic)) throw new ApiError('TOPIC_NOT_ALLOWED', `This gateway does not accept records for topic "${topic}".`);
+    if (this.allowed && !this.allowed(topic))
+      throw new ApiError('TOPIC_NOT_ALLOWED', `This gateway does not accept records for topic "${topic}".`);
   }
 }

@@ -1,4 +1,4 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ApiError } from './api-error';
 import { toApiError } from './to-api-error';
@@ -29,9 +29,14 @@ export class AllExceptionsFilter implements ExceptionFilter {
   }
 
   private responseFor(exception: unknown, request: Request): ApiError {
-    if (exception instanceof HttpException && exception.getStatus() === HttpStatus.NOT_FOUND) return new ApiError('NOT_FOUND', `No route for ${request.method} ${request.path}.`);
+    if (exception instanceof HttpException && exception.getStatus() === 404)
+      return new ApiError('NOT_FOUND', `No route for ${request.method} ${request.path}.`);
     return toApiError(exception, (bug) =>
-      this.logger.error({ reqId: request.id, msg: `Unhandled error on ${request.method} ${request.path}`, stack: (bug as Error)?.stack ?? String(bug) }),
+      this.logger.error({
+        reqId: request.id,
+        msg: `Unhandled error on ${request.method} ${request.path}`,
+        stack: (bug as Error)?.stack ?? String(bug),
+      }),
     );
   }
 }

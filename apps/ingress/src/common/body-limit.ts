@@ -42,7 +42,9 @@ export class BodyLimit implements OnApplicationBootstrap, OnApplicationShutdown 
           const value = Number(await this.admin.brokerConfig(BROKER_LIMIT, 5_000));
           if (Number.isFinite(value) && value > 0 && value < this.config.maxBodyBytes) {
             this.limit = value;
-            this.logger.warn(`INGRESS_MAX_BODY_BYTES (${this.config.maxBodyBytes}) is above the broker's ${BROKER_LIMIT} (${value}): bodies over ${value} bytes are refused with 413`);
+            this.logger.warn(
+              `INGRESS_MAX_BODY_BYTES (${this.config.maxBodyBytes}) is above the broker's ${BROKER_LIMIT} (${value}): bodies over ${value} bytes are refused with 413`,
+            );
           }
           return;
         }

@@ -30,10 +30,20 @@ export class JsonBodyMiddleware implements NestMiddleware {
     if (!hasBody(request)) {
       if (!expectsBody) return next();
       const type = request.headers['content-type'];
-      return next(type !== undefined && !isJsonType(type) ? unsupported(type) : new ApiError('INVALID_JSON', 'The request body is empty; send a JSON document.'));
+      return next(
+        type !== undefined && !isJsonType(type)
+          ? unsupported(type)
+          : new ApiError('INVALID_JSON', 'The request body is empty; send a JSON document.'),
+      );
     }
     const encoding = unsupportedEncoding(request);
-    if (encoding) return next(new ApiError('UNSUPPORTED_MEDIA_TYPE', `Send the body without ${encoding}; compressed bodies are not accepted.`));
+    if (encoding)
+      return next(
+        new ApiError(
+          'UNSUPPORTED_MEDIA_TYPE',
+          `Send the body without ${encoding}; compressed bodies are not accepted.`,
+        ),
+      );
     const type = request.headers['content-type'];
     if (type === undefined || !isJsonType(type)) return next(unsupported(type));
     const { maxJsonDepth, requestTimeoutMs } = this.config;
@@ -49,7 +59,9 @@ export class JsonBodyMiddleware implements NestMiddleware {
     const timer = setTimeout(() => {
       response.setHeader('Connection', 'close');
       response.once('finish', () => request.destroy());
-      settle(new ApiError('REQUEST_TIMEOUT', `The request body did not arrive completely within ${requestTimeoutMs} ms.`));
+      settle(
+        new ApiError('REQUEST_TIMEOUT', `The request body did not arrive completely within ${requestTimeoutMs} ms.`),
+      );
     }, requestTimeoutMs);
     getRawBody(request, { limit: maxBodyBytes, length: request.headers['content-length'] })
       .then((bytes) => {
@@ -96,7 +108,10 @@ function unsupportedEncoding(request: Request): string | undefined {
 }
 
 function unsupported(type: string | undefined): ApiError {
-  return new ApiError('UNSUPPORTED_MEDIA_TYPE', `Send the body as application/json (UTF-8)${type ? `, not ${truncate(type)}` : ''}.`);
+  return new ApiError(
+    'UNSUPPORTED_MEDIA_TYPE',
+    `Send the body as application/json (UTF-8)${type ? `, not ${truncate(type)}` : ''}.`,
+  );
 }
 
 /**
@@ -122,7 +137,11 @@ function parse(bytes: Buffer, maxDepth: number): unknown {
     value = sjson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
   } catch (error) {
     // secure-json-parse throws a plain SyntaxError for both; a text JSON.parse accepts was refused for its keys.
-    if (isJson(text)) throw new ApiError('FORBIDDEN_JSON_KEY', 'The JSON has a "__proto__" or "constructor.prototype" key, which the gateway refuses.');
+    if (isJson(text))
+      throw new ApiError(
+        'FORBIDDEN_JSON_KEY',
+        'The JSON has a "__proto__" or "constructor.prototype" key, which the gateway refuses.',
+      );
     throw new ApiError('INVALID_JSON', `The request body is not valid JSON: ${(error as Error).message}.`);
   }
   inspect(value, text, maxDepth);
@@ -162,18 +181,22 @@ function inspect(root: unknown, text: string, maxDepth: number): void {
   while (stack.length > 0) {
     const [value, depth, place] = stack.pop()!;
     if (typeof value === 'number') {
-      if (!Number.isFinite(value)) throw new ApiError('INVALID_JSON', `The JSON has a number out of range at ${pathOf(place)}.`);
+      if (!Number.isFinite(value))
+        throw new ApiError('INVALID_JSON', `The JSON has a number out of range at ${pathOf(place)}.`);
       if (!Number.isSafeInteger(value) && Number.isInteger(value)) unsafe.push([value, place]);
       continue;
     }
     if (typeof value !== 'object' || value === null) continue;
     if (depth > maxDepth) throw new ApiError('JSON_TOO_DEEP', `The JSON nests deeper than ${maxDepth} levels.`);
     if (Array.isArray(value)) {
-      for (let i = 0; i < value.length; i++) if (typeof value[i] === 'object' || typeof value[i] === 'number') stack.push([value[i], depth + 1, { parent: place, key: i }]);
+      for (let i = 0; i < value.length; i++)
+        if (typeof value[i] === 'object' || typeof value[i] === 'number')
+          stack.push([value[i], depth + 1, { parent: place, key: i }]);
     } else {
       for (const key in value) {
         const child = (value as Record<string, unknown>)[key];
-        if (typeof child === 'object' || typeof child === 'number') stack.push([child, depth + 1, { parent: place, key }]);
+        if (typeof child === 'object' || typeof child === 'number')
+          stack.push([child, depth + 1, { parent: place, key }]);
       }
     }
   }
@@ -182,9 +205,11 @@ function inspect(root: unknown, text: string, maxDepth: number): void {
   const hit = unsafe.find(([value]) => rounded.has(value));
   if (hit) {
     const field = pathOf(hit[1]);
-    throw new ApiError('INVALID_JSON', `The JSON has an integer at ${field} beyond 2^53 that a double would round; send it as a string.`, [
-      { field, message: 'integers beyond 9007199254740991 cannot be kept exactly; send them as strings' },
-    ]);
+    throw new ApiError(
+      'INVALID_JSON',
+      `The JSON has an integer at ${field} beyond 2^53 that a double would round; send it as a string.`,
+      [{ field, message: 'integers beyond 9007199254740991 cannot be kept exactly; send them as strings' }],
+    );
   }
 }
 
@@ -217,8 +242,10 @@ function roundedIntegers(text: string): Set<number> {
 function readError(error: unknown, maxBytes: number): ApiError {
   if (error instanceof ApiError) return error;
   const type = (error as { type?: string }).type;
-  if (type === 'entity.too.large') return new ApiError('PAYLOAD_TOO_LARGE', `The body is larger than ${maxBytes} bytes.`);
-  if (type === 'request.size.invalid') return new ApiError('INVALID_JSON', 'The body is shorter or longer than its Content-Length.');
+  if (type === 'entity.too.large')
+    return new ApiError('PAYLOAD_TOO_LARGE', `The body is larger than ${maxBytes} bytes.`);
+  if (type === 'request.size.invalid')
+    return new ApiError('INVALID_JSON', 'The body is shorter or longer than its Content-Length.');
   return new ApiError('INVALID_JSON', 'The request body could not be read completely.');
 }
 

@@ -19,7 +19,11 @@ class Order {
 const options = { whitelist: true, forbidNonWhitelisted: true, validationError: { target: false, value: false } };
 
 function order(id: unknown, items: unknown[], extra: Record<string, unknown> = {}): Order {
-  const instance = Object.assign(new Order(), { id, items: items.map((count) => Object.assign(new Item(), { count })) }, extra);
+  const instance = Object.assign(
+    new Order(),
+    { id, items: items.map((count) => Object.assign(new Item(), { count })) },
+    extra,
+  );
   return instance;
 }
 

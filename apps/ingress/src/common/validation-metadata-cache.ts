@@ -17,15 +17,17 @@ export function cacheValidationMetadata(storage: Storage = getMetadataStorage())
   installed.add(storage);
   const targets = new Map<string, Map<unknown, ReturnType<Storage['getTargetValidationMetadatas']>>>();
   const grouped = new WeakMap<object, ReturnType<Storage['groupByPropertyName']>>();
-  const constraints = new Map<Function, ReturnType<Storage['getTargetValidatorConstraints']>>();
+  const constraints = new Map<object, ReturnType<Storage['getTargetValidatorConstraints']>>();
 
   const getTargetValidationMetadatas = storage.getTargetValidationMetadatas.bind(storage);
   storage.getTargetValidationMetadatas = (target, schema, always, strictGroups, groups) => {
     const options = `${schema}\u0000${always}\u0000${strictGroups}\u0000${groups?.join('\u0001') ?? ''}`;
     let byTarget = targets.get(options);
-    if (!byTarget) targets.set(options, (byTarget = new Map()));
+    if (!byTarget)
+      targets.set(options, (byTarget = new Map<unknown, ReturnType<Storage['getTargetValidationMetadatas']>>()));
     let metadatas = byTarget.get(target);
-    if (!metadatas) byTarget.set(target, (metadatas = getTargetValidationMetadatas(target, schema, always, strictGroups, groups)));
+    if (!metadatas)
+      byTarget.set(target, (metadatas = getTargetValidationMetadatas(target, schema, always, strictGroups, groups)));
     return metadatas;
   };
 
@@ -44,7 +46,7 @@ export function cacheValidationMetadata(storage: Storage = getMetadataStorage())
   };
 
   for (const add of ['addValidationMetadata', 'addConstraintMetadata', 'addValidationSchema'] as const) {
-    const original = storage[add].bind(storage) as (metadata: never) => void;
+    const original: (metadata: never) => void = storage[add].bind(storage);
     (storage as unknown as Record<string, (metadata: never) => void>)[add] = (metadata) => {
       targets.clear();
       constraints.clear();

@@ -6,6 +6,10 @@ import { INGRESS_CONFIG, type IngressConfig } from './ingress.config';
 @Module({})
 export class IngressConfigModule {
   static forRoot(config: IngressConfig): DynamicModule {
-    return { module: IngressConfigModule, providers: [{ provide: INGRESS_CONFIG, useValue: config }], exports: [INGRESS_CONFIG] };
+    return {
+      module: IngressConfigModule,
+      providers: [{ provide: INGRESS_CONFIG, useValue: config }],
+      exports: [INGRESS_CONFIG],
+    };
   }
 }

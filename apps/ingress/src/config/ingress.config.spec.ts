@@ -9,7 +9,9 @@ describe('loadIngressConfig: the Go gateway variables', () => {
   ])('listens on GO_APP_PORT %o when PORT is unset, with one warning naming PORT', (env, port) => {
     const config = loadIngressConfig(env);
     expect(config.port).toBe(port);
-    expect(config.warnings).toEqual(["Using GO_APP_PORT (the Go gateway's variable) because PORT is unset; rename it to PORT"]);
+    expect(config.warnings).toEqual([
+      "Using GO_APP_PORT (the Go gateway's variable) because PORT is unset; rename it to PORT",
+    ]);
   });
 
   it('lets PORT win, and says GO_APP_PORT is ignored', () => {
@@ -28,12 +30,16 @@ describe('loadIngressConfig: the Go gateway variables', () => {
 
   it.each(['8080:', '::8080', ':0', ':65536', 'http', ':80a'])('refuses GO_APP_PORT=%j with one line', (value) => {
     expect(() => loadIngressConfig({ GO_APP_PORT: value })).toThrow(ConfigError);
-    expect(() => loadIngressConfig({ GO_APP_PORT: value })).toThrow(`GO_APP_PORT must be a port from 1 to 65535, with or without a leading ':' (got "${value}")`);
+    expect(() => loadIngressConfig({ GO_APP_PORT: value })).toThrow(
+      `GO_APP_PORT must be a port from 1 to 65535, with or without a leading ':' (got "${value}")`,
+    );
   });
 
   it('reads the Go gateway BROKER into the Kafka configuration', () => {
     const config = loadIngressConfig({ BROKER: 'broker0:29092' });
     expect(config.kafka.connection.brokers).toEqual(['broker0:29092']);
-    expect(config.kafka.warnings).toEqual(["Using BROKER (the Go gateway's variable) because KAFKA_BROKERS is unset; rename it to KAFKA_BROKERS"]);
+    expect(config.kafka.warnings).toEqual([
+      "Using BROKER (the Go gateway's variable) because KAFKA_BROKERS is unset; rename it to KAFKA_BROKERS",
+    ]);
   });
 });

@@ -1,4 +1,16 @@
-import { ConfigError, EnvBoolean, EnvFile, EnvInteger, EnvList, EnvNumber, EnvOneOf, EnvPort, EnvText, validateEnvironment, type Environment } from '@app/config';
+import {
+  ConfigError,
+  EnvBoolean,
+  EnvFile,
+  EnvInteger,
+  EnvList,
+  EnvNumber,
+  EnvOneOf,
+  EnvPort,
+  EnvText,
+  validateEnvironment,
+  type Environment,
+} from '@app/config';
 import { kafkaConfigFromEnv, type KafkaConfig } from '@app/kafka';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '@app/observability';
 import { IsOptional } from 'class-validator';
@@ -197,21 +209,33 @@ export function loadIngressConfig(env: Environment): IngressConfig {
 /** PORT, then the Go gateway's GO_APP_PORT, then the default. */
 function listenPort(vars: IngressEnvironment, env: Environment): { port: number; warnings: string[] } {
   if (vars.GO_APP_PORT === undefined) return { port: vars.PORT, warnings: [] };
-  if (env.PORT !== undefined && env.PORT.trim() !== '') return { port: vars.PORT, warnings: ['GO_APP_PORT is ignored because PORT is set; remove GO_APP_PORT'] };
-  return { port: vars.GO_APP_PORT, warnings: ["Using GO_APP_PORT (the Go gateway's variable) because PORT is unset; rename it to PORT"] };
+  if (env.PORT !== undefined && env.PORT.trim() !== '')
+    return { port: vars.PORT, warnings: ['GO_APP_PORT is ignored because PORT is set; remove GO_APP_PORT'] };
+  return {
+    port: vars.GO_APP_PORT,
+    warnings: ["Using GO_APP_PORT (the Go gateway's variable) because PORT is unset; rename it to PORT"],
+  };
 }
 
 function validSimulator(config: SimulatorConfig): SimulatorConfig {
   if (config.minDelayMs > config.maxDelayMs) {
-    throw new ConfigError(`SIMULATOR_MIN_DELAY_MS must not exceed SIMULATOR_MAX_DELAY_MS, ${config.maxDelayMs} (got "${config.minDelayMs}")`);
+    throw new ConfigError(
+      `SIMULATOR_MIN_DELAY_MS must not exceed SIMULATOR_MAX_DELAY_MS, ${config.maxDelayMs} (got "${config.minDelayMs}")`,
+    );
   }
   const total = config.fail500Rate + config.fail400Rate + config.fail503Rate;
-  if (total > 1) throw new ConfigError(`SIMULATOR_FAIL_500_RATE, SIMULATOR_FAIL_400_RATE and SIMULATOR_FAIL_503_RATE must add up to at most 1 (got ${total})`);
+  if (total > 1)
+    throw new ConfigError(
+      `SIMULATOR_FAIL_500_RATE, SIMULATOR_FAIL_400_RATE and SIMULATOR_FAIL_503_RATE must add up to at most 1 (got ${total})`,
+    );
   return config;
 }
 
 function accessConfig(vars: IngressEnvironment): AccessConfig {
-  const apiKeys = [...(vars.INGRESS_API_KEYS ?? []), ...(vars.INGRESS_API_KEYS_FILE ? keysFromFile(vars.INGRESS_API_KEYS_FILE) : [])];
+  const apiKeys = [
+    ...(vars.INGRESS_API_KEYS ?? []),
+    ...(vars.INGRESS_API_KEYS_FILE ? keysFromFile(vars.INGRESS_API_KEYS_FILE) : []),
+  ];
   const perSecond = vars.INGRESS_RATE_LIMIT_RPS;
   return {
     apiKeys: [...new Set(apiKeys)],
@@ -219,7 +243,10 @@ function accessConfig(vars: IngressEnvironment): AccessConfig {
     publicMetrics: vars.INGRESS_PUBLIC_METRICS,
     publicDocs: vars.INGRESS_PUBLIC_DOCS,
     allowedTopics: vars.INGRESS_ALLOWED_TOPICS,
-    rateLimit: perSecond > 0 ? { perSecond, burst: vars.INGRESS_RATE_LIMIT_BURST ?? Math.max(1, Math.ceil(perSecond)) } : undefined,
+    rateLimit:
+      perSecond > 0
+        ? { perSecond, burst: vars.INGRESS_RATE_LIMIT_BURST ?? Math.max(1, Math.ceil(perSecond)) }
+        : undefined,
     idempotency: { ttlMs: vars.INGRESS_IDEMPOTENCY_TTL_MS, maxKeys: vars.INGRESS_IDEMPOTENCY_MAX_KEYS },
     corsOrigins: vars.INGRESS_CORS_ORIGINS,
   };
@@ -232,6 +259,9 @@ function keysFromFile(path: string): string[] {
     .map((line) => line.trim())
     .filter((line) => line !== '' && !line.startsWith('#'));
   const bad = keys.findIndex((key) => !API_KEY.test(key));
-  if (bad >= 0) throw new ConfigError(`INGRESS_API_KEYS_FILE must hold one API key per line, each 16-256 printable characters without spaces or commas (key ${bad + 1} in the file is not)`);
+  if (bad >= 0)
+    throw new ConfigError(
+      `INGRESS_API_KEYS_FILE must hold one API key per line, each 16-256 printable characters without spaces or commas (key ${bad + 1} in the file is not)`,
+    );
   return keys;
 }

@@ -23,6 +23,8 @@ export class KafkaHealthIndicator {
 
   producerConnected(key: string) {
     const check = this.indicator.check(key);
-    return this.producer.isConnected ? check.up({ pending: this.producer.pending }) : check.down({ message: `The producer is not connected: ${this.producer.connectProblem}.` });
+    return this.producer.isConnected
+      ? check.up({ pending: this.producer.pending })
+      : check.down({ message: `The producer is not connected: ${this.producer.connectProblem}.` });
   }
 }

@@ -45,7 +45,9 @@ export class GracefulShutdown implements BeforeApplicationShutdown {
     server?.close();
     server?.closeIdleConnections();
     if (this.inFlight > 0) {
-      this.logger.log(`${signal ?? 'Shutdown'}: waiting for ${this.inFlight} request(s) in flight (at most ${this.config.shutdownTimeoutMs} ms)`);
+      this.logger.log(
+        `${signal ?? 'Shutdown'}: waiting for ${this.inFlight} request(s) in flight (at most ${this.config.shutdownTimeoutMs} ms)`,
+      );
       const finished = await new Promise<boolean>((resolve) => {
         const timer = setTimeout(() => resolve(false), this.config.shutdownTimeoutMs);
         this.idle = () => {
@@ -53,7 +55,10 @@ export class GracefulShutdown implements BeforeApplicationShutdown {
           resolve(true);
         };
       });
-      if (!finished) this.logger.warn(`${this.inFlight} request(s) still in flight after ${this.config.shutdownTimeoutMs} ms; closing anyway`);
+      if (!finished)
+        this.logger.warn(
+          `${this.inFlight} request(s) still in flight after ${this.config.shutdownTimeoutMs} ms; closing anyway`,
+        );
     }
   }
 }

@@ -30,8 +30,14 @@ export class HttpServerHooks implements OnApplicationBootstrap {
     server.headersTimeout = Math.min(HEADERS_TIMEOUT_MS, this.config.requestTimeoutMs);
     server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => this.onClientError(error, socket));
     server.on('checkExpectation', (_request: IncomingMessage, response: ServerResponse) => {
-      const body = JSON.stringify(new ApiError('EXPECTATION_FAILED', 'Only "Expect: 100-continue" is supported.').toBody());
-      response.writeHead(417, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body), Connection: 'close' });
+      const body = JSON.stringify(
+        new ApiError('EXPECTATION_FAILED', 'Only "Expect: 100-continue" is supported.').toBody(),
+      );
+      response.writeHead(417, {
+        'Content-Type': 'application/json; charset=utf-8',
+        'Content-Length': Buffer.byteLength(body),
+        Connection: 'close',
+      });
       response.end(body);
     });
   }
@@ -58,7 +64,11 @@ export class HttpServerHooks implements OnApplicationBootstrap {
   }
 }
 
-const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  408: 'Request Timeout',
+  431: 'Request Header Fields Too Large',
+};
 
 function describe(error: NodeJS.ErrnoException): [number, ErrorCode, string] {
   if (error.code === 'HPE_HEADER_OVERFLOW') return [431, 'HEADERS_TOO_LARGE', 'The request headers are too large.'];

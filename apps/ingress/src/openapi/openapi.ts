@@ -2,7 +2,13 @@ import { PRODUCT, VERSION } from '@app/config';
 import type { INestApplication } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { RequestPipelineMiddleware } from '../request-pipeline.middleware';
-import { DocumentBuilder, SwaggerModule, type OpenAPIObject, type ReferenceObject, type SchemaObject } from '@nestjs/swagger';
+import {
+  DocumentBuilder,
+  SwaggerModule,
+  type OpenAPIObject,
+  type ReferenceObject,
+  type SchemaObject,
+} from '@nestjs/swagger';
 
 /** The OpenAPI 3 document, generated from the same DTOs that validate requests. */
 export function openApiDocument(app: INestApplication): OpenAPIObject {
@@ -15,7 +21,10 @@ export function openApiDocument(app: INestApplication): OpenAPIObject {
     )
     .setVersion(VERSION)
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key from INGRESS_API_KEYS' }, 'bearer')
-    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An API key from INGRESS_API_KEYS' }, 'api-key')
+    .addApiKey(
+      { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An API key from INGRESS_API_KEYS' },
+      'api-key',
+    )
     .build();
   return closeRequestSchemas(SwaggerModule.createDocument(app, config));
 }
@@ -59,7 +68,9 @@ const DOCS_PATHS = ['/docs', '/docs-yaml', '/openapi.json'];
  */
 export function serveOpenApi(app: INestApplication): void {
   const pipeline = app.get(RequestPipelineMiddleware);
-  app.use(DOCS_PATHS, (request: Request, response: Response, next: NextFunction) => pipeline.use(request, response, next));
+  app.use(DOCS_PATHS, (request: Request, response: Response, next: NextFunction) =>
+    pipeline.use(request, response, next),
+  );
   SwaggerModule.setup('docs', app, openApiDocument(app), {
     jsonDocumentUrl: 'openapi.json',
     customSiteTitle: `${PRODUCT} API`,

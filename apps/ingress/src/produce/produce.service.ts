@@ -37,7 +37,14 @@ export class ProduceService {
     this.topics.assertAllowed(request.topic);
     const { topic, partition, offset, timestamp } = await this.write(toRecord(request.topic, request, trace));
     // `message` is the Go gateway's sentence, word for word: its clients log and parse it.
-    return { success: true, message: `Message delivered to topic ${topic}, partition ${partition}, offset ${offset}`, topic, partition, offset, timestamp };
+    return {
+      success: true,
+      message: `Message delivered to topic ${topic}, partition ${partition}, offset ${offset}`,
+      topic,
+      partition,
+      offset,
+      timestamp,
+    };
   }
 
   /**
@@ -49,9 +56,13 @@ export class ProduceService {
     this.topics.assertAllowed(request.topic);
     if (request.messages.length > this.config.maxBatchMessages) {
       const message = `messages must contain at most ${this.config.maxBatchMessages} records`;
-      throw new ApiError('VALIDATION_FAILED', `The request is not valid: ${message}.`, [{ field: 'messages', message }]);
+      throw new ApiError('VALIDATION_FAILED', `The request is not valid: ${message}.`, [
+        { field: 'messages', message },
+      ]);
     }
-    const settled = await Promise.allSettled(request.messages.map((message) => this.write(toRecord(request.topic, message, trace))));
+    const settled = await Promise.allSettled(
+      request.messages.map((message) => this.write(toRecord(request.topic, message, trace))),
+    );
     const errors = settled.map((s) => (s.status === 'rejected' ? toApiError(s.reason, this.logBug) : undefined));
     const failures = errors.filter((error) => error !== undefined);
     if (failures.length === settled.length && failures.every((f) => f.code === failures[0].code)) throw failures[0];
@@ -67,14 +78,19 @@ export class ProduceService {
     return { status, body: { success: failures.length === 0, topic: request.topic, results } };
   }
 
-  private readonly logBug = (error: unknown) => this.logger.error({ msg: 'Unexpected error writing a batch record', stack: (error as Error)?.stack ?? String(error) });
+  private readonly logBug = (error: unknown) =>
+    this.logger.error({
+      msg: 'Unexpected error writing a batch record',
+      stack: (error as Error)?.stack ?? String(error),
+    });
 
   private async write(record: RecordToProduce): Promise<ProducedRecord> {
     try {
       return await this.producer.produce(record, this.config.produceTimeoutMs);
     } catch (error) {
       if (!(error instanceof UnknownTopicError) || !this.config.autoCreateTopics) throw error;
-      if (await this.admin.createTopic(record.topic)) this.logger.log(`Created topic "${record.topic}" (INGRESS_AUTO_CREATE_TOPICS=true)`);
+      if (await this.admin.createTopic(record.topic))
+        this.logger.log(`Created topic "${record.topic}" (INGRESS_AUTO_CREATE_TOPICS=true)`);
       return this.producer.produce(record, this.config.produceTimeoutMs);
     }
   }

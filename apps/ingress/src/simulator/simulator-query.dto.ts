@@ -29,7 +29,12 @@ export class SimulatorQueryDto {
   maxDelayMs?: number;
 
   /** Total failure probability, split between 500, 400 and 503 in the configured proportions. */
-  @ApiPropertyOptional({ type: 'number', minimum: 0, maximum: 1, description: 'Total failure probability (0 turns failures off).' })
+  @ApiPropertyOptional({
+    type: 'number',
+    minimum: 0,
+    maximum: 1,
+    description: 'Total failure probability (0 turns failures off).',
+  })
   @IsOptional()
   @Transform(decimal)
   @IsNumber({}, { message: 'failRate must be a number from 0 to 1' })

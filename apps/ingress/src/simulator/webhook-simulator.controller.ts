@@ -1,5 +1,16 @@
 import { Controller, Delete, Get, HttpCode, HttpStatus, Post, Query, Res } from '@nestjs/common';
-import { ApiBody, ApiExtraModels, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiResponse, ApiSecurity, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import {
+  ApiBody,
+  ApiExtraModels,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProperty,
+  ApiResponse,
+  ApiSecurity,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ApiErrors, BODY_ERRORS, ErrorResponseDto, REQUEST_ERRORS } from '../common/api-errors.decorator';
 import { ERROR_CODES, type ErrorCode } from '../common/error-codes';
@@ -38,7 +49,11 @@ class SimulatedFailureDto {
 class SimulatorStatsDto {
   @ApiProperty({ type: 'integer', minimum: 0 })
   received!: number;
-  @ApiProperty({ type: 'object', additionalProperties: { type: 'integer' }, example: { '200': 88, '400': 5, '500': 5, '503': 2 } })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'integer' },
+    example: { '200': 88, '400': 5, '500': 5, '503': 2 },
+  })
   by_status!: Record<string, number>;
   @ApiProperty({ format: 'date-time' })
   since!: string;
@@ -56,13 +71,32 @@ export class WebhookSimulatorController {
   constructor(private readonly simulator: WebhookSimulator) {}
 
   @Post()
-  @ApiOperation({ summary: 'A test target', description: 'Waits 50-2000 ms, then answers 500 (5%), 400 (5%), 503 (2%) or 200, unless the query overrides it. Accepts any JSON body.' })
-  @ApiBody({ required: true, description: 'Any JSON value (what the forwarder delivers); it is read and dropped.', schema: {} })
+  @ApiOperation({
+    summary: 'A test target',
+    description:
+      'Waits 50-2000 ms, then answers 500 (5%), 400 (5%), 503 (2%) or 200, unless the query overrides it. Accepts any JSON body.',
+  })
+  @ApiBody({
+    required: true,
+    description: 'Any JSON value (what the forwarder delivers); it is read and dropped.',
+    schema: {},
+  })
   @ApiOkResponse({ type: SimulatedSuccessDto })
-  @ApiResponse({ status: 400, description: 'A simulated rejection, or a body or query that is not valid.', schema: { oneOf: [{ $ref: getSchemaPath(SimulatedFailureDto) }, { $ref: getSchemaPath(ErrorResponseDto) }] } })
+  @ApiResponse({
+    status: 400,
+    description: 'A simulated rejection, or a body or query that is not valid.',
+    schema: { oneOf: [{ $ref: getSchemaPath(SimulatedFailureDto) }, { $ref: getSchemaPath(ErrorResponseDto) }] },
+  })
   @ApiResponse({ status: 500, ...SIMULATED('A simulated server error (or, with an ErrorResponse body, a real one).') })
-  @ApiResponse({ status: 503, ...SIMULATED('A simulated outage, with Retry-After: 1.'), headers: { 'Retry-After': { schema: { type: 'integer' } } } })
-  @ApiErrors(...REQUEST_ERRORS.filter((code) => ERROR_STATUS_NOT_400(code) && code !== 'INTERNAL_ERROR'), ...BODY_ERRORS.filter((code) => ERROR_STATUS_NOT_400(code)))
+  @ApiResponse({
+    status: 503,
+    ...SIMULATED('A simulated outage, with Retry-After: 1.'),
+    headers: { 'Retry-After': { schema: { type: 'integer' } } },
+  })
+  @ApiErrors(
+    ...REQUEST_ERRORS.filter((code) => ERROR_STATUS_NOT_400(code) && code !== 'INTERNAL_ERROR'),
+    ...BODY_ERRORS.filter((code) => ERROR_STATUS_NOT_400(code)),
+  )
   async receive(@Query() query: SimulatorQueryDto, @Res({ passthrough: true }) response: Response) {
     const receivedAt = new Date();
     const { status, delayMs } = this.simulator.decide(query);
@@ -71,7 +105,12 @@ export class WebhookSimulatorController {
     response.status(status);
     if (status === 503) response.setHeader('Retry-After', '1');
     if (status !== 200) return { status: 'error', message: MESSAGES[status] };
-    return { status: 'processed', message: MESSAGES[200], processing_time_ms: Date.now() - receivedAt.getTime(), received_at: receivedAt.toISOString() };
+    return {
+      status: 'processed',
+      message: MESSAGES[200],
+      processing_time_ms: Date.now() - receivedAt.getTime(),
+      received_at: receivedAt.toISOString(),
+    };
   }
 
   /** Requests answered so far, by status. */

@@ -6,7 +6,21 @@ async function simulator(overrides: Record<string, number | undefined> = {}) {
   const moduleRef = await Test.createTestingModule({
     providers: [
       WebhookSimulator,
-      { provide: INGRESS_CONFIG, useValue: { simulator: { enabled: true, minDelayMs: 50, maxDelayMs: 2000, fail500Rate: 0.05, fail400Rate: 0.05, fail503Rate: 0.02, seed: 99, ...overrides } } },
+      {
+        provide: INGRESS_CONFIG,
+        useValue: {
+          simulator: {
+            enabled: true,
+            minDelayMs: 50,
+            maxDelayMs: 2000,
+            fail500Rate: 0.05,
+            fail400Rate: 0.05,
+            fail503Rate: 0.02,
+            seed: 99,
+            ...overrides,
+          },
+        },
+      },
     ],
   }).compile();
   return moduleRef.get(WebhookSimulator);

@@ -38,7 +38,9 @@ export class WebhookSimulator {
     const minDelayMs = query.minDelayMs ?? Math.min(this.config.minDelayMs, query.maxDelayMs ?? Infinity);
     const maxDelayMs = query.maxDelayMs ?? Math.max(this.config.maxDelayMs, minDelayMs);
     if (minDelayMs > maxDelayMs) {
-      throw new ApiError('VALIDATION_FAILED', 'The request is not valid: minDelayMs must not exceed maxDelayMs.', [{ field: 'minDelayMs', message: 'minDelayMs must not exceed maxDelayMs' }]);
+      throw new ApiError('VALIDATION_FAILED', 'The request is not valid: minDelayMs must not exceed maxDelayMs.', [
+        { field: 'minDelayMs', message: 'minDelayMs must not exceed maxDelayMs' },
+      ]);
     }
     const rates = this.rates(query.failRate);
     const delayMs = prand.unsafeUniformIntDistribution(minDelayMs, maxDelayMs, this.rng);

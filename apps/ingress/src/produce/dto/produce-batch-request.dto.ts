@@ -9,7 +9,11 @@ export class ProduceBatchRequestDto {
   @IsTopicName()
   topic!: string;
 
-  @ApiProperty({ type: () => [RecordDto], minItems: 1, description: 'Up to INGRESS_MAX_BATCH_MESSAGES (default 500) records.' })
+  @ApiProperty({
+    type: () => [RecordDto],
+    minItems: 1,
+    description: 'Up to INGRESS_MAX_BATCH_MESSAGES (default 500) records.',
+  })
   @IsArray({ message: 'messages must be an array of records' })
   @ArrayNotEmpty({ message: 'messages must contain at least one record' })
   @IsObject({ each: true, message: 'each item of messages must be an object' })

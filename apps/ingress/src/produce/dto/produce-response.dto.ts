@@ -7,7 +7,8 @@ export class ProduceResponse {
   success!: true;
 
   @ApiProperty({
-    description: 'The same sentence the Go gateway answered, for clients that log or parse it; the fields below carry the same facts.',
+    description:
+      'The same sentence the Go gateway answered, for clients that log or parse it; the fields below carry the same facts.',
     example: 'Message delivered to topic orders, partition 2, offset 1234',
   })
   message!: string;

@@ -11,14 +11,18 @@ const MAX_HEADER_VALUE_LENGTH = 8_192;
 
 /** Why a headers object is unacceptable, or undefined when it is fine. */
 export function headersProblem(value: unknown): string | undefined {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'headers must be an object of string values';
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return 'headers must be an object of string values';
   const entries = Object.entries(value);
   if (entries.length > MAX_HEADERS) return `headers must have at most ${MAX_HEADERS} entries`;
   for (const [name, text] of entries) {
-    if (!HEADER_NAME.test(name)) return `header name ${JSON.stringify(name.slice(0, 40))} must be 1-255 letters, digits or !#$%&'*+.^_\`|~-`;
+    if (!HEADER_NAME.test(name))
+      return `header name ${JSON.stringify(name.slice(0, 40))} must be 1-255 letters, digits or !#$%&'*+.^_\`|~-`;
     if (typeof text !== 'string') return `header ${JSON.stringify(name)} must have a string value`;
-    if (text.length > MAX_HEADER_VALUE_LENGTH) return `header ${JSON.stringify(name)} must be at most ${MAX_HEADER_VALUE_LENGTH} characters`;
-    if (FORBIDDEN_IN_VALUE.test(text)) return `header ${JSON.stringify(name)} must not contain control characters or line breaks`;
+    if (text.length > MAX_HEADER_VALUE_LENGTH)
+      return `header ${JSON.stringify(name)} must be at most ${MAX_HEADER_VALUE_LENGTH} characters`;
+    if (FORBIDDEN_IN_VALUE.test(text))
+      return `header ${JSON.stringify(name)} must not contain control characters or line breaks`;
   }
   return undefined;
 }
@@ -44,7 +48,13 @@ export function IsPresent(options?: ValidationOptions) {
 /** One record: what `POST /produce` takes besides the topic, and each item of a batch. */
 export class RecordDto {
   /** Records with the same key go to the same partition. */
-  @ApiPropertyOptional({ type: String, nullable: true, description: 'Records with the same key go to the same partition (murmur2, as the Java client). null or absent: no key.', example: 'customer-42' })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description:
+      'Records with the same key go to the same partition (murmur2, as the Java client). null or absent: no key.',
+    example: 'customer-42',
+  })
   @ValidateIf((_, value) => value !== null && value !== undefined)
   @IsString({ message: 'key must be a string or null' })
   key?: string | null;
@@ -52,7 +62,13 @@ export class RecordDto {
   /** Any JSON value; the record value is its JSON text. */
   @ApiProperty({
     description: 'Any JSON value (null included); the record value is its JSON text.',
-    oneOf: [{ type: 'object' }, { type: 'array', items: {} }, { type: 'string' }, { type: 'number' }, { type: 'boolean' }],
+    oneOf: [
+      { type: 'object' },
+      { type: 'array', items: {} },
+      { type: 'string' },
+      { type: 'number' },
+      { type: 'boolean' },
+    ],
     nullable: true,
     example: { orderId: 1001, total: 9.5, items: ['book'] },
   })
@@ -61,10 +77,15 @@ export class RecordDto {
 
   @ApiPropertyOptional({
     type: 'object',
-    additionalProperties: { type: 'string', maxLength: MAX_HEADER_VALUE_LENGTH, pattern: `^[^${FORBIDDEN_IN_VALUE_CHARACTERS}]*$` },
+    additionalProperties: {
+      type: 'string',
+      maxLength: MAX_HEADER_VALUE_LENGTH,
+      pattern: `^[^${FORBIDDEN_IN_VALUE_CHARACTERS}]*$`,
+    },
     maxProperties: MAX_HEADERS,
     nullable: true,
-    description: 'Record headers. Names: 1-255 HTTP token characters; values: strings without control characters or line breaks. null or absent: none.',
+    description:
+      'Record headers. Names: 1-255 HTTP token characters; values: strings without control characters or line breaks. null or absent: none.',
     example: { source: 'web' },
   })
   @IsOptional()
@@ -77,7 +98,8 @@ export class RecordDto {
     minimum: 0,
     maximum: 2_147_483_647,
     nullable: true,
-    description: 'Partition to write to; null or absent: chosen from the key (or round robin). One the topic does not have is a 404.',
+    description:
+      'Partition to write to; null or absent: chosen from the key (or round robin). One the topic does not have is a 404.',
   })
   @IsOptional()
   @IsInt({ message: 'partition must be an integer of at least 0' })
