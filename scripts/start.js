@@ -129,6 +129,8 @@ function onSignal(signal) {
 async function main() {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // A closed terminal (or a killed pty) hangs up: the same clean stop, or the children outlive it.
+  process.on('SIGHUP', onSignal);
   // The children have process groups of their own: never leave them behind.
   process.on('exit', () => {
     for (const { child } of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

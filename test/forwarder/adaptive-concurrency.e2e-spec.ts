@@ -1,13 +1,8 @@
 import { readAll } from '../support/kcat';
 import { TestKafka, testBrokers } from '../support/kafka-admin';
 import { freePort, startForwarder, stopAll, waitFor } from '../support/processes';
+import { sample } from '../support/metrics';
 import { TestTarget } from '../support/target';
-
-/** The value of a series in a Prometheus text exposition (whatever its constant labels). */
-function gauge(metrics: string, name: string): number | undefined {
-  const line = metrics.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
-  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
-}
 
 const randomKeys = (n: number) =>
   Array.from({ length: n }, (_, i) => ({ key: `k-${(i * 7919) % 1000}`, value: JSON.stringify({ seq: i }) }));
@@ -59,7 +54,7 @@ describe('forward --workers auto', () => {
       120_000,
       500,
     );
-    const limit = gauge(metrics, 'kafka_gateway_forwarder_concurrency_limit')!;
+    const limit = sample(metrics, 'kafka_gateway_forwarder_concurrency_limit')!;
     expect(limit).toBeGreaterThanOrEqual(5);
     expect(limit).toBeLessThanOrEqual(12);
     expect(await forwarder.stop('SIGTERM')).toBe(0);

@@ -2,17 +2,8 @@ import { readAt } from '../support/kcat';
 import { TestKafka, testBrokers } from '../support/kafka-admin';
 import { getJson, postJson } from '../support/http';
 import { freePort, startForwarder, startIngress, stopAll, waitFor } from '../support/processes';
+import { sample } from '../support/metrics';
 import { TestTarget } from '../support/target';
-
-/** The value of one sample in a Prometheus text exposition, or undefined. */
-function sample(metrics: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  for (const line of metrics.split('\n')) {
-    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`)))
-      return Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return undefined;
-}
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const TRACEPARENT = `00-${TRACE_ID}-00f067aa0ba902b7-01`;

@@ -14,6 +14,15 @@ export function windowFor(limit: number, maxPending: number): number {
 }
 
 /**
+ * Records being delivered at once for a concurrency limit: twice the limit, so records sleeping
+ * before a retry do not hold requests back, and no more, so records do not queue for the limiter
+ * (each waiting one costs a promise and its request body).
+ */
+export function runningFor(limit: number): number {
+  return 2 * limit + 16;
+}
+
+/**
  * Connects the forwarder's parts, which know nothing of each other: an open circuit pauses the
  * transport's consumption; the transport's window of fetched records follows the concurrency
  * limit (so memory stays bounded by what is being delivered); the stats read the transport, the
@@ -56,9 +65,9 @@ export class ForwardingWiring implements OnModuleInit {
     });
 
     if (!limiter.auto) return;
-    server.resizeWindow(windowFor(limiter.limit, this.transport.maxPending));
+    server.resizeWindow(windowFor(limiter.limit, this.transport.maxPending), runningFor(limiter.limit));
     limiter.onChange(({ from, to, reason }) => {
-      server.resizeWindow(windowFor(to, this.transport.maxPending));
+      server.resizeWindow(windowFor(to, this.transport.maxPending), runningFor(to));
       if (Math.abs(to - from) >= Math.max(2, from * 0.2))
         this.limiterLog.debug(`Concurrency limit ${from} -> ${to}: ${reason}`);
     });

@@ -32,9 +32,11 @@ export interface LimitChange {
 /** Latency above this many times the baseline means requests queue at the target... */
 const LATENCY_TOLERANCE = 2;
 /** ...when it is also this much above it: a millisecond's wobble on a fast target is not a queue. */
-const LATENCY_MARGIN_MS = 10;
+const LATENCY_MARGIN_MS = 2;
 /** The baseline is the lowest window mean of the last 30-60 s: two buckets of this length. */
 const BASELINE_BUCKET_MS = 30_000;
+/** Latency over this many times the baseline (plus 1 ms) ends slow start. */
+const SLOW_START_EXIT = 1.25;
 /** Answers per latency window, at least: fewer make a noisy mean. */
 const MIN_WINDOW = 20;
 /** A latency cut takes at least a fifth off, and at most half, so its effect can be seen. */
@@ -43,8 +45,11 @@ const LATENCY_CUT = { least: 0.5, most: 0.8 };
 const NO_IMPROVEMENT = 0.9;
 /** Multiplicative decrease on overload, as in AIMD. */
 const BACKOFF = 0.9;
-/** Overload share (decaying average over about max(20, limit) answers) that means saturation. */
+/** Overload share (decaying average over about max(50, limit) answers) that means saturation... */
 const OVERLOAD_RATE = 0.08;
+/** ...with at least this many refusals since the last cut: a random 503 or two is not saturation. */
+const MIN_OVERLOADS = 4;
+const OVERLOAD_WINDOW = 50;
 /** Near the capacity where the target last refused, grow by one at most this often. */
 const PROBE_INTERVAL_MS = 1_000;
 /** How long a refusal's lesson lasts: the ceiling, and 429/503 answers not charged to records. */
@@ -63,7 +68,7 @@ const CEILING_TTL_MS = 30_000;
  *   to 90% of itself, or to one below the concurrency at which the target refused, whichever is
  *   lower, once per round of requests; that level becomes the ceiling for 30 s.
  * - Latency: a window whose mean latency exceeds twice the baseline (the lowest window mean of the
- *   last 30-60 s), and by more than 10 ms, cuts the
+ *   last 30-60 s), and by more than 2 ms, cuts the
  *   limit in proportion (by a fifth to a half). If two cuts in a row leave it no faster, the
  *   target became slower on its own: the slower latency becomes the baseline and the limit goes
  *   back to where it was.
@@ -208,13 +213,13 @@ export class ConcurrencyLimiter {
 
   private observe(seq: number, concurrency: number, sample: LimiterSample, latencyMs: number | undefined): void {
     if (sample === 'dropped') return;
-    const window = Math.max(20, this.current);
+    const window = Math.max(OVERLOAD_WINDOW, this.current);
     this.overloadRate += ((sample === 'overload' ? 1 : 0) - this.overloadRate) / window;
     if (sample === 'overload') {
       if (seq < this.cutSeq) return;
       this.overloadsSinceCut++;
       this.refusedAt = Math.min(this.refusedAt, concurrency);
-      if (this.overloadsSinceCut >= 2 && this.overloadRate >= OVERLOAD_RATE) this.cutForOverload();
+      if (this.overloadsSinceCut >= MIN_OVERLOADS && this.overloadRate >= OVERLOAD_RATE) this.cutForOverload();
       return;
     }
     if (latencyMs === undefined || seq < this.windowStartSeq || this.draining) return;
@@ -260,9 +265,11 @@ export class ConcurrencyLimiter {
       const previous = this.latencyCut;
       const noBetter = previous !== undefined && mean >= NO_IMPROVEMENT * previous.mean;
       if (previous && noBetter && previous.cuts >= 2) {
-        // Two cuts did not make it faster: the target is slower on its own.
+        // Two cuts did not make it faster: the target is slower on its own, and its capacity is
+        // unknown again: back to where it was, then slow start.
         this.baselineNow = this.baselineBefore = mean;
         this.latencyCut = undefined;
+        this.slowStart = true;
         this.set(
           Math.max(this.current, previous.limitBefore),
           `latency stayed at ${fmt(mean)} ms with fewer requests: new baseline`,
@@ -284,6 +291,8 @@ export class ConcurrencyLimiter {
     }
 
     this.latencyCut = undefined;
+    // As HyStart does for TCP: leave slow start as soon as latency starts to rise, before it overshoots.
+    if (this.slowStart && mean > SLOW_START_EXIT * baseline + 1) this.slowStart = false;
     // Growing a limit that is not what holds deliveries back would only raise it for nothing.
     if (peak * 2 < this.current || this.current >= this.options.max) return;
     if (this.ceiling !== undefined && this.current + 1 >= this.ceiling) {

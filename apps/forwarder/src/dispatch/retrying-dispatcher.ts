@@ -79,7 +79,8 @@ export class RetryingDispatcher {
   }
 
   async deliver(record: ForwardRecord, signal: AbortSignal): Promise<DispatchResult> {
-    const body = envelopeOf(record);
+    // Built when the first request may go: a record waiting for the limiter holds no body.
+    let body: string | undefined;
     const id = recordId(record);
     const firstAttemptAt = this.clock.now();
     // Failed attempts that count against --retries: not the 429/503s the limiter is backing off from.
@@ -102,6 +103,7 @@ export class RetryingDispatcher {
       let status: number | undefined;
       let retryAfter: string | undefined;
       let problem: string;
+      body ??= envelopeOf(record);
       const sentAt = this.clock.now();
       try {
         const response = await this.http.post({

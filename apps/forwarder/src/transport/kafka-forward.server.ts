@@ -108,9 +108,12 @@ export class KafkaForwardServer extends Server<ForwardServerEvents, ForwardStatu
     return this.pauses;
   }
 
-  /** Sets how many records may be fetched and not yet done (the window follows the concurrency limit). */
-  resizeWindow(maxPending: number): void {
-    this.window.resize(maxPending);
+  /**
+   * Sets how many records may be fetched and not yet done, and how many of them are delivered at
+   * once (both follow the concurrency limit).
+   */
+  resizeWindow(maxPending: number, running?: number): void {
+    this.window.resize(maxPending, running);
   }
 
   /** True when a member of the group with nothing in flight, no lag, and no new record for `ms`. */

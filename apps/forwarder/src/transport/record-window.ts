@@ -68,8 +68,9 @@ export class RecordWindow {
     return this.lastAdmittedAt;
   }
 
-  resize(maxPending: number): void {
-    this.scheduler.resize(Math.min(this.options.workers, maxPending), maxPending);
+  /** `running`: records delivered at once (the options' workers unless given). */
+  resize(maxPending: number, running = this.options.workers): void {
+    this.scheduler.resize(Math.min(running, maxPending), maxPending);
   }
 
   /** At shutdown: starts nothing new, forgets what has not started (not done, so not committed). */
