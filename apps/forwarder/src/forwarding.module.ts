@@ -49,7 +49,7 @@ export class ForwardingModule {
       topic: options.topic,
       groupId: options.group,
       ordering: options.ordering,
-      // Auto: every record in the window may start; the limiter decides how many requests go out.
+      // Auto: ForwardingWiring sizes this from the limit (2 x limit + 16); the limiter gates the requests.
       workers: options.workers === 'auto' ? Infinity : options.workers,
       maxPending: options.maxPending,
       sessionTimeoutMs: options.sessionTimeoutMs,
