@@ -41,6 +41,9 @@ describe('in a terminal', () => {
       SIMULATOR_FAIL_500_RATE: '0.3',
       SIMULATOR_FAIL_503_RATE: '0.2',
       SIMULATOR_MAX_DELAY_MS: '200',
+      // At 50% failures, 10 in a row happen now and then and rightly open the circuit (a WARN line);
+      // this test is about per-failure noise, so the circuit stays out of it.
+      FORWARDER_CIRCUIT_THRESHOLD: '1000',
     });
     try {
       await waitFor('the forwarder to join its group', async () => /Joined group/.test(start.output()), 60_000, 200);

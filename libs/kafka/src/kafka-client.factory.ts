@@ -14,6 +14,7 @@ const LEVELS: Record<KafkaLogLevel, KafkaJsLevel> = {
 // kafkajs repeats the same connection error on every retry; one line per message per window is enough.
 const REPEAT_WINDOW_MS = 30_000;
 const ERROR_RESPONSE = /^Response \w+\(key: \d+, version: \d+\)/;
+const CONSUMER_RESTART = /^(Crash: |Restarting the consumer)/;
 const CONNECT_NOISE = /^(Connection error|Connection timeout|Failed to connect to seed broker|Closed connection)/;
 
 function nestLogCreator() {
@@ -29,8 +30,12 @@ function nestLogCreator() {
       // Connection failures are reported once, with the broker and the cause (see kafka-connector).
       // And an error response is also thrown to the caller, which retries it (a coordinator
       // loading, a leader moving) or maps it: the line would only repeat it, at warn.
+      // A consumer's crash and restart are reported by its owner (the forwarder's transport), once.
       const quiet =
-        CONNECT_NOISE.test(message) || /authentication failed/i.test(message) || ERROR_RESPONSE.test(message);
+        CONNECT_NOISE.test(message) ||
+        /authentication failed/i.test(message) ||
+        ERROR_RESPONSE.test(message) ||
+        CONSUMER_RESTART.test(message);
       const problem = quiet ? connectProblemOfLog(message, (log as { broker?: string }).broker) : undefined;
       if (problem) reportConnectProblem(problem, logger);
       const now = Date.now();

@@ -16,6 +16,15 @@ import { PartitionTable, type PartitionState } from './partition-table';
 import { PauseControl, type ConsumptionControl } from './pause-control';
 import { RecordWindow } from './record-window';
 
+/** Group coordinator states that make kafkajs restart the consumer, and pass on their own. */
+const COORDINATOR_MOVING = new Set([
+  // kafkajs' names for Kafka's COORDINATOR_LOAD_IN_PROGRESS, COORDINATOR_NOT_AVAILABLE, NOT_COORDINATOR.
+  'GROUP_LOAD_IN_PROGRESS',
+  'GROUP_COORDINATOR_NOT_AVAILABLE',
+  'NOT_COORDINATOR_FOR_GROUP',
+  'REBALANCE_IN_PROGRESS',
+]);
+
 /** How long a stop waits, after the shutdown timeout, for deliveries it aborted to return. */
 export const ABANDONED_DELIVERY_WAIT_MS = 5_000;
 
@@ -226,6 +235,11 @@ export class KafkaForwardServer extends Server<ForwardServerEvents, ForwardStatu
   private onCrash(error: Error, restart: boolean): void {
     if (this.stopping.signal.aborted) return;
     this.setStatus('crashed');
+    if (restart && coordinatorMoving(error)) {
+      // A fresh or failed-over coordinator: routine, and kafkajs rejoins by itself.
+      this.log.log(`Consumer rejoining: ${error.message} (kafkajs restarts it)`);
+      return;
+    }
     this.log.error(
       `Consumer crashed (${error.name}: ${error.message})${restart ? '; kafkajs restarts it' : '; restarting it'}`,
     );
@@ -273,4 +287,17 @@ export class KafkaForwardServer extends Server<ForwardServerEvents, ForwardStatu
     await consumer?.disconnect().catch((error: Error) => this.log.warn(`Leaving the group failed: ${error.message}`));
     this.setStatus('stopped');
   }
+}
+
+/** Whether the error, or what it wraps, is one of the coordinator's passing states. */
+function coordinatorMoving(error: unknown): boolean {
+  for (
+    let e = error as { type?: string; originalError?: unknown; cause?: unknown } | undefined, depth = 0;
+    e && depth < 5;
+    depth++
+  ) {
+    if (COORDINATOR_MOVING.has(e.type ?? '')) return true;
+    e = (e.originalError ?? e.cause) as typeof e;
+  }
+  return false;
 }
