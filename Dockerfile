@@ -4,8 +4,10 @@
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
-# Manifests first: the dependency layer is rebuilt only when they change.
+# Manifests first: the dependency layer is rebuilt only when they change. npm ci applies
+# patches/ (patch-package, the postinstall script): kafkajs's faster record-batch encoder.
 COPY package.json package-lock.json ./
+COPY patches ./patches
 RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
 COPY nest-cli.json tsconfig.json tsconfig.build.json ./
 COPY libs ./libs
@@ -19,6 +21,8 @@ COPY package.json package-lock.json ./
 # No production dependency needs an install script (only @scarf/scarf has one, for analytics),
 # so none runs and the image needs no compiler.
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+# kafkajs as patched in the build stage (no install script runs here).
+COPY --from=build /app/node_modules/kafkajs ./node_modules/kafkajs
 COPY --from=build /app/dist ./dist
 # Files stay root-owned: the app cannot rewrite its own code.
 USER node

@@ -1,0 +1,191 @@
+/* eslint-disable @typescript-eslint/no-require-imports -- kafkajs's encoder internals have no typings or exports map entry */
+import { randomBytes } from 'node:crypto';
+import fc from 'fast-check';
+
+/**
+ * patches/kafkajs+2.2.4.patch (applied by patch-package at `npm ci`) changes how kafkajs builds the
+ * bytes of a produce request, never which bytes: these specs hold the patched encoder to the
+ * byte-at-a-time algorithms it replaced and to kafkajs's own decoder.
+ */
+interface Encoder {
+  buffer: Buffer;
+  size(): number;
+  writeVarInt(value: number): Encoder;
+  writeUVarInt(value: number): Encoder;
+  writeVarLong(value: number | string): Encoder;
+}
+interface EncoderClass {
+  new (initialSize?: number): Encoder;
+  ofSize?: (size: number) => Encoder;
+  sizeOfVarLong(value: number): number;
+}
+interface Decoder {
+  readVarInt(): number;
+  readVarLong(): { toString(): string };
+}
+
+const Encoder = require('kafkajs/src/protocol/encoder') as EncoderClass;
+const Decoder = require('kafkajs/src/protocol/decoder') as new (buffer: Buffer) => Decoder;
+const crc32C = require('kafkajs/src/protocol/recordBatch/crc32C') as (buffer: Buffer) => number;
+const Record = require('kafkajs/src/protocol/recordBatch/record/v0') as (record: object) => Encoder;
+const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0') as {
+  RecordBatch: (batch: object) => Promise<Encoder>;
+};
+const decodeBatch = require('kafkajs/src/protocol/recordBatch/v0/decoder') as (decoder: Decoder) => Promise<{
+  lastOffsetDelta: number;
+  firstSequence: number;
+  records: Array<{ key: Buffer | null; value: Buffer; offset: string; timestamp: string; headers: object }>;
+}>;
+const encodeRequest = require('kafkajs/src/protocol/request') as (request: {
+  correlationId: number;
+  clientId: string | null;
+  request: { apiKey: number; apiVersion: number; encode: () => Promise<Encoder> };
+}) => Promise<Encoder>;
+const Long = require('kafkajs/src/utils/long') as { fromValue(value: number): unknown };
+
+/** CRC32C (Castagnoli, reflected 0x82F63B78) one bit at a time: slow, and obviously right. */
+function referenceCrc32C(buffer: Buffer): number {
+  let crc = 0xffffffff;
+  for (const byte of buffer) {
+    crc ^= byte;
+    for (let bit = 0; bit < 8; bit++) crc = crc & 1 ? (crc >>> 1) ^ 0x82f63b78 : crc >>> 1;
+  }
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+/** A zigzag varint (Kafka's varlong) with BigInt arithmetic. */
+function referenceVarLong(value: bigint): Buffer {
+  let zigZag = BigInt.asUintN(64, (value << 1n) ^ (value >> 63n));
+  const bytes: number[] = [];
+  while (zigZag >= 0x80n) {
+    bytes.push(Number(zigZag & 0x7fn) | 0x80);
+    zigZag >>= 7n;
+  }
+  bytes.push(Number(zigZag));
+  return Buffer.from(bytes);
+}
+
+describe('kafkajs, as patched by patches/kafkajs+2.2.4.patch', () => {
+  it('is patched: npm ci ran patch-package (a missing patch would only show as a slower ingress)', () => {
+    expect(typeof Encoder.ofSize).toBe('function');
+  });
+
+  it('computes CRC32C: the standard check value and the bitwise reference on buffers of every alignment', () => {
+    expect(crc32C(Buffer.from('123456789'))).toBe(0xe3069283);
+    expect(crc32C(Buffer.alloc(0))).toBe(0);
+    for (let length = 0; length < 70; length++) {
+      const buffer = randomBytes(length + 64).subarray(length % 8);
+      expect(crc32C(buffer)).toBe(referenceCrc32C(buffer));
+    }
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 3000 }), (bytes) => {
+        const buffer = Buffer.from(bytes);
+        expect(crc32C(buffer)).toBe(referenceCrc32C(buffer));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('writes varlongs as zigzag varints, with and without the Long fallback, and sizes them alike', () => {
+    const edges = [
+      0,
+      1,
+      -1,
+      63,
+      64,
+      -64,
+      -65,
+      2 ** 31 - 1,
+      -(2 ** 31),
+      2 ** 52,
+      -(2 ** 52),
+      2 ** 53 - 1,
+      -(2 ** 53 - 1),
+    ];
+    const check = (value: number) => {
+      const written = new Encoder().writeVarLong(value).buffer;
+      expect(written).toEqual(referenceVarLong(BigInt(value)));
+      expect(Encoder.sizeOfVarLong(value)).toBe(written.length);
+      expect(new Decoder(written).readVarLong().toString()).toBe(String(value));
+    };
+    edges.forEach(check);
+    fc.assert(fc.property(fc.maxSafeInteger(), check), { numRuns: 2000 });
+    fc.assert(fc.property(fc.integer(), check), { numRuns: 2000 });
+  });
+
+  it('writes varints in place, as the decoder reads them', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer(), { maxLength: 50 }), (values) => {
+        const encoder = new Encoder(1);
+        for (const value of values) encoder.writeVarInt(value);
+        const decoder = new Decoder(encoder.buffer);
+        expect(values.map(() => decoder.readVarInt())).toEqual(values);
+      }),
+    );
+    expect(new Encoder().writeUVarInt(300).buffer).toEqual(Buffer.from([0xac, 0x02]));
+  });
+
+  it('encodes a record batch that kafkajs decodes back, CRC included, with no byte left over or missing', async () => {
+    const firstTimestamp = Date.UTC(2026, 10, 30);
+    const messages = Array.from({ length: 23 }, (_, i) => ({
+      key: i % 3 === 0 ? null : Buffer.from(`key-${i}`),
+      value: randomBytes(i * 97),
+      headers: { traceparent: `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01`, n: String(i) },
+      timestampDelta: i * 1000 - 7,
+    }));
+    const records = messages.map((message, offsetDelta) => Record({ ...message, offsetDelta }));
+    const batch = await RecordBatch({
+      records,
+      firstTimestamp,
+      maxTimestamp: firstTimestamp + 22_000,
+      producerId: Long.fromValue(4711),
+      producerEpoch: 3,
+      firstSequence: 42,
+      lastOffsetDelta: records.length - 1,
+    });
+    const bytes = batch.buffer;
+    // FirstOffset (8) + Length (4) + the Length bytes: the batch is exactly what it says.
+    expect(bytes.readInt32BE(8)).toBe(bytes.length - 12);
+    // The CRC covers everything after it (from Attributes on), as the broker checks it.
+    expect(bytes.readUInt32BE(17)).toBe(referenceCrc32C(bytes.subarray(21)));
+
+    const decoded = await decodeBatch(new Decoder(bytes));
+    expect(decoded.firstSequence).toBe(42);
+    expect(decoded.lastOffsetDelta).toBe(22);
+    expect(decoded.records.map((record) => [record.offset, record.timestamp, record.key, record.value])).toEqual(
+      messages.map((message, i) => [
+        String(i),
+        String(firstTimestamp + message.timestampDelta),
+        message.key,
+        message.value,
+      ]),
+    );
+    expect(decoded.records[5].headers).toEqual({
+      traceparent: Buffer.from(messages[5].headers.traceparent),
+      n: Buffer.from('5'),
+    });
+  });
+
+  it('frames a request: its size, then api key, version, correlation id, client id and the payload', async () => {
+    for (const clientId of ['kafka-http-gateway-ingress', 'ü-client', null]) {
+      const payload = new Encoder().writeVarInt(300).writeVarLong(-(2 ** 40));
+      const bytes = (
+        await encodeRequest({
+          correlationId: 77,
+          clientId,
+          request: { apiKey: 0, apiVersion: 7, encode: async () => payload },
+        })
+      ).buffer;
+      const clientIdBytes = clientId === null ? Buffer.alloc(0) : Buffer.from(clientId);
+      const header = Buffer.alloc(10);
+      header.writeInt16BE(0, 0);
+      header.writeInt16BE(7, 2);
+      header.writeInt32BE(77, 4);
+      header.writeInt16BE(clientId === null ? -1 : clientIdBytes.length, 8);
+      const body = Buffer.concat([header, clientIdBytes, payload.buffer]);
+      const size = Buffer.alloc(4);
+      size.writeInt32BE(body.length);
+      expect(bytes).toEqual(Buffer.concat([size, body]));
+    }
+  });
+});
