@@ -2,8 +2,13 @@ import { Inject, Injectable, NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { LATENCY_BUCKETS, METRIC_PREFIX, METRICS_REGISTRY } from './metrics.constants';
+import { onResponseEnd } from './response-end';
 
 type Labels = 'method' | 'route' | 'status';
+interface Series {
+  requests: { inc(): void };
+  duration: { observe(seconds: number): void };
+}
 
 /** HTTP request counters, registered once (Nest builds middleware instances per consuming module). */
 @Injectable()
@@ -34,14 +39,29 @@ export class HttpMetrics {
  */
 @Injectable()
 export class HttpMetricsMiddleware implements NestMiddleware {
+  /** The counter and histogram children of each method, route and status seen, looked up once. */
+  private readonly series = new Map<string, Series>();
+
   constructor(private readonly metrics: HttpMetrics) {}
+
+  private seriesOf(method: string, route: string, statusCode: number): Series {
+    const key = `${method} ${route} ${statusCode}`;
+    let series = this.series.get(key);
+    if (series === undefined) {
+      const labels = { method, route, status: String(statusCode) };
+      series = { requests: this.metrics.requests.labels(labels), duration: this.metrics.duration.labels(labels) };
+      this.series.set(key, series);
+    }
+    return series;
+  }
 
   use(request: Request, response: Response, next: NextFunction): void {
     const started = process.hrtime.bigint();
-    response.once('finish', () => {
-      const labels = { method: request.method, route: routeOf(request), status: String(response.statusCode) };
-      this.metrics.requests.inc(labels);
-      this.metrics.duration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+    onResponseEnd(response, (finished) => {
+      if (!finished) return;
+      const series = this.seriesOf(request.method, routeOf(request), response.statusCode);
+      series.requests.inc();
+      series.duration.observe(Number(process.hrtime.bigint() - started) / 1e9);
     });
     next();
   }

@@ -16,3 +16,4 @@ export {
 } from './logging';
 export { childTraceparent, parseTraceparent, TRACEPARENT, TRACESTATE, type TraceParent } from './trace-context';
 export { listeningOn } from './listening-on';
+export { onResponseEnd, type ResponseEndCallback } from './response-end';

@@ -3,6 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import pino, { type Logger as Pino } from 'pino';
 import pinoPretty from 'pino-pretty';
+import { onResponseEnd } from './response-end';
 
 /** LOG_LEVEL, named as Nest names its levels. */
 export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
@@ -154,7 +155,8 @@ export class RequestLogMiddleware implements NestMiddleware {
     request.id = id;
     response.setHeader('X-Request-Id', id);
     const started = process.hrtime.bigint();
-    response.once('finish', () => {
+    onResponseEnd(response, (finished) => {
+      if (!finished) return;
       const failed = response.statusCode >= 500;
       if (!failed && !this.options.accessLog) return;
       const line = {

@@ -1,3 +1,4 @@
+import { onResponseEnd } from '@app/observability';
 import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { Response } from 'express';
@@ -28,15 +29,10 @@ export class GracefulShutdown implements BeforeApplicationShutdown {
   requestStarted(response: Response): void {
     this.inFlight++;
     if (this.draining) response.setHeader('Connection', 'close');
-    let finished = false;
-    const done = () => {
-      if (finished) return;
-      finished = true;
+    onResponseEnd(response, () => {
       this.inFlight--;
       if (this.inFlight === 0) this.idle?.();
-    };
-    response.once('finish', done);
-    response.once('close', done);
+    });
   }
 
   async beforeApplicationShutdown(signal?: string): Promise<void> {
