@@ -1,24 +1,16 @@
-import { ConfigError, EnvOneOf, validateEnvironment } from '@app/config';
+import { ConfigError } from '@app/config';
 import { KafkaAdmin, kafkaConfigFromEnv } from '@app/kafka';
-import { GatewayLogger, listeningOn, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '@app/observability';
+import { GatewayLogger, listeningOn } from '@app/observability';
 import { Injectable } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DeadLetterPublisher } from './dispatch/dead-letter-publisher';
 import { ForwardingModule } from './forwarding.module';
-import type { ForwardOptions } from './forward-options';
+import type { ForwardLogging, ForwardOptions } from './forward-options';
 import { StartPosition } from './replay/start-position';
 import { ForwardStats } from './stats/forward-stats';
 import { ProgressReporter } from './stats/progress-reporter';
 import { KafkaForwardServer } from './transport/kafka-forward.server';
-
-class ForwarderEnvironment {
-  @EnvOneOf(LOG_LEVELS)
-  LOG_LEVEL: LogLevel = 'log';
-
-  @EnvOneOf(LOG_FORMATS)
-  LOG_FORMAT: LogFormat = 'auto';
-}
 
 const IDLE_CHECK_MS = 250;
 /** A terminal's Ctrl+C reaches every process of its group, and a supervisor may pass it on: within this window a signal is the same stop. */
@@ -31,21 +23,20 @@ const SAME_STOP_MS = 1_500;
  */
 @Injectable()
 export class ForwarderRunner {
-  async run(options: ForwardOptions): Promise<number> {
+  async run(options: ForwardOptions, logging: ForwardLogging): Promise<number> {
     let kafka;
-    let logging: ForwarderEnvironment;
     try {
-      logging = validateEnvironment(ForwarderEnvironment, process.env);
       kafka = kafkaConfigFromEnv(process.env, { brokers: options.brokers });
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       console.error(`forwarder: invalid configuration: ${error.message}`);
       return 1;
     }
-    const app = await NestFactory.create<NestExpressApplication>(
-      ForwardingModule.register(options, kafka, logging.LOG_LEVEL, logging.LOG_FORMAT),
-      { bufferLogs: true, abortOnError: false, bodyParser: false },
-    );
+    const app = await NestFactory.create<NestExpressApplication>(ForwardingModule.register(options, kafka, logging), {
+      bufferLogs: true,
+      abortOnError: false,
+      bodyParser: false,
+    });
     const logger = app.get(GatewayLogger);
     app.useLogger(logger);
     for (const warning of kafka.warnings) logger.warn(warning, 'Config');

@@ -1,5 +1,5 @@
 import { KafkaModule, type KafkaConfig } from '@app/kafka';
-import { LoggingModule, MetricsModule, type LogFormat, type LogLevel } from '@app/observability';
+import { LoggingModule, MetricsModule } from '@app/observability';
 import { HttpModule, HttpService } from '@nestjs/axios';
 import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
@@ -16,7 +16,7 @@ import { TokenBucket } from './dispatch/token-bucket';
 import { UndiciDeliveryClient } from './dispatch/undici-delivery-client';
 import { WebhookSigner } from './dispatch/webhook-signer';
 import { PRODUCT, VERSION } from '@app/config';
-import type { ForwardOptions } from './forward-options';
+import type { ForwardLogging, ForwardOptions } from './forward-options';
 import { ForwardingWiring } from './forwarding-wiring';
 import { ForwarderHealthController } from './health/forwarder-health.controller';
 import { START_POSITION_OPTIONS, StartPosition, type StartPositionOptions } from './replay/start-position';
@@ -30,12 +30,7 @@ const INITIAL_AUTO_LIMIT = 16;
 /** Everything one `forward` run needs, built from its validated options. */
 @Module({})
 export class ForwardingModule {
-  static register(
-    options: ForwardOptions,
-    kafka: KafkaConfig,
-    logLevel: LogLevel,
-    logFormat: LogFormat = 'auto',
-  ): DynamicModule {
+  static register(options: ForwardOptions, kafka: KafkaConfig, logging: ForwardLogging): DynamicModule {
     const target: DeliveryTarget = {
       url: options.targetUrl,
       timeoutMs: options.timeoutMs,
@@ -63,8 +58,8 @@ export class ForwardingModule {
       imports: [
         LoggingModule.forRoot({
           app: 'forwarder',
-          level: logLevel,
-          format: logFormat,
+          level: logging.level,
+          format: logging.format,
           accessLog: false,
           expected5xxPaths: ['/health'],
         }),
