@@ -7,7 +7,7 @@ import { parse } from 'yaml';
 import { IngressEnvironment } from '../apps/ingress/src/config/ingress.config';
 import { KafkaEnvironment } from '../libs/kafka/src/kafka.config';
 import { variablesOf } from './support/environment';
-import { builtEntry, classFields } from './support/source';
+import { builtEntry } from './support/source';
 
 // docker-compose.yml and the Dockerfile cannot be run here (no Docker engine), so this spec checks
 // them statically: against the Compose Specification, and against the code they start.
@@ -171,10 +171,12 @@ describe('docker-compose.yml runs the Kafka the local runner runs', () => {
 
 describe('docker-compose.yml configures the apps with what the code reads', () => {
   const kafkaVariables = variablesOf(KafkaEnvironment);
-  const forwardCommand = read('apps/forwarder/src/cli/forward.command.ts');
+  // The forward command's defaults and option declarations: every forwarder variable (LOG_LEVEL too) is an option's `env`.
+  const forwardCommand = ['forward-defaults.ts', 'forward-delivery-options.ts', 'forward-run-options.ts']
+    .map((file) => read(`apps/forwarder/src/cli/${file}`))
+    .join('\n');
   const forwarderVariables = [
     ...kafkaVariables,
-    ...classFields(read('apps/forwarder/src/forwarder-runner.ts'), 'ForwarderEnvironment'),
     ...[...forwardCommand.matchAll(/env: '([A-Z0-9_]+)'/g)].map((m) => m[1]),
   ];
 

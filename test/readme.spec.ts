@@ -6,6 +6,11 @@ import { KafkaEnvironment } from '../libs/kafka/src/kafka.config';
 import { variablesOf } from './support/environment';
 
 const readme = readFileSync(join(__dirname, '../README.md'), 'utf8');
+/** The forward command's option declarations (flags and their variables). */
+const forwardOptionSources = () =>
+  ['forward-delivery-options.ts', 'forward-run-options.ts']
+    .map((file) => readFileSync(join(__dirname, '../apps/forwarder/src/cli', file), 'utf8'))
+    .join('\n');
 
 describe('README stays true to the code', () => {
   it('documents every error code with its status', () => {
@@ -21,7 +26,7 @@ describe('README stays true to the code', () => {
   });
 
   it('documents every option of the forward command', () => {
-    const source = readFileSync(join(__dirname, '../apps/forwarder/src/cli/forward.command.ts'), 'utf8');
+    const source = forwardOptionSources();
     const flags = [...source.matchAll(/flags: ["'](--[a-z0-9-]+)/g)].map((m) => m[1]);
     const variables = [...source.matchAll(/env: '([A-Z0-9_]+)'/g)].map((m) => m[1]);
     expect(flags.length).toBeGreaterThan(20);
@@ -34,7 +39,7 @@ describe('.env.example', () => {
   it('lists every variable both apps read, and only those', () => {
     const example = readFileSync(join(__dirname, '../.env.example'), 'utf8');
     const listed = [...example.matchAll(/^#? ?([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]);
-    const source = readFileSync(join(__dirname, '../apps/forwarder/src/cli/forward.command.ts'), 'utf8');
+    const source = forwardOptionSources();
     const known = new Set([
       ...variablesOf(IngressEnvironment),
       ...variablesOf(KafkaEnvironment),

@@ -13,7 +13,7 @@ import { loadIngressConfig, IngressEnvironment } from '../../apps/ingress/src/co
 import { HealthController } from '../../apps/ingress/src/health/health.controller';
 import { kafkaConfigFromEnv, KafkaEnvironment } from '../../libs/kafka/src/kafka.config';
 import { variablesOf } from '../support/environment';
-import { builtEntry, classFields } from '../support/source';
+import { builtEntry } from '../support/source';
 
 // The Helm chart cannot be installed here (no cluster), so this spec renders it with the real
 // Helm, validates every manifest against the Kubernetes OpenAPI schemas offline, and checks the
@@ -45,9 +45,11 @@ const VALUE_SETS = readdirSync(join(CHART, 'ci'))
   .sort();
 /**
  * Forward flags the chart does not offer as options: --reset-to moves a group's offsets and exits
- * (a one-off, not a Deployment); --signing-secret comes from a Secret, never from the pod spec.
+ * (a one-off, not a Deployment); --signing-secret comes from a Secret, never from the pod spec;
+ * --log-level is the chart's logLevel (LOG_LEVEL, for both apps), and --log-format's default writes
+ * JSON lines in a pod.
  */
-const NOT_OPTIONS = new Set(['reset-to', 'signing-secret']);
+const NOT_OPTIONS = new Set(['reset-to', 'signing-secret', 'log-level', 'log-format']);
 
 interface Manifest {
   apiVersion: string;
@@ -172,7 +174,11 @@ interface ForwardOption {
 function forwardOptions(): Map<string, ForwardOption> {
   const prototype = ForwardCommand.prototype as unknown as Record<string, (value: string) => unknown>;
   const options = new Map<string, ForwardOption>();
-  for (const method of Object.getOwnPropertyNames(prototype)) {
+  // Declared on the classes ForwardCommand extends, as nest-commander finds them: the whole prototype chain.
+  const methods = new Set<string>();
+  for (let p: object | null = prototype; p && p !== Object.prototype; p = Reflect.getPrototypeOf(p))
+    for (const name of Object.getOwnPropertyNames(p)) if (name !== 'constructor') methods.add(name);
+  for (const method of methods) {
     const meta = Reflect.getMetadata(OptionMeta, prototype[method]) as
       { flags: string; required?: boolean; env?: string } | undefined;
     if (!meta) continue;
@@ -406,11 +412,7 @@ describe.each(VALUE_SETS)('the %s manifests run what the code provides', (set) =
     const kafka = variablesOf(KafkaEnvironment);
     const known = {
       ingress: new Set([...variablesOf(IngressEnvironment), ...kafka]),
-      forwarder: new Set([
-        ...kafka,
-        ...classFields(read('apps/forwarder/src/forwarder-runner.ts'), 'ForwarderEnvironment'),
-        ...[...options.values()].flatMap((o) => (o.env ? [o.env] : [])),
-      ]),
+      forwarder: new Set([...kafka, ...[...options.values()].flatMap((o) => (o.env ? [o.env] : []))]),
     };
     expect(known.forwarder).toContain('FORWARDER_HEADERS');
     for (const deployment of deployments(r)) {

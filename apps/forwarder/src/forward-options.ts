@@ -1,3 +1,4 @@
+import type { LogFormat, LogLevel } from '@app/observability';
 import type { Position } from './replay/position';
 import type { Ordering } from './transport/forward-transport-options';
 
@@ -36,4 +37,10 @@ export interface ForwardOptions {
   signingSecrets?: string[];
   /** --from: where partitions without a committed offset start. */
   from?: Position;
+}
+
+/** How the forwarder logs: --log-level and --log-format (LOG_LEVEL, LOG_FORMAT), validated. */
+export interface ForwardLogging {
+  level: LogLevel;
+  format: LogFormat;
 }

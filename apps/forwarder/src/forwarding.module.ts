@@ -1,5 +1,5 @@
 import { KafkaModule, type KafkaConfig } from '@app/kafka';
-import { LoggingModule, MetricsModule, type LogFormat, type LogLevel } from '@app/observability';
+import { LoggingModule, MetricsModule } from '@app/observability';
 import { HttpModule, HttpService } from '@nestjs/axios';
 import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
@@ -7,7 +7,7 @@ import { AxiosDeliveryClient } from './dispatch/axios-delivery-client';
 import { CircuitBreaker } from './dispatch/circuit-breaker';
 import { CLOCK, systemClock, type Clock } from './dispatch/clock';
 import { ConcurrencyLimiter } from './dispatch/concurrency-limiter';
-import { DEAD_LETTER_TOPIC, DeadLetterPublisher } from './dispatch/dead-letter-publisher';
+import { DEAD_LETTER_TOPIC, DeadLetterPublisher, SOURCE_TOPIC } from './dispatch/dead-letter-publisher';
 import { DELIVERY_HTTP_CLIENT } from './dispatch/delivery-http-client';
 import { ForwardController } from './dispatch/forward.controller';
 import { RetryPolicy } from './dispatch/retry-policy';
@@ -16,26 +16,27 @@ import { TokenBucket } from './dispatch/token-bucket';
 import { UndiciDeliveryClient } from './dispatch/undici-delivery-client';
 import { WebhookSigner } from './dispatch/webhook-signer';
 import { PRODUCT, VERSION } from '@app/config';
-import type { ForwardOptions } from './forward-options';
+import type { ForwardLogging, ForwardOptions } from './forward-options';
+import { FORWARDING_STOP_OPTIONS, ForwardingStop, SIGNAL_SOURCE, type ForwardingStopOptions } from './forwarding-stop';
 import { ForwardingWiring } from './forwarding-wiring';
 import { ForwarderHealthController } from './health/forwarder-health.controller';
 import { START_POSITION_OPTIONS, StartPosition, type StartPositionOptions } from './replay/start-position';
 import { ForwardStats } from './stats/forward-stats';
+import { PROGRESS_OPTIONS, ProgressReporter, type ProgressOptions } from './stats/progress-reporter';
 import { FORWARD_TRANSPORT_OPTIONS, type ForwardTransportOptions } from './transport/forward-transport-options';
 import { KafkaForwardServer } from './transport/kafka-forward.server';
 
 /** Where --workers auto starts: the old fixed default; slow start doubles it within a few round trips. */
 const INITIAL_AUTO_LIMIT = 16;
 
-/** Everything one `forward` run needs, built from its validated options. */
+/**
+ * Everything one `forward` run needs, built from its validated options. Its providers do the run's
+ * work in their lifecycle hooks: ForwardingStop decides when it ends, ProgressReporter reports it,
+ * DeadLetterPublisher creates the dead-letter topic; the ForwarderRunner only starts and stops.
+ */
 @Module({})
 export class ForwardingModule {
-  static register(
-    options: ForwardOptions,
-    kafka: KafkaConfig,
-    logLevel: LogLevel,
-    logFormat: LogFormat = 'auto',
-  ): DynamicModule {
+  static register(options: ForwardOptions, kafka: KafkaConfig, logging: ForwardLogging): DynamicModule {
     const target: DeliveryTarget = {
       url: options.targetUrl,
       timeoutMs: options.timeoutMs,
@@ -63,8 +64,8 @@ export class ForwardingModule {
       imports: [
         LoggingModule.forRoot({
           app: 'forwarder',
-          level: logLevel,
-          format: logFormat,
+          level: logging.level,
+          format: logging.format,
           accessLog: false,
           expected5xxPaths: ['/health'],
         }),
@@ -78,6 +79,19 @@ export class ForwardingModule {
         { provide: FORWARD_TRANSPORT_OPTIONS, useValue: transport },
         { provide: DELIVERY_TARGET, useValue: target },
         { provide: DEAD_LETTER_TOPIC, useValue: options.dlqTopic },
+        { provide: SOURCE_TOPIC, useValue: options.topic },
+        {
+          provide: FORWARDING_STOP_OPTIONS,
+          useValue: {
+            maxMessages: options.maxMessages,
+            idleExitMs: options.idleExitMs,
+          } satisfies ForwardingStopOptions,
+        },
+        { provide: SIGNAL_SOURCE, useValue: process },
+        {
+          provide: PROGRESS_OPTIONS,
+          useValue: { intervalS: options.statsIntervalS, tty: Boolean(process.stderr.isTTY) } satisfies ProgressOptions,
+        },
         {
           provide: START_POSITION_OPTIONS,
           useValue: { topic: options.topic, groupId: options.group, from: options.from } satisfies StartPositionOptions,
@@ -132,6 +146,8 @@ export class ForwardingModule {
         KafkaForwardServer,
         ForwardingWiring,
         StartPosition,
+        ForwardingStop,
+        ProgressReporter,
       ],
     };
   }

@@ -1,8 +1,10 @@
 import type { TestingModule } from '@nestjs/testing';
 import { CommandTestFactory } from 'nest-commander-testing';
 import { ForwarderRunner } from '../forwarder-runner';
-import type { ForwardOptions } from '../forward-options';
+import type { ForwardLogging, ForwardOptions } from '../forward-options';
 import { CliModule } from './cli.module';
+import { formatDuration } from '@app/config';
+import { LOGGING_DEFAULTS } from './forward-defaults';
 import { DEFAULTS } from './forward.command';
 
 class Exit extends Error {
@@ -12,6 +14,7 @@ class Exit extends Error {
 }
 
 const PROXY_VARIABLES = ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy'];
+const LOG_VARIABLES = ['LOG_LEVEL', 'LOG_FORMAT'];
 const REQUIRED = ['forward', '--topic', 'orders', '--target-url', 'http://target.test/hook'];
 
 /**
@@ -20,22 +23,30 @@ const REQUIRED = ['forward', '--topic', 'orders', '--target-url', 'http://target
  */
 async function forward(args: string[], env: Record<string, string> = {}) {
   const runs: ForwardOptions[] = [];
+  const loggings: ForwardLogging[] = [];
   const stderr: string[] = [];
+  const stdout: string[] = [];
   let failure: Error | undefined;
   const command: TestingModule = await CommandTestFactory.createTestingCommand(
     { imports: [CliModule] },
     {
-      outputConfiguration: { writeErr: (text) => stderr.push(text), writeOut: () => undefined },
+      outputConfiguration: { writeErr: (text) => stderr.push(text), writeOut: (text) => stdout.push(text) },
       serviceErrorHandler: (error) => {
         failure = error;
       },
     },
   )
     .overrideProvider(ForwarderRunner)
-    .useValue({ run: async (options: ForwardOptions) => (runs.push(options), 0) })
+    .useValue({
+      run: async (options: ForwardOptions, logging: ForwardLogging) => (runs.push(options), loggings.push(logging), 0),
+    })
     .compile();
   const saved = { ...process.env };
-  for (const name of [...PROXY_VARIABLES, ...Object.keys(process.env).filter((n) => n.startsWith('FORWARDER_'))])
+  for (const name of [
+    ...PROXY_VARIABLES,
+    ...LOG_VARIABLES,
+    ...Object.keys(process.env).filter((n) => n.startsWith('FORWARDER_')),
+  ])
     delete process.env[name];
   Object.assign(process.env, env);
   const exit = jest.spyOn(process, 'exit').mockImplementation((code) => {
@@ -52,9 +63,11 @@ async function forward(args: string[], env: Record<string, string> = {}) {
   if (failure !== undefined && !(failure instanceof Exit)) throw failure;
   return {
     options: runs[0],
+    logging: loggings[0],
     runs: runs.length,
     exitCode: failure instanceof Exit ? failure.code : undefined,
     stderr: stderr.join('').trim(),
+    stdout: stdout.join(''),
   };
 }
 
@@ -269,6 +282,70 @@ describe('forward option resolution', () => {
       stderr:
         "error: option '--workers <n|auto>' value 'many' from env 'FORWARDER_WORKERS' is invalid. It must be auto or an integer from 1 to 1024.",
     });
+  });
+
+  describe('logging goes the same route as every other option', () => {
+    it('takes LOG_LEVEL and LOG_FORMAT, a flag winning, and hands them to the runner beside the options', async () => {
+      expect((await forward(REQUIRED)).logging).toEqual({ level: 'log', format: 'auto' });
+      expect((await forward(REQUIRED, { LOG_LEVEL: 'debug', LOG_FORMAT: 'JSON' })).logging).toEqual({
+        level: 'debug',
+        format: 'json',
+      });
+      const flagged = await forward([...REQUIRED, '--log-level', 'warn', '--log-format', 'pretty'], {
+        LOG_LEVEL: 'debug',
+        LOG_FORMAT: 'json',
+      });
+      expect(flagged.logging).toEqual({ level: 'warn', format: 'pretty' });
+      expect(flagged.options).not.toHaveProperty('logLevel');
+    });
+
+    it('exits 1 for a bad LOG_LEVEL, naming it, and runs nothing', async () => {
+      expect(await forward(REQUIRED, { LOG_LEVEL: 'loud' })).toMatchObject({
+        exitCode: 1,
+        runs: 0,
+        stderr:
+          "error: option '--log-level <level>' value 'loud' from env 'LOG_LEVEL' is invalid. Allowed choices are error, warn, log, debug, verbose.",
+      });
+    });
+
+    it('exits 2 for a bad --log-format flag, and runs nothing', async () => {
+      expect(await forward([...REQUIRED, '--log-format', 'xml'])).toMatchObject({
+        exitCode: 2,
+        runs: 0,
+        stderr:
+          "error: option '--log-format <format>' argument 'xml' is invalid. Allowed choices are auto, json, pretty.",
+      });
+    });
+  });
+
+  it('shows in --help the defaults that resolution applies', async () => {
+    const help = (await forward(['forward', '--help'])).stdout;
+    // The option's own entry: its flag at the start of a line, up to the first default shown after it.
+    const shownDefault = (flag: string) => {
+      const entry = new RegExp(`^\\s+${flag} [\\s\\S]*?\\(default:\\s+([^)]*)\\)`, 'm').exec(help);
+      return entry?.[1].replace(/\s+/g, ' ');
+    };
+    const expected: Record<string, string | number> = {
+      '--group': DEFAULTS.group,
+      '--workers': DEFAULTS.workers,
+      '--min-workers': DEFAULTS.minWorkers,
+      '--max-workers': DEFAULTS.maxWorkers,
+      '--ordering': DEFAULTS.ordering,
+      '--rate': DEFAULTS.rate,
+      '--retries': DEFAULTS.retries,
+      '--retry-delay': formatDuration(DEFAULTS.retryDelayMs),
+      '--retry-max-delay': formatDuration(DEFAULTS.retryMaxDelayMs),
+      '--timeout': formatDuration(DEFAULTS.timeoutMs),
+      '--stats-interval': DEFAULTS.statsIntervalS,
+      '--shutdown-timeout': formatDuration(DEFAULTS.shutdownTimeoutMs),
+      '--circuit-threshold': DEFAULTS.circuitThreshold,
+      '--circuit-cooldown': formatDuration(DEFAULTS.circuitCooldownMs),
+      '--session-timeout': formatDuration(DEFAULTS.sessionTimeoutMs),
+      '--log-level': LOGGING_DEFAULTS.level,
+      '--log-format': LOGGING_DEFAULTS.format,
+    };
+    for (const [flag, value] of Object.entries(expected))
+      expect([flag, shownDefault(flag)]).toEqual([flag, String(value)]);
   });
 
   it('exits 0 for --help, without running', async () => {

@@ -1,6 +1,7 @@
 import { formatDuration, HOST_PORT, parseDuration } from '@app/config';
 import { isTopicName } from '@app/kafka';
 import { InvalidArgumentError } from 'commander';
+import { parsePosition, type Position } from '../replay/position';
 
 // Parsers for the forward command's flags (and their environment variables). Each throws
 // commander's InvalidArgumentError, which becomes one line naming the flag or variable.
@@ -92,4 +93,18 @@ export function header(text: string, previous: Record<string, string> = {}): Rec
     headers[name] = value;
   }
   return headers;
+}
+
+/** A switch given alone or with a value: anything but false, 0, no or off turns it on. */
+export function isOn(value?: string): boolean {
+  return value === undefined || value === '' || !/^(false|0|no|off)$/i.test(value);
+}
+
+/** --from and --reset-to: earliest, latest, an ISO time or a duration ago. */
+export function position(value: string): Position {
+  try {
+    return parsePosition(value, Date.now());
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
 }

@@ -1,5 +1,5 @@
 import {
-  type KafkaAdmin,
+  KafkaAdmin,
   KafkaAuthorizationError,
   KafkaProducer,
   KafkaUnavailableError,
@@ -12,7 +12,8 @@ import { Registry } from 'prom-client';
 import { ForwardStats } from '../stats/forward-stats';
 import type { ForwardRecord } from '../transport/forward-record';
 import { CLOCK } from './clock';
-import { DEAD_LETTER_TOPIC, DeadLetterPublisher } from './dead-letter-publisher';
+import { ForwardingStop } from '../forwarding-stop';
+import { DEAD_LETTER_TOPIC, DeadLetterPublisher, SOURCE_TOPIC } from './dead-letter-publisher';
 import { FakeClock, settle } from './fake-clock';
 
 const record: ForwardRecord = {
@@ -41,8 +42,9 @@ function fakeProducer(failures = 0) {
   };
 }
 
-async function setup(producer = fakeProducer()) {
+async function setup(producer = fakeProducer(), admin = fakeAdmin({ orders: 6, 'orders.dlq': 6 })) {
   const clock = new FakeClock();
+  const stop = new AbortController();
   const moduleRef = await Test.createTestingModule({
     providers: [
       DeadLetterPublisher,
@@ -51,12 +53,24 @@ async function setup(producer = fakeProducer()) {
       { provide: DEAD_LETTER_TOPIC, useValue: 'orders.dlq' },
       { provide: CLOCK, useValue: clock },
       { provide: METRICS_REGISTRY, useValue: new Registry() },
+      { provide: KafkaAdmin, useValue: admin },
+      { provide: SOURCE_TOPIC, useValue: 'orders' },
+      { provide: ForwardingStop, useValue: { signal: stop.signal } },
     ],
   }).compile();
   const publisher = moduleRef.get(DeadLetterPublisher);
   publisher['logger'].warn = jest.fn();
   publisher['logger'].log = jest.fn();
-  return { publisher, producer, clock, stats: moduleRef.get(ForwardStats), logger: publisher['logger'] };
+  return {
+    publisher,
+    producer,
+    clock,
+    stats: moduleRef.get(ForwardStats),
+    logger: publisher['logger'],
+    moduleRef,
+    admin,
+    stop,
+  };
 }
 
 /** A partition pause that counts how often it was paused and resumed. */
@@ -219,6 +233,29 @@ describe('DeadLetterPublisher', () => {
       await clock.advance(250);
       expect(done).toBe(true);
       expect(admin.createTopic).toHaveBeenCalledWith('orders.dlq', { partitions: 2 });
+    });
+
+    it('is ensured on application bootstrap, with as many partitions as the forwarded topic', async () => {
+      const admin = fakeAdmin({ orders: 3 });
+      const { moduleRef } = await setup(undefined, admin);
+      await moduleRef.init();
+      await settle();
+      expect(admin.createTopic).toHaveBeenCalledWith('orders.dlq', { partitions: 3 });
+    });
+
+    it('does not hold bootstrap back while Kafka is away, and gives up when the run stops', async () => {
+      const admin = fakeAdmin({ orders: 3 });
+      admin.isConnected = false;
+      const { moduleRef, clock, stop } = await setup(undefined, admin);
+      expect(await isDone(moduleRef.init())).toBe(true);
+      await clock.advance(5_000);
+      expect(admin.partitions).not.toHaveBeenCalled();
+      stop.abort();
+      await clock.advance(250);
+      admin.isConnected = true;
+      await clock.advance(5_000);
+      expect(admin.partitions).not.toHaveBeenCalled();
+      expect(admin.createTopic).not.toHaveBeenCalled();
     });
 
     it('holds the first dead-letter write until the topic is ready, for at most 15 s', async () => {

@@ -1,11 +1,14 @@
 import { KafkaAdmin, KafkaAuthorizationError, KafkaProducer, UnknownTopicError } from '@app/kafka';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { ForwardingStop } from '../forwarding-stop';
 import { ForwardStats } from '../stats/forward-stats';
 import { recordId, type ForwardRecord } from '../transport/forward-record';
 import { CLOCK, type Clock } from './clock';
 import type { DispatchResult } from './retrying-dispatcher';
 
 export const DEAD_LETTER_TOPIC = Symbol('DEAD_LETTER_TOPIC');
+/** The topic being forwarded: a dead-letter topic created at start-up gets as many partitions. */
+export const SOURCE_TOPIC = Symbol('SOURCE_TOPIC');
 
 type Failure = Extract<DispatchResult, { outcome: 'rejected' | 'exhausted' }>;
 
@@ -21,7 +24,7 @@ const TOPIC_READY_WAIT_MS = 15_000;
  * not done: it keeps trying, with its partition paused, and is never committed past.
  */
 @Injectable()
-export class DeadLetterPublisher {
+export class DeadLetterPublisher implements OnApplicationBootstrap {
   private readonly logger = new Logger(DeadLetterPublisher.name);
   private topicReady: Promise<void> = Promise.resolve();
 
@@ -30,7 +33,15 @@ export class DeadLetterPublisher {
     @Inject(DEAD_LETTER_TOPIC) private readonly topic: string,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly stats: ForwardStats,
+    private readonly admin: KafkaAdmin,
+    @Inject(SOURCE_TOPIC) private readonly source: string,
+    private readonly stop: ForwardingStop,
   ) {}
+
+  /** Starts creating the dead-letter topic without holding start-up back: Kafka may be slow or away. */
+  onApplicationBootstrap(): void {
+    void this.ensureTopic(this.source, this.admin, this.stop.signal);
+  }
 
   /** Resolves true once written; false when the signal aborted first (the record is not done). */
   async publish(

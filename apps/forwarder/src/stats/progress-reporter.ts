@@ -1,44 +1,81 @@
 import { formatDuration } from '@app/config';
-import type { LoggerService } from '@nestjs/common';
-import type { ForwardStats } from './forward-stats';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { CLOCK, type Clock } from '../dispatch/clock';
+import { ForwardingStop } from '../forwarding-stop';
+import { KafkaForwardServer } from '../transport/kafka-forward.server';
+import { ForwardStats } from './forward-stats';
+
+export interface ProgressOptions {
+  /** --stats-interval: seconds between progress lines when stderr is not a terminal. */
+  intervalS: number;
+  /** A live status line on stderr (a terminal) instead of log lines. */
+  tty: boolean;
+}
+
+export const PROGRESS_OPTIONS = Symbol('PROGRESS_OPTIONS');
 
 /**
  * The forwarder's voice on the terminal: a live status line on a TTY, or one log line every
- * interval otherwise, and a summary at exit.
+ * interval otherwise, from bootstrap until the run starts to stop; and a summary once the
+ * application has closed, when every delivery has finished and been counted.
  */
-export class ProgressReporter {
-  private timer?: NodeJS.Timeout;
+@Injectable()
+export class ProgressReporter implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly log = new Logger('Forwarder');
+  private running = false;
+  private readonly halted = new AbortController();
   private lastDone = 0;
-  private lastAt = Date.now();
-  private readonly tty = Boolean(process.stderr.isTTY);
+  private lastAt: number;
 
   constructor(
     private readonly stats: ForwardStats,
-    private readonly logger: LoggerService,
-    private readonly intervalS: number,
-    private readonly beforeTick: () => Promise<void>,
-  ) {}
-
-  start(): void {
-    const every = this.tty ? 1 : this.intervalS;
-    this.timer = setInterval(() => void this.tick(), every * 1000);
-    this.timer.unref();
+    private readonly server: KafkaForwardServer,
+    private readonly stop: ForwardingStop,
+    @Inject(PROGRESS_OPTIONS) private readonly options: ProgressOptions,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {
+    this.lastAt = clock.now();
   }
 
-  stop(): void {
-    clearInterval(this.timer);
-    if (this.tty) process.stderr.write('\r\x1b[2K');
+  onApplicationBootstrap(): void {
+    if (this.stop.signal.aborted) return;
+    this.running = true;
+    // Stopped as the stop begins, so the `Stopping` line does not share the terminal line with the status.
+    this.stop.signal.addEventListener('abort', () => this.halt(), { once: true });
+    void this.report();
   }
 
-  private async tick(): Promise<void> {
-    await this.beforeTick().catch(() => undefined);
-    const now = Date.now();
+  onApplicationShutdown(): void {
+    this.halt();
+    this.log.log(this.summary());
+  }
+
+  private halt(): void {
+    if (!this.running) return;
+    this.running = false;
+    this.halted.abort();
+    if (this.options.tty) process.stderr.write('\r\x1b[2K');
+  }
+
+  private async report(): Promise<void> {
+    const every = (this.options.tty ? 1 : this.options.intervalS) * 1000;
+    while (this.running) {
+      await this.clock.sleep(every, this.halted.signal);
+      if (!this.running) return;
+      await this.server.refreshLag().catch(() => undefined);
+      if (!this.running) return;
+      this.tick();
+    }
+  }
+
+  private tick(): void {
+    const now = this.clock.now();
     const rate = ((this.stats.done - this.lastDone) * 1000) / Math.max(1, now - this.lastAt);
     this.lastDone = this.stats.done;
     this.lastAt = now;
     const line = this.line(rate);
-    if (this.tty) process.stderr.write(`\r\x1b[2K${line}`);
-    else this.logger.log(line, 'Forwarder');
+    if (this.options.tty) process.stderr.write(`\r\x1b[2K${line}`);
+    else this.log.log(line);
   }
 
   line(rate: number): string {

@@ -1,0 +1,92 @@
+import { METRICS_REGISTRY } from '@app/observability';
+import { Test } from '@nestjs/testing';
+import { Registry } from 'prom-client';
+import { CLOCK } from '../dispatch/clock';
+import { FakeClock, settle } from '../dispatch/fake-clock';
+import { ForwardingStop } from '../forwarding-stop';
+import { KafkaForwardServer } from '../transport/kafka-forward.server';
+import { ForwardStats } from './forward-stats';
+import { PROGRESS_OPTIONS, ProgressReporter } from './progress-reporter';
+
+/** Carriage return and erase-line: the terminal's status line is redrawn in place. */
+const CLEAR_LINE = '\r\x1b[2K';
+
+/** Boots a ProgressReporter as the module does, with the transport, the stop and time faked. */
+async function boot(tty = false) {
+  const clock = new FakeClock();
+  const stop = new AbortController();
+  const server = { refreshLag: jest.fn(async () => undefined) };
+  const moduleRef = await Test.createTestingModule({
+    providers: [
+      ProgressReporter,
+      ForwardStats,
+      { provide: METRICS_REGISTRY, useValue: new Registry() },
+      { provide: KafkaForwardServer, useValue: server },
+      { provide: ForwardingStop, useValue: { signal: stop.signal } },
+      { provide: PROGRESS_OPTIONS, useValue: { intervalS: 10, tty } },
+      { provide: CLOCK, useValue: clock },
+    ],
+  }).compile();
+  const reporter = moduleRef.get(ProgressReporter);
+  const log = jest.fn();
+  reporter['log'].log = log;
+  await moduleRef.init();
+  return { clock, stop, server, log, moduleRef, stats: moduleRef.get(ForwardStats) };
+}
+
+describe('ProgressReporter', () => {
+  it('logs a progress line every --stats-interval from bootstrap, with the lag refreshed first', async () => {
+    const { clock, server, log, stats } = await boot();
+    stats.recordDelivery(5);
+    await clock.advance(9_999);
+    expect(log).not.toHaveBeenCalled();
+    await clock.advance(1);
+    expect(server.refreshLag).toHaveBeenCalledTimes(1);
+    expect(log).toHaveBeenCalledTimes(1);
+    expect(log).toHaveBeenCalledWith('delivered 1, retried 0, dead-lettered 0, in flight 0 (limit 0), 0.1/s, lag 0');
+    await clock.advance(10_000);
+    expect(log).toHaveBeenCalledTimes(2);
+  });
+
+  it('still reports when the lag cannot be refreshed', async () => {
+    const { clock, server, log } = await boot();
+    server.refreshLag.mockRejectedValue(new Error('Kafka is unavailable'));
+    await clock.advance(10_000);
+    expect(log).toHaveBeenCalledTimes(1);
+  });
+
+  it('stops reporting as soon as the run starts to stop', async () => {
+    const { clock, stop, log } = await boot();
+    await clock.advance(10_000);
+    stop.abort();
+    await clock.advance(60_000);
+    expect(log).toHaveBeenCalledTimes(1);
+  });
+
+  it('logs the summary once the application has closed, and nothing else after', async () => {
+    const { clock, log, moduleRef, stats } = await boot();
+    stats.recordDeadLetter('rejected');
+    await moduleRef.close();
+    expect(log).toHaveBeenCalledTimes(1);
+    expect(log.mock.calls[0][0]).toMatch(
+      /^Summary after [\d.]+s: delivered 0, dead-lettered 1 \(1 rejected, 0 retries exhausted\), retries 0 /,
+    );
+    await clock.advance(60_000);
+    expect(log).toHaveBeenCalledTimes(1);
+  });
+
+  it('on a terminal redraws one status line every second, and clears it when the run stops', async () => {
+    const write = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      const { clock, stop, log } = await boot(true);
+      await clock.advance(1_000);
+      expect(String(write.mock.lastCall?.[0]).startsWith(`${CLEAR_LINE}delivered 0, `)).toBe(true);
+      stop.abort();
+      await settle();
+      expect(write).toHaveBeenLastCalledWith(CLEAR_LINE);
+      expect(log).not.toHaveBeenCalled();
+    } finally {
+      write.mockRestore();
+    }
+  });
+});
