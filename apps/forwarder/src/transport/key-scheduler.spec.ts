@@ -88,6 +88,25 @@ describe('KeyScheduler', () => {
     expect(admitted).toBe(true);
   });
 
+  it('wakes an admitter that asks for room for a run only once that much is free, and never for more than the window', async () => {
+    const { scheduler, finish } = harness(8, 8);
+    for (let id = 1; id <= 8; id++) scheduler.submit({ id });
+    let admitted = false;
+    const waiting = scheduler.waitForCapacity(undefined, 3).then(() => (admitted = true));
+    await finish(1);
+    await finish(2);
+    expect(scheduler.room).toBe(2);
+    expect(admitted).toBe(false);
+    await finish(3);
+    await waiting;
+    expect(admitted).toBe(true);
+    // Room for more than the whole window means all of it.
+    const whole = scheduler.waitForCapacity(undefined, 1_000);
+    for (let id = 4; id <= 8; id++) await finish(id);
+    await expect(whole).resolves.toBeUndefined();
+    expect(scheduler.room).toBe(8);
+  });
+
   it('reports when everything admitted has finished', async () => {
     const { scheduler, finish } = harness(2);
     scheduler.submit({ id: 1 });

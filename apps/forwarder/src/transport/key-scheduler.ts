@@ -11,7 +11,7 @@ export class KeyScheduler<T> {
   private running = 0;
   private admitted = 0;
   private holding = false;
-  private capacityWaiters: Array<() => void> = [];
+  private capacityWaiters: Array<{ room: number; wake: () => void }> = [];
   private idleWaiters: Array<() => void> = [];
   private settledWaiters: Array<() => void> = [];
 
@@ -46,17 +46,29 @@ export class KeyScheduler<T> {
     return this.admitted < this.options.maxPending;
   }
 
-  /** Resolves once another item may be admitted, or when `signal` aborts. */
-  waitForCapacity(signal?: AbortSignal): Promise<void> {
-    if (this.hasCapacity || signal?.aborted) return Promise.resolve();
+  /** Room for this many more items (0 when full). */
+  get room(): number {
+    return Math.max(0, this.options.maxPending - this.admitted);
+  }
+
+  /**
+   * Resolves once `room` more items may be admitted (capped at the whole window), or when `signal`
+   * aborts. Asking for more than one lets a caller admit a run of items per wait, not one each.
+   */
+  waitForCapacity(signal?: AbortSignal, room = 1): Promise<void> {
+    if (this.hasRoom(room) || signal?.aborted) return Promise.resolve();
     return new Promise((resolve) => {
       const wake = () => {
         signal?.removeEventListener('abort', wake);
         resolve();
       };
-      this.capacityWaiters.push(wake);
+      this.capacityWaiters.push({ room, wake });
       signal?.addEventListener('abort', wake, { once: true });
     });
+  }
+
+  private hasRoom(room: number): boolean {
+    return this.room >= Math.max(1, Math.min(room, this.options.maxPending));
   }
 
   submit(item: T): void {
@@ -152,7 +164,11 @@ export class KeyScheduler<T> {
   }
 
   private notify(): void {
-    if (this.hasCapacity) this.capacityWaiters = wakeAll(this.capacityWaiters);
+    if (this.hasCapacity && this.capacityWaiters.length > 0) {
+      const waiting = this.capacityWaiters;
+      this.capacityWaiters = waiting.filter((waiter) => !this.hasRoom(waiter.room));
+      for (const waiter of waiting) if (this.hasRoom(waiter.room)) waiter.wake();
+    }
     if (this.admitted === 0) this.idleWaiters = wakeAll(this.idleWaiters);
     if (this.running === 0) this.settledWaiters = wakeAll(this.settledWaiters);
   }

@@ -32,6 +32,12 @@ export interface WindowHost {
 
 const REBALANCE_ERRORS = new Set(['REBALANCE_IN_PROGRESS', 'NOT_COORDINATOR_FOR_GROUP', 'ILLEGAL_GENERATION']);
 const HEARTBEAT_WHILE_WAITING_MS = 1_000;
+/**
+ * A full window admits again once this share of it is free: a run of records per wait, not a
+ * timer, three promises and a heartbeat for every record (they were a sixth of what the forwarder
+ * allocated). The rest of the window keeps the deliveries busy meanwhile.
+ */
+const REFILL_SHARE = 1 / 8;
 const HANDLER_ERROR_RETRY_MS = 5_000;
 
 /**
@@ -113,8 +119,9 @@ export class RecordWindow {
   private async waitForCapacity(heartbeat: () => Promise<void>): Promise<void> {
     while (!this.scheduler.hasCapacity && !this.host.stopping.aborted) {
       let timer: NodeJS.Timeout | undefined;
+      const room = Math.floor((this.scheduler.pending + this.scheduler.room) * REFILL_SHARE);
       await Promise.race([
-        this.scheduler.waitForCapacity(this.host.stopping),
+        this.scheduler.waitForCapacity(this.host.stopping, room),
         new Promise<void>((resolve) => (timer = setTimeout(resolve, HEARTBEAT_WHILE_WAITING_MS))),
       ]);
       clearTimeout(timer);
