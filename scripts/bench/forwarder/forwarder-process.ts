@@ -1,6 +1,7 @@
 // The built forwarder as a child process, its peak RSS sampled, its /metrics polled.
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { sample } from '../../../test/support/metrics';
 import { peakRssMb } from '../../../test/support/system';
 import * as lib from '../lib';
 
@@ -63,16 +64,10 @@ export interface ForwarderSample {
 /** The forwarder's own counters from its /metrics. */
 async function forwarderMetrics(port: number): Promise<Omit<ForwarderSample, 'at'>> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  const value = (name: string, labels = '') => {
-    const line = text
-      .split('\n')
-      .find((l) => l.startsWith(`${name}{${labels}`) || (labels === '' && l.startsWith(`${name} `)));
-    return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
-  };
   return {
-    delivered: value('kafka_gateway_forwarder_deliveries_total', 'outcome="delivered"'),
-    deadLettered: value('kafka_gateway_forwarder_deliveries_total', 'outcome="dead_lettered"'),
-    limit: value('kafka_gateway_forwarder_concurrency_limit'),
+    delivered: sample(text, 'kafka_gateway_forwarder_deliveries_total', { outcome: 'delivered' }) ?? 0,
+    deadLettered: sample(text, 'kafka_gateway_forwarder_deliveries_total', { outcome: 'dead_lettered' }) ?? 0,
+    limit: sample(text, 'kafka_gateway_forwarder_concurrency_limit') ?? 0,
   };
 }
 
