@@ -1,6 +1,5 @@
-// Type-aware lint for the TypeScript in apps/, libs/ and test/, after the immich server's config.
+// Type-aware lint for the TypeScript in apps/, libs/, test/ and scripts/, after the immich server's config.
 // Formatting belongs to Prettier (.prettierrc); eslint-config-prettier switches off the rules that would fight it.
-// scripts/ is JavaScript and is not linted yet: it moves to TypeScript first (issue 10, part 8).
 import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import globals from 'globals';
@@ -8,7 +7,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['dist/', 'coverage/', '.kafka/', '.tmp/', 'bench-results/', 'deploy/', 'scripts/', '**/*.js', '**/*.mjs'],
+    ignores: ['dist/', 'coverage/', '.kafka/', '.tmp/', 'bench-results/', 'deploy/', '**/*.js', '**/*.mjs'],
   },
   {
     files: ['**/*.ts'],

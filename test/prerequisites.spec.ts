@@ -4,14 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const REPO = join(__dirname, '..');
-const CHECKER = join(REPO, 'scripts/check-prerequisites.js');
+const CHECKER = join(REPO, 'scripts/check-prerequisites.ts');
+/** The checker is TypeScript, run by tsx's CommonJS hook as package.json runs it. */
+const RUN_CHECKER = ['--require', 'tsx/cjs', CHECKER];
 
 /** Runs the checker with a PATH that holds only `node`: every other tool is missing. */
 function checkWithoutTools(mode: string, env: Record<string, string> = {}) {
   const bin = mkdtempSync(join(tmpdir(), 'prereq-'));
   try {
     symlinkSync(process.execPath, join(bin, 'node'));
-    const result = spawnSync(process.execPath, [CHECKER, mode], {
+    const result = spawnSync(process.execPath, [...RUN_CHECKER, mode], {
       encoding: 'utf8',
       env: { PATH: bin, CHROMIUM_PATH: join(bin, 'no-chromium'), ...env },
     });
@@ -51,7 +53,7 @@ describe('the prerequisites check', () => {
   });
 
   it('passes on this machine, which npm test already checked', () => {
-    const result = spawnSync(process.execPath, [CHECKER, 'test'], { encoding: 'utf8' });
+    const result = spawnSync(process.execPath, [...RUN_CHECKER, 'test'], { encoding: 'utf8' });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
   });
@@ -72,8 +74,8 @@ describe('the prerequisites check', () => {
 
   it('runs before the build and the tests in npm test, test:e2e and test:faults', () => {
     const scripts = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).scripts as Record<string, string>;
-    expect(scripts.test).toMatch(/^node scripts\/check-prerequisites\.js test && /);
-    expect(scripts['test:e2e']).toMatch(/^node scripts\/check-prerequisites\.js test && /);
-    expect(scripts['test:faults']).toMatch(/^node scripts\/check-prerequisites\.js faults && /);
+    expect(scripts.test).toMatch(/^node --require tsx\/cjs scripts\/check-prerequisites\.ts test && /);
+    expect(scripts['test:e2e']).toMatch(/^node --require tsx\/cjs scripts\/check-prerequisites\.ts test && /);
+    expect(scripts['test:faults']).toMatch(/^node --require tsx\/cjs scripts\/check-prerequisites\.ts faults && /);
   });
 });

@@ -25,7 +25,7 @@ describe('Ctrl+C', () => {
     const topic = await kafka.createTopic('start-demo', 6);
     const [port, healthPort] = [await freePort(), await freePort()];
     // Its own process group, as a terminal runs `npm start`: the signal below is a Ctrl+C.
-    const supervisor = spawn(process.execPath, [join(REPO, 'scripts/start.js'), '--no-build'], {
+    const supervisor = spawn(process.execPath, ['--require', 'tsx/cjs', join(REPO, 'scripts/start.ts'), '--no-build'], {
       cwd: REPO,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],

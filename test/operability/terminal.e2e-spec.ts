@@ -32,7 +32,7 @@ describe('in a terminal', () => {
     const topic = await kafka.createTopic('quiet-start', 6);
     const [port, healthPort] = [await freePort(), await freePort()];
     // Half the simulator's answers fail: the forwarder counts them, nobody logs them one by one.
-    const start = onTerminal('node scripts/start.js --no-build', {
+    const start = onTerminal('node --require tsx/cjs scripts/start.ts --no-build', {
       KAFKA_BROKERS: testBrokers(),
       PORT: String(port),
       HOST: '127.0.0.1',

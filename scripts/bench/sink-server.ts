@@ -1,8 +1,7 @@
-'use strict';
 // A target that answers 200 at once and counts what it received: the forwarder's fastest
 // possible endpoint. GET /stats -> {count, firstAt, lastAt}; DELETE /stats resets.
-// Usage: node sink-server.js <port>
-const { createServer } = require('node:http');
+// Usage: sink-server.ts <port>
+import { createServer } from 'node:http';
 
 const port = Number(process.argv[2]);
 let count = 0;

@@ -1,13 +1,12 @@
-#!/usr/bin/env node
 // `npm start`: build, start a local Kafka (unless KAFKA_BROKERS points elsewhere), the ingress on
 // :6969 and a forwarder from the demo topic to the ingress's webhook simulator. Ctrl+C stops
 // everything this script started, in the order that loses nothing. `--no-build` skips the build.
-'use strict';
-
-const { spawn, spawnSync } = require('node:child_process');
-const { join } = require('node:path');
-const readline = require('node:readline');
-const { waitForHttp } = require('./bench/lib');
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import readline from 'node:readline';
+import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
+import { waitForHttp } from '../test/support/system';
+import { checkPrerequisites } from './check-prerequisites';
 
 const repo = join(__dirname, '..');
 const kafkaScript = join(repo, 'scripts/kafka/kafka.sh');
@@ -18,19 +17,24 @@ const BUILD = !process.argv.includes('--no-build');
 /** A terminal (or npm) may deliver one Ctrl+C more than once: within this window it is the same stop. */
 const SAME_STOP_MS = 2_000;
 
-const children = [];
+interface Child {
+  name: string;
+  child: ChildProcess;
+}
+
+const children: Child[] = [];
 let startedKafka = false;
 let stopping = false;
 let firstSignalAt = 0;
 
 const COLOR = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
-const paint = (code, text) => (COLOR ? `\x1b[${code}m${text}\x1b[0m` : text);
+const paint = (code: number, text: string) => (COLOR ? `\x1b[${code}m${text}\x1b[0m` : text);
 
-function log(message) {
+function log(message: string): void {
   console.log(`${paint(1, '[start]')} ${message}`);
 }
 
-function runOrExit(command, args, what) {
+function runOrExit(command: string, args: string[], what: string): void {
   const result = spawnSync(command, args, { cwd: repo, stdio: 'inherit', env: process.env });
   if (result.status !== 0) {
     console.error(`[start] ${what} failed (exit ${result.status ?? result.signal}).`);
@@ -38,17 +42,24 @@ function runOrExit(command, args, what) {
   }
 }
 
-function kafkaRunning() {
+function kafkaRunning(): boolean {
   const result = spawnSync('bash', [kafkaScript, 'status'], { cwd: repo, encoding: 'utf8' });
   return result.status === 0 && /running/.test(result.stdout);
 }
 
-function startChild(name, args, env) {
+const alive = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
+
+function startChild(name: string, args: string[], env: Record<string, string>): ChildProcess {
   // Readable lines when this script talks to a terminal (the children only see pipes).
   const logFormat = process.env.LOG_FORMAT || (process.stdout.isTTY ? 'pretty' : 'json');
   // detached: a process group of its own, so a terminal's Ctrl+C reaches this script alone and the
   // children get exactly one signal each, in the order that loses nothing (see shutdown).
-  const child = spawn(process.execPath, args, { cwd: repo, env: { ...process.env, LOG_FORMAT: logFormat, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(process.execPath, args, {
+    cwd: repo,
+    env: { ...process.env, LOG_FORMAT: logFormat, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   for (const stream of [child.stdout, child.stderr]) {
     readline.createInterface({ input: stream }).on('line', (line) => console.log(`${paint(36, `[${name}]`)} ${line}`));
   }
@@ -62,27 +73,32 @@ function startChild(name, args, env) {
   return child;
 }
 
-async function ensureDemoTopic(brokers) {
-  const { Kafka, logLevel } = require('kafkajs');
+function saslFromEnv(): SASLOptions | undefined {
   const { KAFKA_SASL_MECHANISM: mechanism, KAFKA_SASL_USERNAME: username, KAFKA_SASL_PASSWORD: password } = process.env;
+  // The ingress and forwarder validate these; the demo topic only needs to reach the same cluster.
+  return mechanism ? ({ mechanism, username, password } as SASLOptions) : undefined;
+}
+
+async function ensureDemoTopic(brokers: string): Promise<void> {
   const admin = new Kafka({
     clientId: 'gateway-start',
     brokers: brokers.split(','),
     ssl: process.env.KAFKA_SSL === 'true',
-    sasl: mechanism ? { mechanism, username, password } : undefined,
+    sasl: saslFromEnv(),
     logLevel: logLevel.NOTHING,
   }).admin();
   await admin.connect();
   try {
-    if (await admin.createTopics({ topics: [{ topic: DEMO_TOPIC, numPartitions: 6 }], waitForLeaders: true })) log(`Created topic "${DEMO_TOPIC}" (6 partitions)`);
+    if (await admin.createTopics({ topics: [{ topic: DEMO_TOPIC, numPartitions: 6 }], waitForLeaders: true }))
+      log(`Created topic "${DEMO_TOPIC}" (6 partitions)`);
   } finally {
     await admin.disconnect();
   }
 }
 
-function stopChild({ name, child }) {
+function stopChild({ name, child }: Child): Promise<void> {
   return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    if (!alive(child)) return resolve();
     const timer = setTimeout(() => child.kill('SIGKILL'), 40_000);
     child.once('exit', () => {
       clearTimeout(timer);
@@ -93,11 +109,11 @@ function stopChild({ name, child }) {
   });
 }
 
-function exitCodeOf(child) {
+function exitCodeOf(child: ChildProcess): number {
   return child.exitCode ?? (child.signalCode ? 128 : 0);
 }
 
-async function shutdown(code) {
+async function shutdown(code: number): Promise<void> {
   if (stopping) return;
   stopping = true;
   // Forwarder first (it finishes its deliveries to the simulator and commits), then the ingress
@@ -113,7 +129,7 @@ async function shutdown(code) {
   process.exit(code || (children.some(({ child }) => exitCodeOf(child) !== 0) ? 1 : 0));
 }
 
-function onSignal(signal) {
+function onSignal(signal: NodeJS.Signals): void {
   const now = Date.now();
   if (!firstSignalAt) {
     firstSignalAt = now;
@@ -123,48 +139,53 @@ function onSignal(signal) {
   // A second Ctrl+C a person presses later: stop at once. Whatever was not committed is
   // delivered again on the next start (at least once).
   log(`${signal} again: killing what is left`);
-  for (const { child } of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const { child } of children) if (alive(child)) child.kill('SIGKILL');
 }
 
-async function main() {
+function trapSignals(): void {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   // A closed terminal (or a killed pty) hangs up: the same clean stop, or the children outlive it.
   process.on('SIGHUP', onSignal);
   // The children have process groups of their own: never leave them behind.
   process.on('exit', () => {
-    for (const { child } of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    for (const { child } of children) if (alive(child)) child.kill('SIGKILL');
   });
+}
 
-  // It says in one line what is missing and how to install it.
-  if (spawnSync(process.execPath, [join(__dirname, 'check-prerequisites.js'), 'start'], { stdio: 'inherit' }).status !== 0) process.exit(1);
-  if (BUILD) {
-    log('building...');
-    runOrExit('npm', ['run', '-s', 'build'], 'the build');
-  }
+/** The brokers of KAFKA_BROKERS, or of the local Kafka this script starts (or finds running). */
+function kafkaBrokers(): string {
+  if (process.env.KAFKA_BROKERS) return process.env.KAFKA_BROKERS;
+  startedKafka = !kafkaRunning();
+  log(
+    startedKafka
+      ? 'starting a local Kafka (KRaft) from Maven Central artifacts...'
+      : 'using the local Kafka that is already running',
+  );
+  runOrExit('bash', [kafkaScript, 'up'], 'starting Kafka');
+  return spawnSync('bash', [kafkaScript, 'bootstrap'], { cwd: repo, encoding: 'utf8' }).stdout.trim();
+}
 
-  let brokers = process.env.KAFKA_BROKERS;
-  if (!brokers) {
-    startedKafka = !kafkaRunning();
-    log(startedKafka ? 'starting a local Kafka (KRaft) from Maven Central artifacts...' : 'using the local Kafka that is already running');
-    runOrExit('bash', [kafkaScript, 'up'], 'starting Kafka');
-    brokers = spawnSync('bash', [kafkaScript, 'bootstrap'], { cwd: repo, encoding: 'utf8' }).stdout.trim();
-  }
-  await ensureDemoTopic(brokers);
+function startForwarder(brokers: string): void {
+  startChild(
+    'forwarder',
+    [
+      'dist/apps/forwarder/main.js',
+      'forward',
+      '--topic',
+      DEMO_TOPIC,
+      '--target-url',
+      `http://127.0.0.1:${PORT}/webhook-simulator`,
+      '--group',
+      'demo-forwarder',
+      '--health-port',
+      String(FORWARDER_HEALTH_PORT),
+    ],
+    { KAFKA_BROKERS: brokers },
+  );
+}
 
-  startChild('ingress', ['dist/apps/ingress/main.js'], { KAFKA_BROKERS: brokers, PORT: String(PORT) });
-  if (!(await waitForHttp(`http://127.0.0.1:${PORT}/health/ready`, 60_000).then(() => true, () => false))) {
-    console.error('[start] the ingress did not become ready within 60 s.');
-    return shutdown(1);
-  }
-  startChild('forwarder', [
-    'dist/apps/forwarder/main.js', 'forward',
-    '--topic', DEMO_TOPIC,
-    '--target-url', `http://127.0.0.1:${PORT}/webhook-simulator`,
-    '--group', 'demo-forwarder',
-    '--health-port', String(FORWARDER_HEALTH_PORT),
-  ], { KAFKA_BROKERS: brokers });
-
+function printBanner(brokers: string): void {
   const base = `http://127.0.0.1:${PORT}`;
   console.log(`
   Kafka HTTP gateway is running (Kafka at ${brokers}).
@@ -182,7 +203,32 @@ async function main() {
 `);
 }
 
-main().catch((error) => {
-  console.error(`[start] ${error.stack || error}`);
+async function main(): Promise<void> {
+  trapSignals();
+  // It says in one line what is missing and how to install it.
+  if (checkPrerequisites('start') !== 0) process.exit(1);
+  if (BUILD) {
+    log('building...');
+    runOrExit('npm', ['run', '-s', 'build'], 'the build');
+  }
+  const brokers = kafkaBrokers();
+  await ensureDemoTopic(brokers);
+
+  startChild('ingress', ['dist/apps/ingress/main.js'], { KAFKA_BROKERS: brokers, PORT: String(PORT) });
+  if (
+    !(await waitForHttp(`http://127.0.0.1:${PORT}/health/ready`, 60_000).then(
+      () => true,
+      () => false,
+    ))
+  ) {
+    console.error('[start] the ingress did not become ready within 60 s.');
+    return shutdown(1);
+  }
+  startForwarder(brokers);
+  printBanner(brokers);
+}
+
+main().catch((error: unknown) => {
+  console.error(`[start] ${error instanceof Error ? error.stack : String(error)}`);
   void shutdown(1);
 });

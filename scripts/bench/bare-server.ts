@@ -1,13 +1,12 @@
-'use strict';
 // The HTTP ceiling: a bare Node server that reads and parses a JSON body and answers 200,
-// with no framework and no Kafka. Usage: node bare-server.js <port>
-const { createServer } = require('node:http');
+// with no framework and no Kafka. Usage: bare-server.ts <port>
+import { createServer } from 'node:http';
 
 const port = Number(process.argv[2]);
 const server = createServer((req, res) => {
   let body = '';
   req.setEncoding('utf8');
-  req.on('data', (chunk) => (body += chunk));
+  req.on('data', (chunk: string) => (body += chunk));
   req.on('end', () => {
     try {
       JSON.parse(body);

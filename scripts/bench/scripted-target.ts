@@ -1,21 +1,21 @@
-'use strict';
 // A target with a scripted capacity or latency, for the adaptive-concurrency rows of
 // bench:forwarder. Counts what it answered, per second.
-//   node scripted-target.js <port> capped <capacity> <delayMs>   503 + Retry-After: 0 beyond <capacity> in flight
-//   node scripted-target.js <port> jump <beforeMs> <afterMs> <atMs>  latency jumps <atMs> after the first request
+//   scripted-target.ts <port> capped <capacity> <delayMs>   503 + Retry-After: 0 beyond <capacity> in flight
+//   scripted-target.ts <port> jump <beforeMs> <afterMs> <atMs>  latency jumps <atMs> after the first request
 // GET /stats -> {ok, refused, firstAt, lastAt, maxInFlight, seconds: [[ok, refused], ...]}
-const { createServer } = require('node:http');
+import { createServer } from 'node:http';
 
-const [port, mode, a, b, c] = process.argv.slice(2).map((v, i) => (i === 1 ? v : Number(v)));
+const mode = process.argv[3];
+const [port, , a, b, c] = process.argv.slice(2).map(Number);
 let ok = 0;
 let refused = 0;
 let firstAt = 0;
 let lastAt = 0;
 let inFlight = 0;
 let maxInFlight = 0;
-const seconds = [];
+const seconds: [number, number][] = [];
 
-function count(kind) {
+function count(kind: 'ok' | 'refused'): void {
   const now = Date.now();
   if (firstAt === 0) firstAt = now;
   lastAt = now;
@@ -26,7 +26,7 @@ function count(kind) {
   else refused++;
 }
 
-function delayFor(now) {
+function delayFor(now: number): number {
   if (mode === 'capped') return b;
   return firstAt !== 0 && now - firstAt >= c ? b : a;
 }

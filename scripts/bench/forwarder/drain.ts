@@ -1,0 +1,95 @@
+// The drain rows of bench:forwarder: a topic of keyed records delivered into a sink that answers
+// 200 at once, and Kafka's own consumer perf test over the same topic as the Kafka ceiling.
+import { spawnSync } from 'node:child_process';
+import { cpuSeconds } from '../../../test/support/system';
+import * as lib from '../lib';
+import { startForwarder } from './forwarder-process';
+import { RECORDS, TOPIC } from './settings';
+
+export interface Drain {
+  perSec: number;
+  cpuUs: number;
+  peakRssMb: number;
+  delivered: number;
+}
+
+interface SinkStats {
+  count: number;
+  firstAt: number;
+  lastAt: number;
+}
+
+const sinkStats = async (url: string) => (await (await fetch(url)).json()) as SinkStats;
+
+/** Drains the topic into the sink; CPU is read from the first delivery to the last. */
+export async function drain(brokers: string, sinkPort: number, flags: string[], group: string): Promise<Drain> {
+  const stats = `http://127.0.0.1:${sinkPort}/stats`;
+  await fetch(stats, { method: 'DELETE' });
+  const forwarder = startForwarder(brokers, TOPIC, `http://127.0.0.1:${sinkPort}/hook`, group, [
+    '--idle-exit',
+    '2s',
+    ...flags,
+  ]);
+  const pid = forwarder.child.pid!;
+  let cpuAtFirst: number | undefined;
+  let cpuAtLast: number;
+  let countAtFirst = 0;
+  for (;;) {
+    const { count } = await sinkStats(stats);
+    if (cpuAtFirst === undefined && count > 0) {
+      cpuAtFirst = cpuSeconds(pid);
+      countAtFirst = count;
+    }
+    if (count >= RECORDS) {
+      cpuAtLast = cpuSeconds(pid);
+      break;
+    }
+    if (forwarder.child.exitCode !== null)
+      throw new Error(`the forwarder exited before draining:\n${forwarder.output()}`);
+    await lib.sleep(50);
+  }
+  await forwarder.exited;
+  const { count, firstAt, lastAt } = await sinkStats(stats);
+  return {
+    perSec: (count * 1000) / Math.max(1, lastAt - firstAt),
+    cpuUs: ((cpuAtLast - cpuAtFirst!) * 1e6) / Math.max(1, count - countAtFirst),
+    peakRssMb: forwarder.peakRssMb(),
+    delivered: count,
+  };
+}
+
+export interface ConsumerPerf {
+  mbPerSec: number;
+  recordsPerSec: number;
+  line: string;
+}
+
+export function kafkaConsumerPerf(brokers: string): ConsumerPerf {
+  const out = lib.kafkaTool('kafka-consumer-perf-test', [
+    '--bootstrap-server',
+    brokers,
+    '--topic',
+    TOPIC,
+    '--messages',
+    String(RECORDS),
+    '--group',
+    `perf-${Date.now()}`,
+  ]);
+  const line = (out.trim().split('\n').at(-1) ?? '').split(',').map((s) => s.trim());
+  // start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, ...
+  return { mbPerSec: Number(line[3]), recordsPerSec: Number(line[5]), line: line.join(', ') };
+}
+
+/** Fills a topic with keyed records through kcat (keys spread at random over 1 000). */
+export function fillKeyed(brokers: string, topic: string, partitions: number, records: number, valueBytes: number) {
+  lib.createTopic(brokers, topic, partitions);
+  const lines = Array.from(
+    { length: records },
+    (_, i) => `k${(i * 7919) % 1000}:${JSON.stringify({ i, data: 'x'.repeat(valueBytes) })}`,
+  ).join('\n');
+  const result = spawnSync('kcat', ['-b', brokers, '-P', '-t', topic, '-K:'], {
+    input: lines,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (result.status !== 0) throw new Error(`kcat could not fill ${topic}: ${result.stderr.toString()}`);
+}
