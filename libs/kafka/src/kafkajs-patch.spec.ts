@@ -41,6 +41,12 @@ const encodeRequest = require('kafkajs/src/protocol/request') as (request: {
   clientId: string | null;
   request: { apiKey: number; apiVersion: number; encode: () => Promise<Encoder> };
 }) => Promise<Encoder>;
+const groupMessagesPerPartition = require('kafkajs/src/producer/groupMessagesPerPartition') as (args: {
+  topic: string;
+  partitionMetadata: unknown[];
+  messages: Array<{ partition: number; n: number }>;
+  partitioner: (args: { message: { partition: number } }) => number;
+}) => Record<string, Array<{ partition: number; n: number }>>;
 const Long = require('kafkajs/src/utils/long') as { fromValue(value: number): unknown };
 
 /** CRC32C (Castagnoli, reflected 0x82F63B78) one bit at a time: slow, and obviously right. */
@@ -187,5 +193,31 @@ describe('kafkajs, as patched by patches/kafkajs+2.2.4.patch', () => {
       size.writeInt32BE(body.length);
       expect(bytes).toEqual(Buffer.concat([size, body]));
     }
+  });
+
+  it('groups messages per partition in their order, as the quadratic version did', () => {
+    fc.assert(
+      fc.property(fc.array(fc.nat({ max: 7 }), { maxLength: 300 }), (partitions) => {
+        const messages = partitions.map((partition, n) => ({ partition, n }));
+        const grouped = groupMessagesPerPartition({
+          topic: 't',
+          partitionMetadata: [{}],
+          messages,
+          partitioner: ({ message }) => message.partition,
+        });
+        const expected: Record<string, Array<{ partition: number; n: number }>> = {};
+        for (const message of messages) expected[message.partition] = [...(expected[message.partition] ?? []), message];
+        expect(grouped).toEqual(expected);
+        expect(Object.keys(grouped)).toEqual(Object.keys(expected));
+      }),
+    );
+    expect(
+      groupMessagesPerPartition({
+        topic: 't',
+        partitionMetadata: [],
+        messages: [{ partition: 0, n: 0 }],
+        partitioner: () => 0,
+      }),
+    ).toEqual({});
   });
 });

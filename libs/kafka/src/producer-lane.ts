@@ -180,27 +180,51 @@ function byteLength(value: string | Buffer | null | undefined): number {
   return typeof value === 'string' ? Buffer.byteLength(value) : value.length;
 }
 
+/** Where the next record of one partition of a produce answer goes. */
+interface PartitionAnswer {
+  next: number;
+  /** LogAppendTime when the topic uses it, else each record keeps its own timestamp. */
+  appendTime: number | undefined;
+}
+
 /** kafkajs answers with a base offset per partition; records keep their order inside a partition. */
 function assignOffsets(batch: readonly Outgoing[], responses: RecordMetadata[]): ProducedRecord[] {
-  const base = new Map<string, RecordMetadata>();
-  for (const response of responses) base.set(`${response.topicName}\u0000${response.partition}`, response);
-  const seen = new Map<string, number>();
+  // Per topic, then per partition: no key string and no BigInt per record.
+  const answers = new Map<string, Map<number, PartitionAnswer>>();
+  for (const response of responses) {
+    if (!response.baseOffset) continue;
+    let byPartition = answers.get(response.topicName);
+    if (byPartition === undefined) answers.set(response.topicName, (byPartition = new Map<number, PartitionAnswer>()));
+    const logAppendTime =
+      response.logAppendTime && response.logAppendTime !== '-1' ? response.logAppendTime : undefined;
+    byPartition.set(response.partition, {
+      next: Number(response.baseOffset),
+      appendTime: logAppendTime === undefined ? undefined : Number(logAppendTime),
+    });
+  }
+  const isoTime = lastIsoTime();
   return batch.map((item) => {
-    const id = `${item.topic}\u0000${item.partition}`;
-    const response = base.get(id);
-    if (!response?.baseOffset)
+    const answer = answers.get(item.topic)?.get(item.partition);
+    if (answer === undefined)
       throw new KafkaUnavailableError(`Kafka did not report an offset for ${item.topic}/${item.partition}.`);
-    const index = seen.get(id) ?? 0;
-    seen.set(id, index + 1);
-    const appendTime =
-      response.logAppendTime && response.logAppendTime !== '-1'
-        ? Number(response.logAppendTime)
-        : Number(item.message.timestamp);
     return {
       topic: item.topic,
       partition: item.partition,
-      offset: Number(BigInt(response.baseOffset) + BigInt(index)),
-      timestamp: new Date(appendTime).toISOString(),
+      offset: answer.next++,
+      timestamp: isoTime(answer.appendTime ?? Number(item.message.timestamp)),
     };
   });
+}
+
+/** ISO text of a time in ms, remembering the last one: the records of a batch mostly share their millisecond. */
+function lastIsoTime(): (ms: number) => string {
+  let lastMs = Number.NaN;
+  let lastText = '';
+  return (ms) => {
+    if (ms !== lastMs) {
+      lastMs = ms;
+      lastText = new Date(ms).toISOString();
+    }
+    return lastText;
+  };
 }
