@@ -21,10 +21,15 @@ async function boot(options: ForwardingStopOptions = {}) {
   const clock = new FakeClock();
   const signals = new FakeSignals();
   const finishedListeners: Array<() => void> = [];
-  const server = {
+  interface FakeServer {
+    idle: boolean;
+    isIdleFor: jest.Mock<boolean, []>;
+    on(event: string, listener: () => void): FakeServer;
+  }
+  const server: FakeServer = {
     idle: false,
     isIdleFor: jest.fn(() => server.idle),
-    on: (event: string, listener: () => void) => (event === 'finished' && finishedListeners.push(listener), server),
+    on: (event, listener) => (event === 'finished' && finishedListeners.push(listener), server),
   };
   const moduleRef = await Test.createTestingModule({
     providers: [

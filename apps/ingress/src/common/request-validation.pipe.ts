@@ -3,6 +3,7 @@ import { defaultMetadataStorage } from 'class-transformer/cjs/storage';
 import { getMetadataStorage, validate } from 'class-validator';
 import { ApiError, type ErrorDetail } from './api-error';
 import { cacheValidationMetadata } from './validation-metadata-cache';
+import { passesValidation } from './validation-plan';
 
 const BODY_VALIDATION = {
   whitelist: true,
@@ -52,6 +53,7 @@ export class RequestValidationPipe extends ValidationPipe {
     // (and change) the payload's nested objects. Unknown keys are left out and reported with
     // every other failing field.
     const instance = toInstance(metatype, value as Record<string, unknown>);
+    if (unknown.length === 0 && passesValidation(instance) === true) return instance;
     const errors = await validate(instance, BODY_VALIDATION);
     const details = [...unknown, ...flatten(errors)];
     if (details.length > 0) throw invalid(details);
