@@ -8,7 +8,7 @@ import { OptionMeta } from 'nest-commander/src/constants';
 import { parseAllDocuments, parse } from 'yaml';
 import { ForwardCommand } from '../../apps/forwarder/src/cli/forward.command';
 import { ForwarderHealthController } from '../../apps/forwarder/src/health/forwarder-health.controller';
-import { ABANDONED_DELIVERY_WAIT_MS } from '../../apps/forwarder/src/transport/kafka-forward.server';
+import { ABANDONED_DELIVERY_WAIT_MS } from '../../apps/forwarder/src/transport/record-window';
 import { loadIngressConfig, IngressEnvironment } from '../../apps/ingress/src/config/ingress.config';
 import { HealthController } from '../../apps/ingress/src/health/health.controller';
 import { kafkaConfigFromEnv, KafkaEnvironment } from '../../libs/kafka/src/kafka.config';

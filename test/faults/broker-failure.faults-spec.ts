@@ -3,6 +3,7 @@ import { byPosition, readAll } from '../support/kcat';
 import { TestKafka } from '../support/kafka-admin';
 import { getJson, postJson, type JsonResponse } from '../support/http';
 import { startIngress, stopAll, waitFor, type AppProcess } from '../support/processes';
+import { produceUntilAccepted } from '../support/produce-answer';
 
 const REQUESTS = 20_000;
 const CONCURRENCY = 32;
@@ -166,15 +167,7 @@ describe('broker failure under load', () => {
     } finally {
       await kafkaScript(cluster, 'up');
     }
-    const back = await waitFor(
-      'a produce to succeed again',
-      async () => {
-        const response = await postJson(`${ingress.url}/produce`, { topic, key: 'after', payload: 'after' });
-        return response.status === 200 ? response : undefined;
-      },
-      90_000,
-      500,
-    );
+    const back = await produceUntilAccepted(ingress.url, { topic, key: 'after', payload: 'after' }, 90_000);
     expect(
       byPosition(await readAll(cluster.brokers, topic)).get(`${back.body.partition}/${back.body.offset}`)?.value,
     ).toBe('"after"');

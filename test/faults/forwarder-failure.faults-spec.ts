@@ -3,6 +3,7 @@ import { kafkaScript, runCluster, type LocalCluster } from '../setup/test-kafka'
 import { readAll } from '../support/kcat';
 import { TestKafka } from '../support/kafka-admin';
 import { freePort, startForwarder, stopAll, waitFor } from '../support/processes';
+import { forwardArgs, forwardTopic, forwarderMetrics, numberedRecords } from '../support/forwarder-run';
 import { rssMb } from '../support/system';
 import { TestTarget } from '../support/target';
 
@@ -42,30 +43,19 @@ describe('forwarder failures', () => {
   it('drains 10 000 records through a rebalance storm and a broker killed mid-run: nothing lost, commits at the end', async () => {
     const topic = await kafka.createTopic('storm', 6);
     const group = `${topic}-g`;
-    await kafka.produce(
-      topic,
-      Array.from({ length: RECORDS }, (_, i) => ({ key: `k${i % 100}`, value: JSON.stringify({ i }) })),
-    );
+    await kafka.produce(topic, numberedRecords(RECORDS, 100));
     const sink = await new TestTarget(() => ({ status: 200, delayMs: 2 })).start();
     targets.push(sink);
-    const args = [
-      '--topic',
+    const args = forwardArgs({
       topic,
-      '--target-url',
-      sink.url,
-      '--brokers',
-      cluster.brokers,
-      '--group',
+      'target-url': sink.url,
+      brokers: cluster.brokers,
       group,
-      '--workers',
-      '8',
-      '--max-pending',
-      String(MAX_PENDING),
-      '--rate',
-      String(RATE),
-      '--session-timeout',
-      '6s',
-    ];
+      workers: 8,
+      'max-pending': MAX_PENDING,
+      rate: RATE,
+      'session-timeout': '6s',
+    });
 
     const running: Forwarder[] = [startForwarder(args)];
     let joins = 1;
@@ -140,36 +130,20 @@ describe('forwarder failures', () => {
     const target = await new TestTarget(() => (hanging ? { status: 200, hang: true } : { status: 200 })).start();
     targets.push(target);
     const port = await freePort();
-    const forwarder = startForwarder([
-      '--topic',
-      topic,
-      '--target-url',
-      target.url,
-      '--brokers',
-      cluster.brokers,
-      '--group',
-      `${topic}-g`,
-      '--workers',
-      '16',
-      '--timeout',
-      '1s',
-      '--retries',
-      '1',
-      '--retry-delay',
-      '100ms',
-      '--retry-max-delay',
-      '500ms',
-      '--circuit-threshold',
-      '5',
-      '--circuit-cooldown',
-      '1s',
-      '--health-port',
-      String(port),
-      '--idle-exit',
-      '3s',
-    ]);
+    const forwarder = forwardTopic(topic, target, {
+      brokers: cluster.brokers,
+      workers: 16,
+      timeout: '1s',
+      retries: 1,
+      'retry-delay': '100ms',
+      'retry-max-delay': '500ms',
+      'circuit-threshold': 5,
+      'circuit-cooldown': '1s',
+      'health-port': port,
+      'idle-exit': '3s',
+    });
     const metric = async (line: RegExp) => {
-      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      const text = await forwarderMetrics(port);
       return Number(line.exec(text)?.[1] ?? NaN);
     };
     await waitFor(

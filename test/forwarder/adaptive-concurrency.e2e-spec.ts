@@ -1,8 +1,7 @@
 import { readAll } from '../support/kcat';
-import { TestKafka, testBrokers } from '../support/kafka-admin';
-import { freePort, startForwarder, stopAll, waitFor } from '../support/processes';
+import { forwarderSuite, forwardTopic, forwarderMetrics } from '../support/forwarder-run';
+import { freePort, waitFor } from '../support/processes';
 import { sample } from '../support/metrics';
-import { TestTarget } from '../support/target';
 
 const randomKeys = (n: number) =>
   Array.from({ length: n }, (_, i) => ({ key: `k-${(i * 7919) % 1000}`, value: JSON.stringify({ seq: i }) }));
@@ -12,43 +11,22 @@ const randomKeys = (n: number) =>
  * without losing records to it, and opens up for a slow one.
  */
 describe('forward --workers auto', () => {
-  const brokers = testBrokers();
-  const kafka = new TestKafka(brokers);
-  const targets: TestTarget[] = [];
-
-  afterAll(async () => {
-    await stopAll();
-    await Promise.all(targets.map((t) => t.stop()));
-  });
+  const { brokers, kafka, startTarget } = forwarderSuite();
 
   it('delivers everything to a target that answers 503 beyond 8 requests in flight, dead-letters nothing, and settles near 8', async () => {
     const records = 3_000;
     const topic = await kafka.createTopic('saturated', 6);
     await kafka.produce(topic, randomKeys(records));
-    const target = await new TestTarget((_request, inFlight) =>
+    const target = await startTarget((_request, inFlight) =>
       inFlight > 8 ? { status: 503, headers: { 'retry-after': '0' } } : { status: 200, delayMs: 20 },
-    ).start();
-    targets.push(target);
+    );
     const port = await freePort();
     // Defaults throughout (--workers auto, --retries 3), as a user would start it.
-    const forwarder = startForwarder([
-      '--topic',
-      topic,
-      '--target-url',
-      target.url,
-      '--brokers',
-      brokers,
-      '--group',
-      `${topic}-g`,
-      '--health-port',
-      String(port),
-      '--stats-interval',
-      '1',
-    ]);
+    const forwarder = forwardTopic(topic, target, { 'health-port': port, 'stats-interval': 1 });
     const metrics = await waitFor(
       'every record to be delivered',
       async () => {
-        const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+        const text = await forwarderMetrics(port);
         return target.deliveries().size === records ? text : undefined;
       },
       120_000,
@@ -73,20 +51,8 @@ describe('forward --workers auto', () => {
     const records = 1_500;
     const topic = await kafka.createTopic('slow', 6);
     await kafka.produce(topic, randomKeys(records));
-    const target = await new TestTarget(() => ({ status: 200, delayMs: 300 })).start();
-    targets.push(target);
-    const forwarder = startForwarder([
-      '--topic',
-      topic,
-      '--target-url',
-      target.url,
-      '--brokers',
-      brokers,
-      '--group',
-      `${topic}-g`,
-      '--idle-exit',
-      '2s',
-    ]);
+    const target = await startTarget(() => ({ status: 200, delayMs: 300 }));
+    const forwarder = forwardTopic(topic, target, { 'idle-exit': '2s' });
     expect(await forwarder.exited).toBe(0);
     expect(target.deliveries().size).toBe(records);
     expect(target.maxInFlight).toBeGreaterThanOrEqual(64);
@@ -95,22 +61,8 @@ describe('forward --workers auto', () => {
   it('never exceeds a fixed --workers', async () => {
     const topic = await kafka.createTopic('fixed', 6);
     await kafka.produce(topic, randomKeys(300));
-    const target = await new TestTarget(() => ({ status: 200, delayMs: 20 })).start();
-    targets.push(target);
-    const forwarder = startForwarder([
-      '--topic',
-      topic,
-      '--target-url',
-      target.url,
-      '--brokers',
-      brokers,
-      '--group',
-      `${topic}-g`,
-      '--workers',
-      '4',
-      '--idle-exit',
-      '2s',
-    ]);
+    const target = await startTarget(() => ({ status: 200, delayMs: 20 }));
+    const forwarder = forwardTopic(topic, target, { workers: 4, 'idle-exit': '2s' });
     expect(await forwarder.exited).toBe(0);
     expect(target.deliveries().size).toBe(300);
     expect(target.maxInFlight).toBe(4);

@@ -1,5 +1,6 @@
 import { getJson } from '../support/http';
 import { freePort, spawnApp, startForwarder, stopAll, waitFor } from '../support/processes';
+import { forwardArgs } from '../support/forwarder-run';
 import { TestKafka, testBrokers } from '../support/kafka-admin';
 
 describe('the forward command line', () => {
@@ -115,16 +116,9 @@ describe('the forward command line', () => {
 
   it('keeps retrying, visibly and without exiting, while Kafka is unreachable, and reports down on /health', async () => {
     const port = await freePort();
-    const forwarder = startForwarder([
-      '--topic',
-      't',
-      '--target-url',
-      'http://127.0.0.1:9/',
-      '--brokers',
-      '127.0.0.1:1',
-      '--health-port',
-      String(port),
-    ]);
+    const forwarder = startForwarder(
+      forwardArgs({ topic: 't', 'target-url': 'http://127.0.0.1:9/', brokers: '127.0.0.1:1', 'health-port': port }),
+    );
     const health = await waitFor('the health endpoint', async () => getJson(`http://127.0.0.1:${port}/health`), 20_000);
     expect(health.status).toBe(503);
     expect(health.body.error.consumer).toMatchObject({ status: 'down', state: 'connecting' });
@@ -138,18 +132,9 @@ describe('the forward command line', () => {
     const brokers = testBrokers();
     const topic = await new TestKafka(brokers).createTopic('health', 1);
     const port = await freePort();
-    const forwarder = startForwarder([
-      '--topic',
-      topic,
-      '--target-url',
-      'http://127.0.0.1:9/',
-      '--brokers',
-      brokers,
-      '--group',
-      `${topic}-g`,
-      '--health-port',
-      String(port),
-    ]);
+    const forwarder = startForwarder(
+      forwardArgs({ topic, 'target-url': 'http://127.0.0.1:9/', brokers, group: `${topic}-g`, 'health-port': port }),
+    );
     const health = await waitFor('/health to be up', async () => {
       const response = await getJson(`http://127.0.0.1:${port}/health`);
       return response.status === 200 ? response : undefined;

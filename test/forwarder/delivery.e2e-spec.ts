@@ -1,7 +1,5 @@
 import { readAll } from '../support/kcat';
-import { TestKafka, testBrokers } from '../support/kafka-admin';
-import { startForwarder, stopAll } from '../support/processes';
-import { TestTarget } from '../support/target';
+import { forwarderSuite, forwardTopic } from '../support/forwarder-run';
 
 const RECORDS = 2_000;
 const KEYS = 50;
@@ -13,14 +11,7 @@ function lcg(seed: number) {
 }
 
 describe('forward: 2 000 records, 6 partitions, 50 keys, a flaky target', () => {
-  const brokers = testBrokers();
-  const kafka = new TestKafka(brokers);
-  let target: TestTarget;
-
-  afterAll(async () => {
-    await stopAll();
-    await target?.stop();
-  });
+  const { brokers, kafka, startTarget } = forwarderSuite();
 
   it('ends every record delivered or dead-lettered, keeps per-key order, and commits to the end', async () => {
     const topic = await kafka.createTopic('flaky', 6);
@@ -35,36 +26,23 @@ describe('forward: 2 000 records, 6 partitions, 50 keys, a flaky target', () => 
     );
     const random = lcg(42);
     const attempts = new Map<string, number[]>();
-    target = await new TestTarget((request) => {
+    const target = await startTarget((request) => {
       const id = `${request.partition}/${request.offset}`;
       const roll = random();
       const status = roll < 0.2 ? 503 : roll < 0.25 ? 400 : 200;
       attempts.set(id, [...(attempts.get(id) ?? []), status]);
       return { status, delayMs: Math.floor(random() * 10) };
-    }).start();
+    });
 
-    const forwarder = startForwarder([
-      '--topic',
-      topic,
-      '--target-url',
-      target.url,
-      '--brokers',
-      brokers,
-      '--group',
+    const forwarder = forwardTopic(topic, target, {
       group,
-      '--workers',
-      '32',
-      '--retries',
-      '3',
-      '--retry-delay',
-      '10ms',
-      '--retry-max-delay',
-      '100ms',
-      '--idle-exit',
-      '2s',
-      '--stats-interval',
-      '1',
-    ]);
+      workers: 32,
+      retries: 3,
+      'retry-delay': '10ms',
+      'retry-max-delay': '100ms',
+      'idle-exit': '2s',
+      'stats-interval': 1,
+    });
     expect(await forwarder.exited).toBe(0);
 
     const dlq = await readAll(brokers, `${topic}.dlq`);
@@ -130,21 +108,8 @@ describe('forward: 2 000 records, 6 partitions, 50 keys, a flaky target', () => 
       topic,
       Array.from({ length: 300 }, (_, i) => ({ key: `k${i % 10}`, value: String(i) })),
     );
-    const ordered = await new TestTarget(() => ({ status: 200, delayMs: 1 })).start();
-    const forwarder = startForwarder([
-      '--topic',
-      topic,
-      '--target-url',
-      ordered.url,
-      '--brokers',
-      brokers,
-      '--group',
-      `${topic}-g`,
-      '--ordering',
-      'partition',
-      '--idle-exit',
-      '2s',
-    ]);
+    const ordered = await startTarget(() => ({ status: 200, delayMs: 1 }));
+    const forwarder = forwardTopic(topic, ordered, { ordering: 'partition', 'idle-exit': '2s' });
     expect(await forwarder.exited).toBe(0);
     await ordered.stop();
     const lastOffset = new Map<number, number>();
@@ -159,21 +124,8 @@ describe('forward: 2 000 records, 6 partitions, 50 keys, a flaky target', () => 
   it('sends a value that is not JSON as raw_message and stops after --max-messages', async () => {
     const topic = await kafka.createTopic('raw', 1);
     await kafka.produce(topic, [{ value: 'plain text' }, { value: '{"json":true}' }, { value: 'third' }]);
-    const sink = await new TestTarget().start();
-    const forwarder = startForwarder([
-      '--topic',
-      topic,
-      '--target-url',
-      sink.url,
-      '--brokers',
-      brokers,
-      '--group',
-      `${topic}-g`,
-      '--max-messages',
-      '2',
-      '--ordering',
-      'partition',
-    ]);
+    const sink = await startTarget();
+    const forwarder = forwardTopic(topic, sink, { 'max-messages': 2, ordering: 'partition' });
     expect(await forwarder.exited).toBe(0);
     await sink.stop();
     expect(sink.received.map((r) => r.value)).toEqual([{ raw_message: 'plain text' }, { json: true }]);

@@ -1,52 +1,24 @@
 import { readAll } from '../support/kcat';
-import { TestKafka, testBrokers } from '../support/kafka-admin';
-import { startForwarder, stopAll, waitFor } from '../support/processes';
-import { TestTarget } from '../support/target';
+import { forwarderSuite, forwardTopic, numberedRecords, waitForRequests } from '../support/forwarder-run';
 
 describe('forward under failure', () => {
-  const brokers = testBrokers();
-  const kafka = new TestKafka(brokers);
-  const targets: TestTarget[] = [];
-  const target = async (t: TestTarget) => (targets.push(t), t.start());
-
-  afterAll(async () => {
-    await stopAll();
-    await Promise.all(targets.map((t) => t.stop()));
-  });
+  const { brokers, kafka, startTarget } = forwarderSuite();
 
   it('loses nothing when killed -9 mid-run and started again; duplicates stay within the in-flight window', async () => {
     const topic = await kafka.createTopic('crash', 6);
     const group = `${topic}-g`;
     const total = 3_000;
-    await kafka.produce(
-      topic,
-      Array.from({ length: total }, (_, i) => ({ key: `k${i % 40}`, value: JSON.stringify({ i }) })),
-    );
-    const sink = await target(new TestTarget(() => ({ status: 200, delayMs: 3 })));
-    const args = [
-      '--topic',
-      topic,
-      '--target-url',
-      sink.url,
-      '--brokers',
-      brokers,
-      '--group',
-      group,
-      '--workers',
-      '16',
-      '--max-pending',
-      '100',
-      '--rate',
-      '500',
-    ];
+    await kafka.produce(topic, numberedRecords(total, 40));
+    const sink = await startTarget(() => ({ status: 200, delayMs: 3 }));
+    const flags = { workers: 16, 'max-pending': 100, rate: 500 };
 
-    const first = startForwarder(args);
-    await waitFor('some deliveries', async () => sink.received.length >= 800, 60_000);
+    const first = forwardTopic(topic, sink, flags);
+    await waitForRequests(sink, 800, { forwarder: first });
     first.child.kill('SIGKILL');
     await first.exited;
     const beforeRestart = sink.deliveries();
 
-    const second = startForwarder([...args, '--idle-exit', '2s']);
+    const second = forwardTopic(topic, sink, { ...flags, 'idle-exit': '2s' });
     expect(await second.exited).toBe(0);
 
     const delivered = sink.deliveries();
@@ -63,38 +35,19 @@ describe('forward under failure', () => {
   it('dead-letters nothing while the target refuses connections for 20 s, and delivers everything after', async () => {
     const topic = await kafka.createTopic('outage', 3);
     const total = 300;
-    await kafka.produce(
-      topic,
-      Array.from({ length: total }, (_, i) => ({ key: `k${i % 5}`, value: JSON.stringify({ i }) })),
-    );
-    const sink = await target(new TestTarget(() => ({ status: 200, delayMs: 20 })));
-    const forwarder = startForwarder([
-      '--topic',
-      topic,
-      '--target-url',
-      sink.url,
-      '--brokers',
-      brokers,
-      '--group',
-      `${topic}-g`,
-      '--workers',
-      '4',
-      '--retries',
-      '2',
-      '--retry-delay',
-      '50ms',
-      '--retry-max-delay',
-      '300ms',
-      '--circuit-threshold',
-      '5',
-      '--circuit-cooldown',
-      '1s',
-      '--idle-exit',
-      '3s',
-      '--stats-interval',
-      '1',
-    ]);
-    await waitFor('the first deliveries', async () => sink.received.length >= 30, 60_000);
+    await kafka.produce(topic, numberedRecords(total, 5));
+    const sink = await startTarget(() => ({ status: 200, delayMs: 20 }));
+    const forwarder = forwardTopic(topic, sink, {
+      workers: 4,
+      retries: 2,
+      'retry-delay': '50ms',
+      'retry-max-delay': '300ms',
+      'circuit-threshold': 5,
+      'circuit-cooldown': '1s',
+      'idle-exit': '3s',
+      'stats-interval': 1,
+    });
+    await waitForRequests(sink, 30, { forwarder });
     await sink.stop();
     await new Promise((r) => setTimeout(r, 20_000));
     expect(forwarder.output()).toMatch(/circuit open/);
@@ -110,29 +63,11 @@ describe('forward under failure', () => {
     const topic = await kafka.createTopic('pair', 6);
     const group = `${topic}-g`;
     const total = 2_000;
-    await kafka.produce(
-      topic,
-      Array.from({ length: total }, (_, i) => ({ key: `k${i % 60}`, value: JSON.stringify({ i }) })),
-    );
-    const sink = await target(new TestTarget(() => ({ status: 200, delayMs: 5 })));
-    const common = [
-      '--topic',
-      topic,
-      '--target-url',
-      sink.url,
-      '--brokers',
-      brokers,
-      '--group',
-      group,
-      '--workers',
-      '4',
-      '--rate',
-      '300',
-      '--idle-exit',
-      '4s',
-    ];
-    const a = startForwarder([...common, '--header', 'X-Instance: a']);
-    const b = startForwarder([...common, '--header', 'X-Instance: b']);
+    await kafka.produce(topic, numberedRecords(total, 60));
+    const sink = await startTarget(() => ({ status: 200, delayMs: 5 }));
+    const flags = { workers: 4, rate: 300, 'idle-exit': '4s' };
+    const a = forwardTopic(topic, sink, { ...flags, header: ['X-Instance: a'] });
+    const b = forwardTopic(topic, sink, { ...flags, header: ['X-Instance: b'] });
     expect(await a.exited).toBe(0);
     expect(await b.exited).toBe(0);
 
@@ -146,22 +81,17 @@ describe('forward under failure', () => {
 
   it('on SIGTERM finishes deliveries in flight and commits them, so the next run repeats nothing', async () => {
     const topic = await kafka.createTopic('sigterm', 2);
-    const group = `${topic}-g`;
-    await kafka.produce(
-      topic,
-      Array.from({ length: 200 }, (_, i) => ({ key: `k${i}`, value: JSON.stringify({ i }) })),
-    );
-    const sink = await target(new TestTarget(() => ({ status: 200, delayMs: 300 })));
-    const args = ['--topic', topic, '--target-url', sink.url, '--brokers', brokers, '--group', group, '--workers', '8'];
-    const first = startForwarder(args);
-    await waitFor('deliveries under way', async () => sink.received.length >= 20, 60_000);
+    await kafka.produce(topic, numberedRecords(200));
+    const sink = await startTarget(() => ({ status: 200, delayMs: 300 }));
+    const first = forwardTopic(topic, sink, { workers: 8 });
+    await waitForRequests(sink, 20, { forwarder: first });
     const exit = first.stop('SIGTERM');
     expect(await exit).toBe(0);
     expect(first.output()).toMatch(/Stopping \(SIGTERM\)/);
     const afterFirst = sink.received.length;
     expect(afterFirst).toBeLessThan(200);
 
-    const second = startForwarder([...args, '--idle-exit', '2s']);
+    const second = forwardTopic(topic, sink, { workers: 8, 'idle-exit': '2s' });
     expect(await second.exited).toBe(0);
     const delivered = sink.deliveries();
     expect(delivered.size).toBe(200);

@@ -1,7 +1,7 @@
 import { Kafka, logLevel } from 'kafkajs';
-import { TestKafka, testBrokers } from '../support/kafka-admin';
-import { spawnApp, stopAll, waitFor, type AppProcess } from '../support/processes';
-import { TestTarget, type Received } from '../support/target';
+import { forwarderSuite, forwardArgs, forwardTopic, waitForDeliveries } from '../support/forwarder-run';
+import { spawnApp, startForwarder, waitFor } from '../support/processes';
+import { type Received } from '../support/target';
 
 /** The Go gateway's consumer group: a replacement started without --group must continue it. */
 const GO_GROUP = 'http-consumer';
@@ -35,34 +35,8 @@ function overtakes(received: Received[], laneOf: (r: Received) => string): strin
   return found;
 }
 
-/** Waits for the condition while the forwarder runs; fails at once, with its output, if it exits. */
-function whileRunning(
-  forwarder: Omit<AppProcess, 'url' | 'port'>,
-  what: string,
-  probe: () => boolean,
-): Promise<unknown> {
-  return Promise.race([
-    waitFor(what, async () => probe(), 60_000),
-    forwarder.exited.then((code) => {
-      throw new Error(`the forwarder exited with ${code}:\n${forwarder.output()}`);
-    }),
-  ]);
-}
-
 describe('a drop-in for the Go gateway consumer', () => {
-  const brokers = testBrokers();
-  const kafka = new TestKafka(brokers);
-  const targets: TestTarget[] = [];
-  const target = async (decide?: ConstructorParameters<typeof TestTarget>[0]) => {
-    const started = await new TestTarget(decide).start();
-    targets.push(started);
-    return started;
-  };
-
-  afterAll(async () => {
-    await stopAll();
-    await Promise.all(targets.map((t) => t.stop()));
-  });
+  const { brokers, kafka, startTarget } = forwarderSuite();
 
   it("runs the Go consumer's documented command line, verbatim apart from host names", async () => {
     const topic = await kafka.createTopic('go-cli', 3);
@@ -70,7 +44,7 @@ describe('a drop-in for the Go gateway consumer', () => {
       topic,
       Array.from({ length: 20 }, (_, i) => ({ value: JSON.stringify({ n: i }) })),
     );
-    const sink = await target();
+    const sink = await startTarget();
 
     // README of the Go gateway: `-broker broker0:29092 -topic my-topic -target-url http://api.example.com/webhook -rate 10.0`
     const forwarder = spawnApp(
@@ -78,7 +52,7 @@ describe('a drop-in for the Go gateway consumer', () => {
       ['forward', '-broker', brokers, '-topic', topic, '-target-url', sink.url, '-rate', '10.0'],
       { LOG_LEVEL: 'log' },
     );
-    await whileRunning(forwarder, '20 deliveries', () => sink.deliveries().size === 20);
+    await waitForDeliveries(sink, 20, forwarder);
     expect(await forwarder.stop('SIGTERM')).toBe(0);
 
     expect([...sink.deliveries().values()]).toEqual(Array(20).fill(1));
@@ -96,7 +70,7 @@ describe('a drop-in for the Go gateway consumer', () => {
       Array.from({ length: 3 }, (_, i) => ({ value: String(i) })),
     );
     const tries = new Map<number, number>();
-    const sink = await target((request) => {
+    const sink = await startTarget((request) => {
       tries.set(request.offset, (tries.get(request.offset) ?? 0) + 1);
       return { status: tries.get(request.offset)! <= 2 ? 503 : 200 };
     });
@@ -121,7 +95,7 @@ describe('a drop-in for the Go gateway consumer', () => {
       ],
       { LOG_LEVEL: 'log' },
     );
-    await whileRunning(forwarder, '3 deliveries', () => sink.deliveries().size === 3);
+    await waitForDeliveries(sink, 3, forwarder);
     expect(await forwarder.stop('SIGTERM')).toBe(0);
 
     // Two retries were allowed and used: every record answered 503, 503, then 200, and none was dead-lettered.
@@ -171,12 +145,10 @@ describe('a drop-in for the Go gateway consumer', () => {
     );
 
     // BROKER, the Go gateway's variable, instead of --brokers or KAFKA_BROKERS.
-    const sink = await target();
-    const forwarder = spawnApp(
-      'forwarder',
-      ['forward', '--topic', topic, '--target-url', sink.url, '--idle-exit', '2s'],
-      { LOG_LEVEL: 'log', BROKER: brokers },
-    );
+    const sink = await startTarget();
+    const forwarder = startForwarder(forwardArgs({ topic, 'target-url': sink.url, 'idle-exit': '2s' }), {
+      BROKER: brokers,
+    });
     expect(await forwarder.exited).toBe(0);
 
     const delivered = [...sink.deliveries()].map(([id, count]) => `${id}x${count}`).sort();
@@ -208,7 +180,7 @@ describe('a drop-in for the Go gateway consumer', () => {
     );
     let calls = 0;
     const failed = new Set<string>();
-    const sink = await target((request) => {
+    const sink = await startTarget((request) => {
       const id = `${request.partition}/${request.offset}`;
       // Every 7th record fails its first attempt; answers take 0-4 ms, so parallel requests would overtake each other.
       if (request.offset % 7 === 3 && !failed.has(id)) {
@@ -217,27 +189,11 @@ describe('a drop-in for the Go gateway consumer', () => {
       }
       return { status: 200, delayMs: calls++ % 5 };
     });
-    const forwarder = spawnApp(
-      'forwarder',
-      [
-        'forward',
-        '--topic',
-        topic,
-        '--target-url',
-        sink.url,
-        '--brokers',
-        brokers,
-        '--group',
-        `${topic}-g`,
-        '--retry-delay',
-        '10ms',
-        '--retry-max-delay',
-        '50ms',
-        '--idle-exit',
-        '2s',
-      ],
-      { LOG_LEVEL: 'log' },
-    );
+    const forwarder = forwardTopic(topic, sink, {
+      'retry-delay': '10ms',
+      'retry-max-delay': '50ms',
+      'idle-exit': '2s',
+    });
     expect(await forwarder.exited).toBe(0);
 
     expect(forwarder.output()).toContain('ordering key');
@@ -259,28 +215,12 @@ describe('a drop-in for the Go gateway consumer', () => {
       Array.from({ length: 120 }, (_, i) => ({ key: keyOf(i), value: String(i) })),
     );
     const arrivals = new Map<string, number[]>();
-    const sink = await target((request) => {
+    const sink = await startTarget((request) => {
       const id = `${request.partition}/${request.offset}`;
       arrivals.set(id, [...(arrivals.get(id) ?? []), Date.now()]);
       return { status: 200, delayMs: 20 };
     });
-    const forwarder = spawnApp(
-      'forwarder',
-      [
-        'forward',
-        '--topic',
-        topic,
-        '--target-url',
-        sink.url,
-        '--brokers',
-        brokers,
-        '--group',
-        `${topic}-g`,
-        '--idle-exit',
-        '2s',
-      ],
-      { LOG_LEVEL: 'log' },
-    );
+    const forwarder = forwardTopic(topic, sink, { 'idle-exit': '2s' });
     expect(await forwarder.exited).toBe(0);
 
     expect([...sink.deliveries().values()]).toEqual(Array(120).fill(1));

@@ -1,7 +1,7 @@
 import { readAll, type ReadRecord } from '../support/kcat';
-import { TestKafka, testBrokers } from '../support/kafka-admin';
-import { spawnApp, startForwarder, stopAll } from '../support/processes';
-import { TestTarget } from '../support/target';
+import { spawnApp } from '../support/processes';
+import { forwarderSuite, forwardTopic } from '../support/forwarder-run';
+import type { TestTarget } from '../support/target';
 
 const RECORDS = 50;
 
@@ -19,36 +19,18 @@ function offsetsOf(records: ReadRecord[]): string {
 }
 
 describe('redrive: dead letters back to their topic, each once', () => {
-  const brokers = testBrokers();
-  const kafka = new TestKafka(brokers);
+  const { brokers, kafka, startTarget } = forwarderSuite();
   let target: TestTarget;
 
   const redrive = async (args: string[]) => {
     const app = spawnApp('forwarder', ['redrive', '--brokers', brokers, ...args], {});
     return { code: await app.exited, output: app.output().trim() };
   };
-  const forward = (topic: string) =>
-    startForwarder([
-      '--topic',
-      topic,
-      '--target-url',
-      target.url,
-      '--brokers',
-      brokers,
-      '--group',
-      `${topic}-g`,
-      '--idle-exit',
-      '2s',
-    ]);
+  const forward = (topic: string) => forwardTopic(topic, target, { 'idle-exit': '2s' });
   const seqOf = (value: unknown) => (value as { seq: number }).seq;
 
   beforeAll(async () => {
-    target = await new TestTarget().start();
-  });
-
-  afterAll(async () => {
-    await stopAll();
-    await target?.stop();
+    target = await startTarget();
   });
 
   it('dry run reports exactly the dead letters, redrive puts them back once, the forwarder delivers them, a second redrive sends nothing', async () => {

@@ -1,6 +1,6 @@
-import { TestKafka, testBrokers } from '../support/kafka-admin';
-import { spawnApp, startForwarder, stopAll, waitFor } from '../support/processes';
-import { TestTarget } from '../support/target';
+import { spawnApp, waitFor } from '../support/processes';
+import { forwarderSuite, forwardArgs, forwardTopic, type ForwardFlags } from '../support/forwarder-run';
+import type { TestTarget } from '../support/target';
 
 /** The `msg` of each JSON log line. */
 const messages = (output: string) =>
@@ -12,8 +12,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const PER_BATCH = 30;
 
 describe('replay: forward --from and --reset-to', () => {
-  const brokers = testBrokers();
-  const kafka = new TestKafka(brokers);
+  const { brokers, kafka, startTarget } = forwarderSuite();
   let target: TestTarget;
   let topic: string;
   /** Between the two batches: records of the first were written before it, of the second after. */
@@ -27,8 +26,10 @@ describe('replay: forward --from and --reset-to', () => {
       .map((r) => (r.value as { seq: number }).seq)
       .sort((a, b) => a - b);
   const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
-  const forward = (args: string[]) =>
-    startForwarder(['--topic', topic, '--target-url', target.url, '--brokers', brokers, '--idle-exit', '2s', ...args]);
+  const forward = (flags: Partial<ForwardFlags>) => forwardTopic(topic, target, { 'idle-exit': '2s', ...flags });
+  /** `forward --reset-to` as an operator runs it, with the brokers in KAFKA_BROKERS. */
+  const resetTo = (group: string, position: string) =>
+    run(['forward', ...forwardArgs({ topic, 'target-url': target.url, group, 'reset-to': position })]);
   const run = async (args: string[]) => {
     const app = spawnApp('forwarder', args, { KAFKA_BROKERS: brokers });
     return { code: await app.exited, output: app.output().trim() };
@@ -36,7 +37,7 @@ describe('replay: forward --from and --reset-to', () => {
 
   beforeAll(async () => {
     topic = await kafka.createTopic('replay', 3);
-    target = await new TestTarget().start();
+    target = await startTarget();
     await kafka.produce(topic, records(0));
     await sleep(1_100);
     noted = new Date();
@@ -45,15 +46,10 @@ describe('replay: forward --from and --reset-to', () => {
     await kafka.produce(topic, records(100));
   });
 
-  afterAll(async () => {
-    await stopAll();
-    await target?.stop();
-  });
-
   beforeEach(() => target.received.splice(0));
 
   it('--from <time>: a new group delivers exactly the records written since then, and says so per partition', async () => {
-    const forwarder = forward(['--group', `${topic}-since`, '--from', noted.toISOString()]);
+    const forwarder = forward({ group: `${topic}-since`, from: noted.toISOString() });
     const code = await forwarder.exited;
     if (code !== 0) console.log(forwarder.output());
     expect(code).toBe(0);
@@ -69,12 +65,12 @@ describe('replay: forward --from and --reset-to', () => {
 
   it('--from <duration ago> and --from latest', async () => {
     const ago = `${Date.now() - noted.getTime()}ms`;
-    const recent = forward(['--group', `${topic}-ago`, '--from', ago]);
+    const recent = forward({ group: `${topic}-ago`, from: ago });
     expect(await recent.exited).toBe(0);
     expect(deliveredSeqs()).toEqual(range(100, 100 + PER_BATCH));
 
     target.received.splice(0);
-    const latest = forward(['--group', `${topic}-latest`, '--from', 'latest']);
+    const latest = forward({ group: `${topic}-latest`, from: 'latest' });
     expect(await latest.exited).toBe(0);
     expect(target.received).toEqual([]);
     expect(await kafka.committedOffsets(`${topic}-latest`, topic)).toEqual(await kafka.endOffsets(topic));
@@ -82,12 +78,12 @@ describe('replay: forward --from and --reset-to', () => {
 
   it('--from leaves partitions the group already committed where they are', async () => {
     const group = `${topic}-resume`;
-    expect(await forward(['--group', group]).exited).toBe(0);
+    expect(await forward({ group }).exited).toBe(0);
     expect(deliveredSeqs()).toHaveLength(2 * PER_BATCH);
     target.received.splice(0);
-    const again = forward(['--group', group, '--from', 'earliest']);
+    const again = forward({ group, from: 'earliest' });
     expect(await again.exited).toBe(0);
-    const fromTime = forward(['--group', group, '--from', noted.toISOString()]);
+    const fromTime = forward({ group, from: noted.toISOString() });
     expect(await fromTime.exited).toBe(0);
     expect(target.received).toEqual([]);
     expect(messages(fromTime.output())).toContain(
@@ -97,22 +93,12 @@ describe('replay: forward --from and --reset-to', () => {
 
   it('--reset-to <time> moves a drained group back, one line per partition, and the next run redelivers exactly those records', async () => {
     const group = `${topic}-reset`;
-    expect(await forward(['--group', group]).exited).toBe(0);
+    expect(await forward({ group }).exited).toBe(0);
     expect(deliveredSeqs()).toHaveLength(2 * PER_BATCH);
     const drained = await kafka.committedOffsets(group, topic);
     expect(drained).toEqual(await kafka.endOffsets(topic));
 
-    const reset = await run([
-      'forward',
-      '--topic',
-      topic,
-      '--target-url',
-      target.url,
-      '--group',
-      group,
-      '--reset-to',
-      noted.toISOString(),
-    ]);
+    const reset = await resetTo(group, noted.toISOString());
     expect(reset.code).toBe(0);
     const lines = reset.output.split('\n');
     expect(lines).toHaveLength(3);
@@ -125,22 +111,13 @@ describe('replay: forward --from and --reset-to', () => {
     );
 
     target.received.splice(0);
-    expect(await forward(['--group', group]).exited).toBe(0);
+    expect(await forward({ group }).exited).toBe(0);
     expect(deliveredSeqs()).toEqual(range(100, 100 + PER_BATCH));
   });
 
   it('--reset-to is refused, changing nothing, while the group has a running member', async () => {
     const group = `${topic}-busy`;
-    const running = startForwarder([
-      '--topic',
-      topic,
-      '--target-url',
-      target.url,
-      '--brokers',
-      brokers,
-      '--group',
-      group,
-    ]);
+    const running = forwardTopic(topic, target, { group });
     await waitFor('the forwarder to join its group', async () => /Joined group/.test(running.output()), 30_000);
     await waitFor(
       'the backlog to be committed',
@@ -148,17 +125,7 @@ describe('replay: forward --from and --reset-to', () => {
       30_000,
     );
     const before = await kafka.committedOffsets(group, topic);
-    const reset = await run([
-      'forward',
-      '--topic',
-      topic,
-      '--target-url',
-      target.url,
-      '--group',
-      group,
-      '--reset-to',
-      'earliest',
-    ]);
+    const reset = await resetTo(group, 'earliest');
     expect(reset.code).toBe(1);
     expect(reset.output).toMatch(
       new RegExp(

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Webhook } from 'standardwebhooks';
-import { TestKafka, testBrokers } from '../support/kafka-admin';
-import { spawnApp, startForwarder, stopAll } from '../support/processes';
+import { spawnApp } from '../support/processes';
+import { forwarderSuite, forwardTopic } from '../support/forwarder-run';
 import { TestTarget, type Received } from '../support/target';
 
 const secret = () => `whsec_${randomBytes(32).toString('base64')}`;
@@ -19,14 +19,7 @@ function verify(key: string, request: Pick<Received, 'body' | 'headers'>, body =
 }
 
 describe('forward --signing-secret: Standard Webhooks signatures', () => {
-  const brokers = testBrokers();
-  const kafka = new TestKafka(brokers);
-  let target: TestTarget;
-
-  afterAll(async () => {
-    await stopAll();
-    await target?.stop();
-  });
+  const { kafka, startTarget } = forwarderSuite();
 
   it('signs every attempt, retries included, with each secret, verified by the standardwebhooks package', async () => {
     const topic = await kafka.createTopic('signed', 2);
@@ -40,37 +33,22 @@ describe('forward --signing-secret: Standard Webhooks signatures', () => {
     );
     const [retiring, current] = [secret(), secret()];
     let failedOnce = false;
-    target = await new TestTarget((request) => {
+    const target = await startTarget((request) => {
       if (request.recordHeaders['x-seq'] === String(RETRIED_SEQ) && !failedOnce) {
         failedOnce = true;
         // Retry-After 2 s: the retry is made in a later second, so its timestamp must differ.
         return { status: 503, headers: { 'retry-after': '2' } };
       }
       return { status: 200 };
-    }).start();
+    });
 
-    const forwarder = startForwarder([
-      '--topic',
-      topic,
-      '--target-url',
-      target.url,
-      '--brokers',
-      brokers,
-      '--group',
-      `${topic}-g`,
-      '--signing-secret',
-      retiring,
-      '--signing-secret',
-      current,
-      '--retry-delay',
-      '100ms',
-      '--retry-max-delay',
-      '5s',
-      '--idle-exit',
-      '2s',
-      '--stats-interval',
-      '1',
-    ]);
+    const forwarder = forwardTopic(topic, target, {
+      'signing-secret': [retiring, current],
+      'retry-delay': '100ms',
+      'retry-max-delay': '5s',
+      'idle-exit': '2s',
+      'stats-interval': 1,
+    });
     expect(await forwarder.exited).toBe(0);
 
     expect(target.deliveries().size).toBe(RECORDS);
@@ -107,18 +85,7 @@ describe('forward --signing-secret: Standard Webhooks signatures', () => {
     await kafka.produce(topic, [{ key: 'a', value: '{"a":1}' }]);
     const plain = await new TestTarget().start();
     try {
-      const forwarder = startForwarder([
-        '--topic',
-        topic,
-        '--target-url',
-        plain.url,
-        '--brokers',
-        brokers,
-        '--group',
-        `${topic}-g`,
-        '--idle-exit',
-        '2s',
-      ]);
+      const forwarder = forwardTopic(topic, plain, { 'idle-exit': '2s' });
       expect(await forwarder.exited).toBe(0);
       expect(plain.received).toHaveLength(1);
       expect(plain.received[0].headers['webhook-signature']).toBeUndefined();

@@ -9,6 +9,7 @@ import { readAt } from '../support/kcat';
 import { TestKafka } from '../support/kafka-admin';
 import { getJson, postJson } from '../support/http';
 import { startIngress, stopAll, waitFor, type AppProcess } from '../support/processes';
+import { produceUntilAccepted } from '../support/produce-answer';
 
 const PRODUCE_TIMEOUT_MS = 3_000;
 
@@ -56,15 +57,7 @@ describe('Kafka stopped mid-test', () => {
 
     await kafkaScript(cluster, 'up');
 
-    const after = await waitFor(
-      'a produce to succeed again',
-      async () => {
-        const response = await postJson(`${ingress.url}/produce`, { topic, key: 'k', payload: 'after' });
-        return response.status === 200 ? response : undefined;
-      },
-      60_000,
-      500,
-    );
+    const after = await produceUntilAccepted(ingress.url, { topic, key: 'k', payload: 'after' }, 60_000);
     expect(await readAt(cluster.brokers, topic, after.body.partition, after.body.offset)).toMatchObject({
       value: '"after"',
     });

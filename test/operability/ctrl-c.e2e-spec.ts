@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { REPO } from '../setup/test-kafka';
 import { postJson } from '../support/http';
 import { TestKafka, testBrokers } from '../support/kafka-admin';
-import { freePort, startForwarder, stopAll, waitFor } from '../support/processes';
+import { freePort, stopAll, waitFor } from '../support/processes';
+import { forwardTopic, numberedRecords, waitForRequests } from '../support/forwarder-run';
 import { TestTarget } from '../support/target';
 
 /** `delivered N, dead-lettered M` from the forwarder's summary line: what it finished. */
@@ -79,26 +80,12 @@ describe('Ctrl+C', () => {
 
   it('a second signal right after the first is the same clean stop; a later one exits at once', async () => {
     const topic = await kafka.createTopic('double-signal', 3);
-    await kafka.produce(
-      topic,
-      Array.from({ length: 30 }, (_, i) => ({ key: `k${i}`, value: JSON.stringify({ i }) })),
-    );
+    await kafka.produce(topic, numberedRecords(30));
     const target = await new TestTarget(() => ({ status: 200, delayMs: 1_500 })).start();
     try {
       const group = `double-signal-${Date.now()}`;
-      const forwarder = startForwarder([
-        '--topic',
-        topic,
-        '--target-url',
-        target.url,
-        '--group',
-        group,
-        '--brokers',
-        testBrokers(),
-        '--workers',
-        '8',
-      ]);
-      await waitFor('deliveries in flight', async () => target.received.length > 0 || undefined, 30_000);
+      const forwarder = forwardTopic(topic, target, { group, workers: 8 });
+      await waitForRequests(target, 1, { forwarder, timeoutMs: 30_000 });
       forwarder.child.kill('SIGINT');
       await new Promise((r) => setTimeout(r, 5));
       forwarder.child.kill('SIGTERM');
@@ -111,18 +98,7 @@ describe('Ctrl+C', () => {
         topic,
         Array.from({ length: 10 }, (_, i) => ({ key: `late${i}`, value: '{}' })),
       );
-      const slow = startForwarder([
-        '--topic',
-        topic,
-        '--target-url',
-        target.url,
-        '--group',
-        group,
-        '--brokers',
-        testBrokers(),
-        '--workers',
-        '8',
-      ]);
+      const slow = forwardTopic(topic, target, { group, workers: 8 });
       await waitFor('a slow delivery in flight', async () => /Joined group/.test(slow.output()) || undefined, 30_000);
       await new Promise((r) => setTimeout(r, 1_000));
       slow.child.kill('SIGINT');

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getJson } from '../support/http';
 import { freePort, spawnApp, startForwarder, stopAll, waitFor } from '../support/processes';
+import { forwardArgs } from '../support/forwarder-run';
 
 /** The JSON log lines at warn or above. */
 /** Resolves with the first warning that names `broker`, or fails with the output so far after 5 s. */
@@ -46,18 +47,15 @@ describe('Kafka unreachable at start', () => {
     const closed = await freePort();
     const healthPort = await freePort();
     const started = Date.now();
-    const forwarder = startForwarder([
-      '--topic',
-      't',
-      '--target-url',
-      'http://127.0.0.1:9/',
-      '--brokers',
-      `127.0.0.1:${closed}`,
-      '--stats-interval',
-      '1',
-      '--health-port',
-      String(healthPort),
-    ]);
+    const forwarder = startForwarder(
+      forwardArgs({
+        topic: 't',
+        'target-url': 'http://127.0.0.1:9/',
+        brokers: `127.0.0.1:${closed}`,
+        'stats-interval': 1,
+        'health-port': healthPort,
+      }),
+    );
     const warning = await warningNaming(forwarder, `127.0.0.1:${closed}`);
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(warning).toMatch(new RegExp(`^cannot reach Kafka at 127\\.0\\.0\\.1:${closed}: connection refused`));
@@ -75,14 +73,9 @@ describe('Kafka unreachable at start', () => {
   });
 
   it('the forwarder says when the broker address answers but is not Kafka', async () => {
-    const forwarder = startForwarder([
-      '--topic',
-      't',
-      '--target-url',
-      'http://127.0.0.1:9/',
-      '--brokers',
-      `127.0.0.1:${notKafkaPort}`,
-    ]);
+    const forwarder = startForwarder(
+      forwardArgs({ topic: 't', 'target-url': 'http://127.0.0.1:9/', brokers: `127.0.0.1:${notKafkaPort}` }),
+    );
     const warning = await warningNaming(forwarder, `127.0.0.1:${notKafkaPort}`);
     expect(warning).toMatch(/the server closed the connection without a Kafka answer \(is it a Kafka listener/);
     expect(await forwarder.stop('SIGTERM')).toBe(0);

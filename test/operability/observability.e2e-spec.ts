@@ -1,21 +1,14 @@
 import { readAt } from '../support/kcat';
-import { TestKafka, testBrokers } from '../support/kafka-admin';
 import { getJson, postJson } from '../support/http';
-import { freePort, startForwarder, startIngress, stopAll, waitFor } from '../support/processes';
+import { freePort, startIngress, waitFor } from '../support/processes';
+import { forwarderSuite, forwardTopic, forwarderMetrics } from '../support/forwarder-run';
 import { sample } from '../support/metrics';
-import { TestTarget } from '../support/target';
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const TRACEPARENT = `00-${TRACE_ID}-00f067aa0ba902b7-01`;
 
 describe('metrics, logs and trace context', () => {
-  const brokers = testBrokers();
-  const kafka = new TestKafka(brokers);
-  const targets: TestTarget[] = [];
-  afterAll(async () => {
-    await stopAll();
-    await Promise.all(targets.map((t) => t.stop()));
-  });
+  const { brokers, kafka, startTarget } = forwarderSuite();
 
   it('exposes the ingress metrics in Prometheus format', async () => {
     const topic = await kafka.createTopic('metrics', 2);
@@ -110,22 +103,8 @@ describe('metrics, logs and trace context', () => {
     const fresh = (await readAt(brokers, topic, untraced.body.partition, untraced.body.offset))?.headers.traceparent;
     expect(fresh).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
 
-    const target = await new TestTarget().start();
-    targets.push(target);
-    const forwarder = startForwarder([
-      '--topic',
-      topic,
-      '--target-url',
-      target.url,
-      '--brokers',
-      brokers,
-      '--group',
-      `${topic}-g`,
-      '--idle-exit',
-      '1s',
-      '--ordering',
-      'partition',
-    ]);
+    const target = await startTarget();
+    const forwarder = forwardTopic(topic, target, { 'idle-exit': '1s', ordering: 'partition' });
     expect(await forwarder.exited).toBe(0);
     const [first, second] = target.received;
     expect(first.headers.traceparent).toMatch(new RegExp(`^00-${TRACE_ID}-[0-9a-f]{16}-01$`));
@@ -143,34 +122,20 @@ describe('metrics, logs and trace context', () => {
       { key: 'bad', value: '"d"' },
     ]);
     const seen = new Set<string>();
-    const target = await new TestTarget((r) => {
+    const target = await startTarget((r) => {
       if (r.key === 'bad') return { status: 400 };
       if (r.key === 'flaky' && !seen.has('flaky')) {
         seen.add('flaky');
         return { status: 500 };
       }
       return { status: 200 };
-    }).start();
-    targets.push(target);
+    });
     const port = await freePort();
-    const forwarder = startForwarder([
-      '--topic',
-      topic,
-      '--target-url',
-      target.url,
-      '--brokers',
-      brokers,
-      '--group',
-      `${topic}-g`,
-      '--health-port',
-      String(port),
-      '--retry-delay',
-      '10ms',
-    ]);
+    const forwarder = forwardTopic(topic, target, { 'health-port': port, 'retry-delay': '10ms' });
     const metrics = await waitFor(
       'the forwarder to finish the four records',
       async () => {
-        const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+        const text = await forwarderMetrics(port);
         return sample(text, 'kafka_gateway_forwarder_deliveries_total', { outcome: 'delivered' }) === 3 &&
           sample(text, 'kafka_gateway_forwarder_consumer_lag', { partition: '0' }) === 0 &&
           sample(text, 'kafka_gateway_forwarder_consumer_lag', { partition: '1' }) === 0

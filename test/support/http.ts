@@ -21,18 +21,16 @@ export async function postJson<T = JsonBody>(
     body: init.raw ? (body as string) : JSON.stringify(body),
     signal: AbortSignal.timeout(init.timeoutMs ?? 60_000),
   });
-  const text = await response.text();
-  return {
-    status: response.status,
-    headers: response.headers,
-    body: text ? JSON.parse(text) : undefined,
-    ms: performance.now() - started,
-  };
+  return jsonResponse(response, started);
 }
 
 export async function getJson<T = JsonBody>(url: string, timeoutMs = 30_000): Promise<JsonResponse<T>> {
   const started = performance.now();
   const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+  return jsonResponse(response, started);
+}
+
+async function jsonResponse<T>(response: Response, started: number): Promise<JsonResponse<T>> {
   const text = await response.text();
   return {
     status: response.status,

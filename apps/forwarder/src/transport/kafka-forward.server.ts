@@ -1,9 +1,9 @@
-import { sleep } from '@app/common';
 import { KAFKA_CLIENT, KafkaAdmin, keepConnecting } from '@app/kafka';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CustomTransportStrategy, Server, type MessageHandler } from '@nestjs/microservices';
 import type { Consumer, Kafka } from 'kafkajs';
 import { CommitLoop } from './commit-loop';
+import { CrashRecovery } from './crash-recovery';
 import { KAFKA_RECORD } from './forward-record';
 import {
   consumerConfig,
@@ -16,18 +16,6 @@ import { PartitionTable, type PartitionState } from './partition-table';
 import { PauseControl, type ConsumptionControl } from './pause-control';
 import { RecordWindow } from './record-window';
 
-/** Group coordinator states that make kafkajs restart the consumer, and pass on their own. */
-const COORDINATOR_MOVING = new Set([
-  // kafkajs' names for Kafka's COORDINATOR_LOAD_IN_PROGRESS, COORDINATOR_NOT_AVAILABLE, NOT_COORDINATOR.
-  'GROUP_LOAD_IN_PROGRESS',
-  'GROUP_COORDINATOR_NOT_AVAILABLE',
-  'NOT_COORDINATOR_FOR_GROUP',
-  'REBALANCE_IN_PROGRESS',
-]);
-
-/** How long a stop waits, after the shutdown timeout, for deliveries it aborted to return. */
-export const ABANDONED_DELIVERY_WAIT_MS = 5_000;
-
 /** `finished`: --max-messages records are done and nothing is left in flight. */
 type ForwardServerEvents = { finished: () => void };
 
@@ -39,8 +27,8 @@ type ForwardServerEvents = { finished: () => void };
  * registered for KAFKA_RECORD, which resolves with its ForwardOutcome.
  *
  * This class owns the consumer's lifecycle and publishes its standing on the status stream; the
- * window (record-window), commits (commit-loop), pauses (pause-control) and lag (lag-tracker)
- * are its parts. `consumption` is the port through which the module pauses everything.
+ * window (record-window), commits (commit-loop), pauses (pause-control), lag (lag-tracker) and
+ * what follows a crash (crash-recovery) are its parts. `consumption` is the port through which the module pauses everything.
  */
 @Injectable()
 export class KafkaForwardServer extends Server<ForwardServerEvents, ForwardStatus> implements CustomTransportStrategy {
@@ -57,7 +45,7 @@ export class KafkaForwardServer extends Server<ForwardServerEvents, ForwardStatu
   private memberSince?: number;
   /** Set while the consumer has not reached Kafka: why, as far as known. */
   private connectProblem?: string;
-  private restarting = false;
+  private readonly recovery: CrashRecovery;
   private handler?: MessageHandler;
 
   constructor(
@@ -83,6 +71,7 @@ export class KafkaForwardServer extends Server<ForwardServerEvents, ForwardStatu
       },
       this.log,
     );
+    this.recovery = new CrashRecovery(() => this.start(), this.stopping.signal, this.log);
     this.setStatus('connecting');
   }
 
@@ -214,7 +203,11 @@ export class KafkaForwardServer extends Server<ForwardServerEvents, ForwardStatu
       // Before the rejoin reaches the coordinator, so the next owner starts from here.
       void this.commits.commit();
     });
-    consumer.on(CRASH, ({ payload }) => this.onCrash(payload.error, payload.restart));
+    consumer.on(CRASH, ({ payload }) => {
+      if (this.stopping.signal.aborted) return;
+      this.setStatus('crashed');
+      this.recovery.crashed(payload.error, payload.restart);
+    });
     consumer.on(STOP, () => {
       if (this.current !== 'stopping' && this.current !== 'crashed') this.setStatus('stopped');
     });
@@ -230,25 +223,6 @@ export class KafkaForwardServer extends Server<ForwardServerEvents, ForwardStatu
     );
     this.pauses.apply();
     void this.refreshLag();
-  }
-
-  private onCrash(error: Error, restart: boolean): void {
-    if (this.stopping.signal.aborted) return;
-    this.setStatus('crashed');
-    if (restart && coordinatorMoving(error)) {
-      // A fresh or failed-over coordinator: routine, and kafkajs rejoins by itself.
-      this.log.log(`Consumer rejoining: ${error.message} (kafkajs restarts it)`);
-      return;
-    }
-    this.log.error(
-      `Consumer crashed (${error.name}: ${error.message})${restart ? '; kafkajs restarts it' : '; restarting it'}`,
-    );
-    if (restart || this.restarting) return;
-    this.restarting = true;
-    void sleep(5_000, this.stopping.signal)
-      .then(() => (this.stopping.signal.aborted ? undefined : this.start()))
-      .catch((e: unknown) => this.log.error(`Restart failed: ${(e as Error).message}`))
-      .finally(() => (this.restarting = false));
   }
 
   /**
@@ -268,36 +242,9 @@ export class KafkaForwardServer extends Server<ForwardServerEvents, ForwardStatu
         // not running yet
       }
     }
-    // Records fetched but not started stay unfinished: not committed, delivered by the next owner.
-    this.window.stopStarting();
-    if (this.window.inFlight > 0) {
-      const { shutdownTimeoutMs } = this.options;
-      this.log.log(
-        `Stopping: waiting for ${this.window.inFlight} delivery(ies) in flight (at most ${shutdownTimeoutMs} ms)`,
-      );
-      if (!(await this.window.settled(shutdownTimeoutMs))) {
-        this.log.warn(
-          `${this.window.inFlight} delivery(ies) unfinished after ${shutdownTimeoutMs} ms; they will be redelivered`,
-        );
-        this.table.abortAll();
-        await this.window.settled(ABANDONED_DELIVERY_WAIT_MS);
-      }
-    }
+    await this.window.drain(this.options.shutdownTimeoutMs);
     await this.commits.commit();
     await consumer?.disconnect().catch((error: Error) => this.log.warn(`Leaving the group failed: ${error.message}`));
     this.setStatus('stopped');
   }
-}
-
-/** Whether the error, or what it wraps, is one of the coordinator's passing states. */
-function coordinatorMoving(error: unknown): boolean {
-  for (
-    let e = error as { type?: string; originalError?: unknown; cause?: unknown } | undefined, depth = 0;
-    e && depth < 5;
-    depth++
-  ) {
-    if (COORDINATOR_MOVING.has(e.type ?? '')) return true;
-    e = (e.originalError ?? e.cause) as typeof e;
-  }
-  return false;
 }

@@ -39,6 +39,8 @@ const HEARTBEAT_WHILE_WAITING_MS = 1_000;
  */
 const REFILL_SHARE = 1 / 8;
 const HANDLER_ERROR_RETRY_MS = 5_000;
+/** How long a stop waits, after the shutdown timeout, for deliveries it aborted to return. */
+export const ABANDONED_DELIVERY_WAIT_MS = 5_000;
 
 /**
  * The window of fetched records: admits what kafkajs fetches (eachBatch) while there is room,
@@ -79,14 +81,20 @@ export class RecordWindow {
     this.scheduler.resize(Math.min(running, maxPending), maxPending);
   }
 
-  /** At shutdown: starts nothing new, forgets what has not started (not done, so not committed). */
-  stopStarting(): void {
+  /**
+   * At shutdown: starts nothing new and forgets what has not started (not done, so not committed:
+   * the next owner delivers it), waits up to `timeoutMs` for deliveries in flight, then aborts them
+   * and gives them a last while to return.
+   */
+  async drain(timeoutMs: number): Promise<void> {
     this.scheduler.hold();
     this.scheduler.abandonQueued();
-  }
-
-  settled(timeoutMs: number): Promise<boolean> {
-    return this.scheduler.settled(timeoutMs);
+    if (this.inFlight === 0) return;
+    this.log.log(`Stopping: waiting for ${this.inFlight} delivery(ies) in flight (at most ${timeoutMs} ms)`);
+    if (await this.scheduler.settled(timeoutMs)) return;
+    this.log.warn(`${this.inFlight} delivery(ies) unfinished after ${timeoutMs} ms; they will be redelivered`);
+    this.host.table.abortAll();
+    await this.scheduler.settled(ABANDONED_DELIVERY_WAIT_MS);
   }
 
   /** eachBatch: admits records into the scheduler as room allows; delivery happens after it returns. */
