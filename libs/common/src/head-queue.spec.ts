@@ -1,4 +1,6 @@
 import fc from 'fast-check';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { HeadQueue } from './head-queue';
 
 describe('HeadQueue', () => {
@@ -57,5 +59,22 @@ describe('HeadQueue', () => {
       }),
       { numRuns: 100 },
     );
+  });
+
+  it('lets go of an item once it is shifted, so the item can be collected while the queue lives on', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const queue = new HeadQueue<{ payload: string }>();
+    let item: { payload: string } | undefined = { payload: 'x'.repeat(1_000) };
+    const ref = new WeakRef(item);
+    queue.push(item);
+    queue.push({ payload: 'still queued' });
+    expect(queue.shift()).toBe(item);
+    item = undefined;
+    // Collected only when nothing, the queue's array included, holds it; let the WeakRef's own hold lapse first.
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    expect(ref.deref()).toBeUndefined();
+    expect(queue.length).toBe(1);
   });
 });

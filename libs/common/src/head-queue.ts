@@ -3,11 +3,13 @@ const COMPACT_AFTER = 1024;
 
 /**
  * A first-in first-out queue on an array and a moving head: shift is O(1), where
- * Array.prototype.shift copies the whole array. The consumed prefix is dropped once it is more
- * than half the array, so memory follows what is queued.
+ * Array.prototype.shift copies the whole array. A consumed slot lets go of its item at once (so
+ * the item can die young, rather than outlive garbage collections held by the queue and be
+ * promoted to the old generation); the consumed prefix is dropped once it is more than half the
+ * array, so memory follows what is queued.
  */
 export class HeadQueue<T> {
-  private items: T[] = [];
+  private items: Array<T | undefined> = [];
   private head = 0;
 
   get length(): number {
@@ -25,7 +27,8 @@ export class HeadQueue<T> {
 
   shift(): T | undefined {
     if (this.head >= this.items.length) return undefined;
-    const item = this.items[this.head++];
+    const item = this.items[this.head];
+    this.items[this.head++] = undefined;
     if (this.head > COMPACT_AFTER && this.head * 2 > this.items.length) {
       this.items = this.items.slice(this.head);
       this.head = 0;
@@ -44,6 +47,6 @@ export class HeadQueue<T> {
   }
 
   *[Symbol.iterator](): IterableIterator<T> {
-    for (let i = this.head; i < this.items.length; i++) yield this.items[i];
+    for (let i = this.head; i < this.items.length; i++) yield this.items[i] as T;
   }
 }
