@@ -34,8 +34,8 @@ const REBALANCE_ERRORS = new Set(['REBALANCE_IN_PROGRESS', 'NOT_COORDINATOR_FOR_
 const HEARTBEAT_WHILE_WAITING_MS = 1_000;
 /**
  * A full window admits again once this share of it is free: a run of records per wait, not a
- * timer, three promises and a heartbeat for every record (they were a sixth of what the forwarder
- * allocated). The rest of the window keeps the deliveries busy meanwhile.
+ * timer, three promises, an abort listener and a heartbeat call for every record (together about a
+ * seventh of what a drain allocated). The rest of the window keeps the deliveries busy meanwhile.
  */
 const REFILL_SHARE = 1 / 8;
 const HANDLER_ERROR_RETRY_MS = 5_000;
