@@ -46,6 +46,11 @@ export class KeyScheduler<T> {
     return this.admitted < this.options.maxPending;
   }
 
+  /** How many items may be admitted and unfinished at once. */
+  get capacity(): number {
+    return this.options.maxPending;
+  }
+
   /** Room for this many more items (0 when full). */
   get room(): number {
     return Math.max(0, this.options.maxPending - this.admitted);
@@ -166,8 +171,11 @@ export class KeyScheduler<T> {
   private notify(): void {
     if (this.hasCapacity && this.capacityWaiters.length > 0) {
       const waiting = this.capacityWaiters;
-      this.capacityWaiters = waiting.filter((waiter) => !this.hasRoom(waiter.room));
-      for (const waiter of waiting) if (this.hasRoom(waiter.room)) waiter.wake();
+      this.capacityWaiters = [];
+      for (const waiter of waiting) {
+        if (this.hasRoom(waiter.room)) waiter.wake();
+        else this.capacityWaiters.push(waiter);
+      }
     }
     if (this.admitted === 0) this.idleWaiters = wakeAll(this.idleWaiters);
     if (this.running === 0) this.settledWaiters = wakeAll(this.settledWaiters);

@@ -127,7 +127,7 @@ export class RecordWindow {
   private async waitForCapacity(heartbeat: () => Promise<void>): Promise<void> {
     while (!this.scheduler.hasCapacity && !this.host.stopping.aborted) {
       let timer: NodeJS.Timeout | undefined;
-      const room = Math.floor((this.scheduler.pending + this.scheduler.room) * REFILL_SHARE);
+      const room = Math.floor(this.scheduler.capacity * REFILL_SHARE);
       await Promise.race([
         this.scheduler.waitForCapacity(this.host.stopping, room),
         new Promise<void>((resolve) => (timer = setTimeout(resolve, HEARTBEAT_WHILE_WAITING_MS))),

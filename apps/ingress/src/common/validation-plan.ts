@@ -1,4 +1,4 @@
-import { getMetadataStorage, ValidationTypes } from 'class-validator';
+import { getMetadataStorage, ValidationTypes, type ValidationArguments } from 'class-validator';
 import type { ConstraintMetadata } from 'class-validator/types/metadata/ConstraintMetadata';
 import type { ValidationMetadata } from 'class-validator/types/metadata/ValidationMetadata';
 
@@ -49,13 +49,22 @@ export function passesValidation(object: object): boolean | undefined {
         value,
         constraints: metadata.constraints,
       };
-      const each = metadata.each && (Array.isArray(value) || value instanceof Set || value instanceof Map);
-      const values = each ? [...(value as Iterable<unknown>)].map(entryValue(value)) : [value];
+      // `each` validates the items of an array, set or map (its values), as class-validator does.
+      const items =
+        metadata.each && (Array.isArray(value) || value instanceof Set || value instanceof Map)
+          ? value instanceof Map
+            ? Array.from(value.values())
+            : (value as Iterable<unknown>)
+          : undefined;
       for (const constraint of constraints) {
-        for (const item of values) {
-          const valid: unknown = constraint.instance.validate(item, args);
-          if (valid instanceof Promise) return UNDECIDED;
-          if (!valid) return false;
+        if (items === undefined) {
+          const verdict = holds(constraint, value, args);
+          if (verdict !== true) return verdict;
+          continue;
+        }
+        for (const item of items) {
+          const verdict = holds(constraint, item, args);
+          if (verdict !== true) return verdict;
         }
       }
     }
@@ -67,9 +76,11 @@ export function passesValidation(object: object): boolean | undefined {
   return true;
 }
 
-/** A Map's entries iterate as [key, value]; class-validator validates the values. */
-function entryValue(collection: unknown): (item: unknown) => unknown {
-  return collection instanceof Map ? (item) => (item as [unknown, unknown])[1] : (item) => item;
+/** One constraint on one value: true or false, or undecided when the constraint is async. */
+function holds(constraint: ConstraintMetadata, value: unknown, args: ValidationArguments): boolean | undefined {
+  const valid: unknown = constraint.instance.validate(value, args);
+  if (valid instanceof Promise) return UNDECIDED;
+  return Boolean(valid);
 }
 
 /** @ValidateNested: arrays, sets and maps item by item (undefined items pass), objects by their class. */
