@@ -49,6 +49,76 @@ const groupMessagesPerPartition = require('kafkajs/src/producer/groupMessagesPer
 }) => Record<string, Array<{ partition: number; n: number }>>;
 const Long = require('kafkajs/src/utils/long') as { fromValue(value: number): unknown };
 
+type ProduceRequest = (args: object) => { encode: (headroom?: number) => Promise<Encoder> };
+const PRODUCE_V3 = 'kafkajs/src/protocol/requests/produce/v3/request';
+const produceV3 = require(PRODUCE_V3) as ProduceRequest;
+/** The same request module with the one-pass encoder declining every request: kafkajs's encoder per level. */
+function produceV3PerLevel(): ProduceRequest {
+  let loaded: ProduceRequest | undefined;
+  jest.isolateModules(() => {
+    jest.doMock('kafkajs/src/protocol/requests/produce/v3/encodeUncompressed', () => () => undefined);
+    loaded = require(PRODUCE_V3) as ProduceRequest;
+  });
+  jest.dontMock('kafkajs/src/protocol/requests/produce/v3/encodeUncompressed');
+  return loaded!;
+}
+
+const headerValue = fc.oneof(
+  fc.string(),
+  fc.uint8Array({ maxLength: 20 }).map((bytes) => Buffer.from(bytes)),
+);
+const produceMessage = fc.record(
+  {
+    key: fc.oneof(
+      fc.constant(null),
+      fc.constant(undefined),
+      fc.string(),
+      fc.uint8Array().map((b) => Buffer.from(b)),
+    ),
+    value: fc.oneof(
+      fc.constant(null),
+      fc.string({ unit: 'grapheme', maxLength: 300 }),
+      fc.uint8Array({ maxLength: 2000 }).map((b) => Buffer.from(b)),
+    ),
+    headers: fc.dictionary(
+      fc.string({ maxLength: 12 }),
+      fc.oneof(headerValue, fc.array(headerValue, { maxLength: 3 })),
+      {
+        maxKeys: 4,
+      },
+    ),
+    timestamp: fc.oneof(fc.constant(undefined), fc.integer({ min: 1_600_000_000_000, max: 1_900_000_000_000 })),
+  },
+  { requiredKeys: ['key', 'value'] },
+);
+const produceArgs = fc.record({
+  acks: fc.constantFrom(-1, 0, 1),
+  timeout: fc.nat({ max: 60_000 }),
+  transactionalId: fc.oneof(fc.constant(undefined), fc.constant(null), fc.string({ minLength: 1, maxLength: 20 })),
+  producerId: fc.oneof(
+    fc.constant(undefined),
+    fc.nat({ max: 2 ** 40 }).map((id) => Long.fromValue(id)),
+  ),
+  producerEpoch: fc.oneof(fc.constant(undefined), fc.nat({ max: 32_767 })),
+  topicData: fc.array(
+    fc.record({
+      topic: fc.string({ minLength: 1, maxLength: 30 }),
+      partitions: fc.array(
+        fc.record(
+          {
+            partition: fc.nat({ max: 100 }),
+            firstSequence: fc.nat({ max: 2 ** 31 - 1 }),
+            messages: fc.array(produceMessage, { maxLength: 12 }),
+          },
+          { requiredKeys: ['partition', 'messages'] },
+        ),
+        { minLength: 1, maxLength: 3 },
+      ),
+    }),
+    { minLength: 1, maxLength: 3 },
+  ),
+});
+
 /** CRC32C (Castagnoli, reflected 0x82F63B78) one bit at a time: slow, and obviously right. */
 function referenceCrc32C(buffer: Buffer): number {
   let crc = 0xffffffff;
@@ -219,5 +289,64 @@ describe('kafkajs, as patched by patches/kafkajs+2.2.4.patch', () => {
         partitioner: () => 0,
       }),
     ).toEqual({});
+  });
+
+  it('writes an uncompressed produce request in one pass, byte for byte what the encoders per level write', async () => {
+    const perLevel = produceV3PerLevel();
+    const now = jest.spyOn(Date, 'now').mockReturnValue(Date.UTC(2026, 10, 30, 12));
+    try {
+      await fc.assert(
+        fc.asyncProperty(produceArgs, fc.nat({ max: 40 }), async (args, headroom) => {
+          const onePass = await produceV3(args).encode(headroom);
+          const expected = await perLevel(args).encode();
+          expect(onePass.size()).toBe(headroom + expected.size());
+          expect(onePass.buffer.subarray(headroom)).toEqual(expected.buffer);
+        }),
+        { numRuns: 300 },
+      );
+    } finally {
+      now.mockRestore();
+    }
+  });
+
+  it('frames a one-pass produce request in place, as it frames any other payload', async () => {
+    const args = {
+      acks: -1,
+      timeout: 30_000,
+      topicData: [
+        {
+          topic: 'orders',
+          partitions: [
+            {
+              partition: 2,
+              firstSequence: 9,
+              messages: [{ key: 'k', value: '{"a":1}', timestamp: 1_800_000_000_000 }],
+            },
+          ],
+        },
+      ],
+    };
+    const framed = await encodeRequest({
+      correlationId: 5,
+      clientId: 'c',
+      request: { ...produceV3(args), apiKey: 0, apiVersion: 7 },
+    });
+    const expected = await encodeRequest({
+      correlationId: 5,
+      clientId: 'c',
+      request: { apiKey: 0, apiVersion: 7, encode: () => produceV3PerLevel()(args).encode() },
+    });
+    expect(framed.buffer).toEqual(expected.buffer);
+  });
+
+  it('leaves to kafkajs what its encoders treat otherwise: a null header value still fails as it did', async () => {
+    const args = {
+      acks: -1,
+      timeout: 1,
+      topicData: [
+        { topic: 't', partitions: [{ partition: 0, messages: [{ key: null, value: 'v', headers: { h: null } }] }] },
+      ],
+    };
+    await expect(produceV3(args).encode()).rejects.toThrow(/"string" argument must be of type string/);
   });
 });

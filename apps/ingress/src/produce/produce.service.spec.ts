@@ -69,7 +69,7 @@ describe('ProduceService', () => {
       {
         topic: 't',
         key: 'k',
-        value: '{"a":[1,"x"]}',
+        value: Buffer.from('{"a":[1,"x"]}'), // the payload's JSON text, as bytes
         headers: { h: 'v', traceparent: expect.stringMatching(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/) },
         partition: undefined,
       },
