@@ -67,7 +67,7 @@ async function main(): Promise<void> {
   const servers: Record<ServerName, Server> = {
     bare: await start([lib.serverScript('bare-server')], '/'),
     floor: await start([lib.serverScript('nest-floor')], '/produce'),
-    ingress: await start([join(lib.repo, 'dist/apps/ingress/main.js')], '/produce', {
+    ingress: await start([...lib.gatewayNodeFlags, join(lib.repo, 'dist/apps/ingress/main.js')], '/produce', {
       KAFKA_BROKERS: cluster.brokers,
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
@@ -165,7 +165,7 @@ function report(runs: Runs, peakRss: Record<ServerName, number>, bodyBytes: numb
     `  ${label.padEnd(34)}${lib.fmt(r.rps).padStart(8)}${lib.fmt(r.p50, 1).padStart(8)}${lib.fmt(r.p99, 1).padStart(8)}${lib.fmt(r.cpuUs, 1).padStart(10)}${lib.fmt(rss).padStart(10)}`;
   const p = result.kafkaProducerPerf;
   console.log(`
-Ingress benchmark: ${DURATION_S} s x ${RUNS} runs, medians; 1 KiB payloads (${bodyBytes}-byte bodies), 1-node Kafka, acks=all
+Ingress benchmark: ${DURATION_S} s x ${RUNS} runs, medians; 1 KiB payloads (${bodyBytes}-byte bodies), 1-node Kafka, acks=all${lib.nodeFlagsNote()}
                                        req/s  p50 ms  p99 ms  CPU µs/req  peak RSS MB
 ${row(`bare Node http server, c=${CONNECTIONS}`, result.bare, peakRss.bare)}
 ${row(`Nest 11 + platform-express floor`, result.floor, peakRss.floor)}

@@ -84,6 +84,18 @@ export function serverScript(name: string): string {
 }
 
 /** A node child process, killed on exit; `logFile` takes its stdout and stderr instead of `capture`. */
+/**
+ * Node options for the gateway processes measured (not the servers they are compared with), from
+ * BENCH_NODE_FLAGS: e.g. "--heap-growing-percent=100 --max-semi-space-size=8" to measure what a
+ * smaller heap costs in CPU.
+ */
+export const gatewayNodeFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+
+/** How the report names the gateway's Node options, when there are any. */
+export function nodeFlagsNote(): string {
+  return gatewayNodeFlags.length > 0 ? `; gateway run with node ${gatewayNodeFlags.join(' ')}` : '';
+}
+
 export function startProcess(
   args: string[],
   env: Record<string, string> = {},

@@ -22,6 +22,7 @@ export function startForwarder(
 ): ForwarderProcess {
   const child = lib.startProcess(
     [
+      ...lib.gatewayNodeFlags,
       join(lib.repo, 'dist/apps/forwarder/main.js'),
       'forward',
       '--topic',

@@ -87,7 +87,7 @@ export function report(results: Results): boolean {
     checks,
   });
   console.log(`
-Forwarder benchmark, medians of ${RUNS} runs: ${RECORDS} records of 1 KiB, 6 partitions, 1-node Kafka
+Forwarder benchmark, medians of ${RUNS} runs: ${RECORDS} records of 1 KiB, 6 partitions, 1-node Kafka${lib.nodeFlagsNote()}
                                          per second   of sink   CPU µs/delivery   peak RSS MB
   sink ceiling (autocannon, c=${ceilingConnections})          ${lib.fmt(sinkCeiling.rps).padStart(8)}   100.0%   (p50 ${sinkCeiling.p50} ms, p99 ${sinkCeiling.p99} ms)
   kafka-consumer-perf-test               ${lib.fmt(consumerCeiling.recordsPerSec).padStart(8)} rec/s (${lib.fmt(consumerCeiling.mbPerSec, 1)} MB/s, the Kafka ceiling)
