@@ -56,12 +56,12 @@ export class HttpMetricsMiddleware implements NestMiddleware {
   }
 
   use(request: Request, response: Response, next: NextFunction): void {
-    const started = process.hrtime.bigint();
+    const started = performance.now();
     onResponseEnd(response, (finished) => {
       if (!finished) return;
       const series = this.seriesOf(request.method, routeOf(request), response.statusCode);
       series.requests.inc();
-      series.duration.observe(Number(process.hrtime.bigint() - started) / 1e9);
+      series.duration.observe((performance.now() - started) / 1e3);
     });
     next();
   }

@@ -154,7 +154,7 @@ export class RequestLogMiddleware implements NestMiddleware {
     const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     request.id = id;
     response.setHeader('X-Request-Id', id);
-    const started = process.hrtime.bigint();
+    const started = performance.now();
     onResponseEnd(response, (finished) => {
       if (!finished) return;
       const failed = response.statusCode >= 500;
@@ -163,7 +163,7 @@ export class RequestLogMiddleware implements NestMiddleware {
         reqId: id,
         req: { method: request.method, url: request.originalUrl },
         res: { statusCode: response.statusCode },
-        responseTime: Math.round(Number(process.hrtime.bigint() - started) / 1e6),
+        responseTime: Math.round(performance.now() - started),
       };
       if (!failed) this.pino.info(line, 'request completed');
       else if (this.expected5xx(request.path)) this.pino.debug(line, `request answered ${response.statusCode}`);

@@ -22,8 +22,11 @@ export function onResponseEnd(response: ServerResponse, callback: ResponseEndCal
   }
   const list = [callback];
   tracked[CALLBACKS] = list;
-  response.once('close', () => {
+  // `on`, not `once`: Node emits a response's 'close' once (emitCloseNT checks `_closed`), and a
+  // `once` wrapper and its removal cost as much again; emptying the list keeps it once regardless.
+  response.on('close', () => {
     const finished = response.writableFinished;
-    for (const call of list) call(finished);
+    const calls = list.splice(0);
+    for (const call of calls) call(finished);
   });
 }
