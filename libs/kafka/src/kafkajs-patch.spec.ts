@@ -5,7 +5,8 @@ import fc from 'fast-check';
 /**
  * patches/kafkajs+2.2.4.patch (applied by patch-package at `npm ci`) changes how kafkajs builds the
  * bytes of a produce request, never which bytes: these specs hold the patched encoder to the
- * byte-at-a-time algorithms it replaced and to kafkajs's own decoder.
+ * byte-at-a-time algorithms it replaced, the one-pass produce request to kafkajs's encoders per
+ * level, and both to kafkajs's own decoder.
  */
 interface Encoder {
   buffer: Buffer;
