@@ -84,15 +84,16 @@ export class ProduceService {
       stack: (error as Error)?.stack ?? String(error),
     });
 
-  private async write(record: RecordToProduce): Promise<ProducedRecord> {
-    try {
-      return await this.producer.produce(record, this.config.produceTimeoutMs);
-    } catch (error) {
-      if (!(error instanceof UnknownTopicError) || !this.config.autoCreateTopics) throw error;
+  /** The producer's own promise unless unknown topics are created: no async layer per record. */
+  private write(record: RecordToProduce): Promise<ProducedRecord> {
+    const written = this.producer.produce(record, this.config.produceTimeoutMs);
+    if (!this.config.autoCreateTopics) return written;
+    return written.catch(async (error: unknown) => {
+      if (!(error instanceof UnknownTopicError)) throw error;
       if (await this.admin.createTopic(record.topic))
         this.logger.log(`Created topic "${record.topic}" (INGRESS_AUTO_CREATE_TOPICS=true)`);
       return this.producer.produce(record, this.config.produceTimeoutMs);
-    }
+    });
   }
 }
 
