@@ -36,7 +36,7 @@ export class AxiosDeliveryClient implements DeliveryHttpClient, OnApplicationShu
           maxRedirects: 0,
           validateStatus: () => true,
           responseType: 'text',
-          transformRequest: [(data: string) => data],
+          transformRequest: [(data: Buffer) => data],
           transformResponse: [(data: string) => data],
           maxContentLength: 10 * 1024 * 1024,
         }),

@@ -1,7 +1,7 @@
 /** One POST to the target; the body is sent as given. */
 export interface DeliveryRequest {
   url: string;
-  body: string;
+  body: Buffer;
   headers: Record<string, string>;
   timeoutMs: number;
   signal: AbortSignal;

@@ -60,6 +60,55 @@ describe('isJson', () => {
     expect(isJson(Buffer.from(text))).toBe(false);
   });
 
+  describe('long strings (found by indexOf, not walked byte by byte)', () => {
+    const long = 'x'.repeat(2_000);
+
+    it.each([
+      ['a long string', `"${long}"`],
+      ['escapes inside and at both ends', `"\\n${long}\\"${long}\\u00e9${long}\\\\"`],
+      ['an escaped quote right before the closing one', `{"a":"${long}\\"","b":"${long}"}`],
+      ['a backslash in one member and none in the next', `{"a":"\\t","b":"${long}","c":"${long}"}`],
+      ['multi-byte characters', `"${'é☃'.repeat(500)}"`],
+    ])('accepts %s', (_, text) => {
+      expect(parses(Buffer.from(text))).toBe(true);
+      expect(isJson(Buffer.from(text))).toBe(true);
+    });
+
+    it.each([
+      ['a control byte deep inside', `"${long}\u0001${long}"`],
+      ['a control byte right before the closing quote', `"${long}\u001f"`],
+      ['a control byte right after an escape', `"${long}\\n\n${long}"`],
+      ['a raw newline in a later string', `["${long}","a\nb"]`],
+      ['a bad escape far from the start', `"${long}\\q"`],
+      ['a short \\u escape at the end', `"${long}\\u12"`],
+      ['a lone backslash at the end of the buffer', `"${long}\\`],
+      ['an unterminated string', `"${long}`],
+      ['an escaped quote as the only quote', `"${long}\\"`],
+      ['an unterminated member name', `{"${long}`],
+    ])('refuses %s', (_, text) => {
+      expect(parses(Buffer.from(text))).toBe(false);
+      expect(isJson(Buffer.from(text))).toBe(false);
+    });
+
+    it('looks only inside the bytes it is given, not the buffer around them', () => {
+      const whole = Buffer.from(`"${long}" `);
+      expect(isJson(whole.subarray(0, whole.length - 2))).toBe(false);
+      expect(isJson(whole.subarray(0, whole.length - 1))).toBe(true);
+    });
+
+    it('agrees with JSON.parse on long strings with escapes, control bytes and quotes mixed in', () => {
+      const piece = fc.oneof(
+        { weight: 6, arbitrary: fc.string({ minLength: 20, maxLength: 200 }) },
+        fc.constantFrom('\\', '\\"', '\\n', '\\u00e9', '\\u12', '\\x', '"', '\n', '\u0000', '\u001f', 'é', '\\\\'),
+      );
+      const text = fc.array(piece, { maxLength: 30 }).map((pieces) => `["${pieces.join('')}"]`);
+      fc.assert(
+        fc.property(text, (json) => isJson(Buffer.from(json)) === parses(Buffer.from(json))),
+        { numRuns: 3_000 },
+      );
+    });
+  });
+
   it('agrees with JSON.parse on any JSON value, however nested', () => {
     fc.assert(
       fc.property(fc.json(), (text) => isJson(Buffer.from(text)) === true),

@@ -112,7 +112,7 @@ describe('RetryingDispatcher', () => {
     answers = [204];
     await expect(deliver()).resolves.toEqual({ outcome: 'delivered', status: 204, attempts: 1 });
     expect(requests[0].url).toBe('http://target/hook');
-    expect(JSON.parse(requests[0].body)).toMatchObject({
+    expect(JSON.parse(requests[0].body.toString())).toMatchObject({
       topic: 'orders',
       partition: 1,
       offset: 7,

@@ -80,7 +80,7 @@ export class RetryingDispatcher {
 
   async deliver(record: ForwardRecord, signal: AbortSignal): Promise<DispatchResult> {
     // Built when the first request may go: a record waiting for the limiter holds no body.
-    let body: string | undefined;
+    let body: Buffer | undefined;
     const id = recordId(record);
     const firstAttemptAt = this.clock.now();
     // Failed attempts that count against --retries: not the 429/503s the limiter is backing off from.
@@ -162,7 +162,7 @@ export class RetryingDispatcher {
     }
   }
 
-  private headers(id: string, record: ForwardRecord, body: string): Record<string, string> {
+  private headers(id: string, record: ForwardRecord, body: Buffer): Record<string, string> {
     const headers: Record<string, string> = {
       'Idempotency-Key': id,
       'webhook-id': id,

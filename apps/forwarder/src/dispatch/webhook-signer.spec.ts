@@ -17,6 +17,16 @@ describe('WebhookSigner', () => {
     expect(new Webhook(key).verify(body, headers)).toEqual(JSON.parse(body));
   });
 
+  it('signs body bytes as the standardwebhooks package verifies their text', () => {
+    const key = secret();
+    const body = '{"topic":"orders","value":{"note":"crème brûlée ✓ 🎉"}}';
+    const timestamp = nowSeconds();
+    const signature = new WebhookSigner([key]).sign('orders-0-8', timestamp, Buffer.from(body));
+    expect(signature).toBe(new WebhookSigner([key]).sign('orders-0-8', timestamp, body));
+    const headers = { 'webhook-id': 'orders-0-8', 'webhook-timestamp': timestamp, 'webhook-signature': signature };
+    expect(new Webhook(key).verify(body, headers)).toEqual(JSON.parse(body));
+  });
+
   it('matches the Standard Webhooks reference signature', () => {
     // The example in the standard-webhooks specification's reference implementations.
     const signer = new WebhookSigner(['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw']);

@@ -34,10 +34,12 @@ export class WebhookSigner {
     this.keys = secrets.map(signingKeyOf);
   }
 
-  /** The `webhook-signature` value for exactly this body (the string sent, UTF-8 encoded). */
-  sign(id: string, timestamp: string, body: string): string {
-    const content = `${id}.${timestamp}.${body}`;
-    return this.keys.map((key) => `v1,${createHmac('sha256', key).update(content, 'utf8').digest('base64')}`).join(' ');
+  /** The `webhook-signature` value for exactly these body bytes (a string is signed UTF-8 encoded). */
+  sign(id: string, timestamp: string, body: Buffer | string): string {
+    const prefix = `${id}.${timestamp}.`;
+    return this.keys
+      .map((key) => `v1,${createHmac('sha256', key).update(prefix, 'utf8').update(body).digest('base64')}`)
+      .join(' ');
   }
 
   /** Keeps the keys out of logs and util.inspect. */

@@ -43,8 +43,10 @@ export class ForwardStats {
     waitingForKafka: () => undefined,
   };
   private readonly latencies = new Float64Array(LATENCY_SAMPLES);
-  private readonly attemptCounters = new Map<number | string, { inc(): void }>();
-  private readonly deliveredCounter: { inc(): void };
+  /** Attempts by result, and what of them and of `delivered` the metrics have been given. */
+  private readonly attemptCounts = new Map<number | string, number>();
+  private readonly attemptsPublished = new Map<number | string, number>();
+  private deliveredPublished = 0;
   private latencyCount = 0;
   private readonly metrics: {
     deliveries: Counter<'outcome'>;
@@ -66,6 +68,10 @@ export class ForwardStats {
         help: 'Records done, by outcome: delivered or dead_lettered.',
         labelNames: ['outcome'],
         registers,
+        // Per-delivery counts reach prom-client at scrape time: its inc() hashes labels every call.
+        collect() {
+          stats.publishDelivered(this);
+        },
       }),
       deadLetters: new Counter({
         name: `${PREFIX}dead_letters_total`,
@@ -78,6 +84,9 @@ export class ForwardStats {
         help: 'HTTP requests to the target, by result: the status code, timeout or connection_error.',
         labelNames: ['result'],
         registers,
+        collect() {
+          stats.publishAttempts(this);
+        },
       }),
       retries: new Counter({
         name: `${PREFIX}retries_total`,
@@ -96,7 +105,6 @@ export class ForwardStats {
         registers,
       }),
     };
-    this.deliveredCounter = this.metrics.deliveries.labels('delivered');
     new Gauge({
       name: `${PREFIX}in_flight_deliveries`,
       help: 'Deliveries under way.',
@@ -174,13 +182,22 @@ export class ForwardStats {
 
   /** One HTTP request: its status, or why there was none. */
   attempt(result: number | 'timeout' | 'connection_error'): void {
-    // The labelled child is looked up once per result, not hashed on every request.
-    let counter = this.attemptCounters.get(result);
-    if (!counter) {
-      counter = this.metrics.attempts.labels(String(result));
-      this.attemptCounters.set(result, counter);
+    this.attemptCounts.set(result, (this.attemptCounts.get(result) ?? 0) + 1);
+  }
+
+  private publishAttempts(counter: Counter<'result'>): void {
+    for (const [result, count] of this.attemptCounts) {
+      const published = this.attemptsPublished.get(result) ?? 0;
+      if (count === published) continue;
+      counter.inc({ result: String(result) }, count - published);
+      this.attemptsPublished.set(result, count);
     }
-    counter.inc();
+  }
+
+  private publishDelivered(counter: Counter<'outcome'>): void {
+    if (this.delivered === this.deliveredPublished) return;
+    counter.inc({ outcome: 'delivered' }, this.delivered - this.deliveredPublished);
+    this.deliveredPublished = this.delivered;
   }
 
   /** `throttled`: a 429/503 the concurrency limiter was backing off from, not charged to the record. */
@@ -197,7 +214,6 @@ export class ForwardStats {
   recordDelivery(latencyMs: number): void {
     this.delivered++;
     this.latencies[this.latencyCount++ % LATENCY_SAMPLES] = latencyMs;
-    this.deliveredCounter.inc();
     this.metrics.duration.observe(latencyMs / 1000);
   }
 

@@ -107,6 +107,39 @@ describe('KeyScheduler', () => {
     expect(scheduler.room).toBe(8);
   });
 
+  it('wakes an admitter with room while one asking for more keeps waiting, whichever asked first', async () => {
+    const { scheduler, finish } = harness(4, 4);
+    for (let id = 1; id <= 4; id++) scheduler.submit({ id });
+    const woken: string[] = [];
+    const big = scheduler.waitForCapacity(undefined, 3).then(() => woken.push('big'));
+    const small = scheduler.waitForCapacity(undefined, 1).then(() => woken.push('small'));
+    await finish(1);
+    await small;
+    expect(woken).toEqual(['small']);
+    await finish(2);
+    expect(woken).toEqual(['small']);
+    await finish(3);
+    await big;
+    expect(woken).toEqual(['small', 'big']);
+  });
+
+  it('frees the place of a job that fails, and runs the next one of its lane', async () => {
+    const started: number[] = [];
+    const scheduler = new KeyScheduler<Job>(
+      { workers: 1, maxPending: 2 },
+      (job) => job.lane,
+      (job) => {
+        started.push(job.id);
+        return job.id === 1 ? Promise.reject(new Error('bug')) : Promise.resolve();
+      },
+    );
+    scheduler.submit({ id: 1, lane: 'a' });
+    scheduler.submit({ id: 2, lane: 'a' });
+    await expect(scheduler.drained(1_000)).resolves.toBe(true);
+    expect(started).toEqual([1, 2]);
+    expect(scheduler.room).toBe(2);
+  });
+
   it('reports when everything admitted has finished', async () => {
     const { scheduler, finish } = harness(2);
     scheduler.submit({ id: 1 });

@@ -149,9 +149,9 @@ export class KeyScheduler<T> {
       const entry = this.runnable.shift()!;
       this.running++;
       entry.started = true;
-      void this.run(entry.item)
-        .catch(() => undefined)
-        .then(() => this.finish(entry));
+      // One reaction for either outcome: a failed item finishes like any other.
+      const finish = () => this.finish(entry);
+      void this.run(entry.item).then(finish, finish);
     }
   }
 
@@ -168,8 +168,14 @@ export class KeyScheduler<T> {
     this.notify();
   }
 
+  private someWaiterHasRoom(): boolean {
+    for (const waiter of this.capacityWaiters) if (this.hasRoom(waiter.room)) return true;
+    return false;
+  }
+
   private notify(): void {
-    if (this.hasCapacity && this.capacityWaiters.length > 0) {
+    // Waiters are only sorted out when one of them has room, not on every finish while they wait.
+    if (this.hasCapacity && this.someWaiterHasRoom()) {
       const waiting = this.capacityWaiters;
       this.capacityWaiters = [];
       for (const waiter of waiting) {

@@ -103,22 +103,36 @@ export class RecordWindow {
     const { table, stopping } = this.host;
     const state = table.stateOf(batch.partition);
     state.highWatermark = BigInt(batch.highWatermark);
-    for (const message of batch.messages) {
-      if (!isRunning() || isStale() || stopping.aborted || this.maxReached()) break;
-      const offset = BigInt(message.offset);
-      const next = state.tracker.nextOffset;
-      if (next !== undefined && offset < next) {
-        // Fetched again after a rebalance that left us the partition: already in hand.
-        resolveOffset(message.offset);
-        continue;
+    // kafkajs hears of the last offset taken before each wait and at the end, not of every record
+    // (its resolveOffset does Long arithmetic, its isStale serialises a key): nothing reads them,
+    // nor seeks the partition, until this function awaits.
+    let unresolved: string | undefined;
+    let stale = isStale();
+    try {
+      for (const message of batch.messages) {
+        if (!isRunning() || stale || stopping.aborted || this.maxReached()) break;
+        const offset = BigInt(message.offset);
+        const next = state.tracker.nextOffset;
+        if (next !== undefined && offset < next) {
+          // Fetched again after a rebalance that left us the partition: already in hand.
+          unresolved = message.offset;
+          continue;
+        }
+        if (!this.scheduler.hasCapacity) {
+          if (unresolved !== undefined) resolveOffset(unresolved);
+          unresolved = undefined;
+          await this.waitForCapacity(heartbeat);
+          stale = isStale();
+          if (!isRunning() || stale || stopping.aborted || table.get(batch.partition) !== state) break;
+        }
+        state.tracker.admit(offset);
+        this.admitted++;
+        this.lastAdmittedAt = Date.now();
+        this.scheduler.submit({ record: toRecord(batch.topic, batch.partition, offset, message), state });
+        unresolved = message.offset;
       }
-      if (!this.scheduler.hasCapacity) await this.waitForCapacity(heartbeat);
-      if (!isRunning() || isStale() || stopping.aborted || table.get(batch.partition) !== state) break;
-      state.tracker.admit(offset);
-      this.admitted++;
-      this.lastAdmittedAt = Date.now();
-      this.scheduler.submit({ record: toRecord(batch.topic, batch.partition, offset, message), state });
-      resolveOffset(message.offset);
+    } finally {
+      if (unresolved !== undefined) resolveOffset(unresolved);
     }
     this.host.fetched(state);
     await this.heartbeatOrDrain(heartbeat);
@@ -165,8 +179,9 @@ export class RecordWindow {
     while (!state.abort.signal.aborted) {
       try {
         const context = new ForwardContext([record, state.abort.signal, () => this.host.pausePartition(state)]);
+        // Awaiting the handler has settled its promise; only an Observable needs waiting for.
         const result: unknown = await handler(record, context);
-        const outcome = (isObservable(result) ? await lastValueFrom(result) : await result) as ForwardOutcome;
+        const outcome = (isObservable(result) ? await lastValueFrom(result) : result) as ForwardOutcome;
         if (outcome === 'delivered' || outcome === 'dead-lettered') {
           state.tracker.complete(record.offset);
           this.afterDone();
@@ -212,7 +227,10 @@ export class RecordWindow {
 
 function toRecord(topic: string, partition: number, offset: bigint, message: KafkaMessage): ForwardRecord {
   const headers: ForwardRecord['headers'] = {};
-  for (const [name, value] of Object.entries(message.headers ?? {})) {
+  const fetched = message.headers;
+  // for-in, not Object.entries: most records have no headers, and this runs for every one.
+  for (const name in fetched) {
+    const value = fetched[name];
     // Kafka allows a header name more than once; the last one wins, as in the Go prototype.
     headers[name] = Array.isArray(value) ? value[value.length - 1] : value;
   }
