@@ -11,7 +11,7 @@ export {
 } from './kafka.config';
 export { KafkaAdmin } from './kafka-admin.service';
 export { KafkaProducer, type ProducedRecord, type RecordToProduce } from './kafka-producer.service';
-export { keepConnecting } from './kafka-connector';
+export { connectProblemReports, keepConnecting } from './kafka-connector';
 export { isTopicName, TOPIC_NAME } from './topic-name';
 export {
   KafkaError,

@@ -102,6 +102,19 @@ describe('ConnectProblemReports', () => {
     now = 1_000 + 301_000;
     expect(reports.due('refused')).toBe(10_000);
   });
+
+  it('tells a client still in its first attempt the problem another client met last, for 10 s', () => {
+    let now = 0;
+    const reports = new ConnectProblemReports(() => now);
+    expect(reports.recent()).toBeUndefined();
+    reports.due('refused');
+    now = 500;
+    reports.due('tls'); // quiet or not, it is the latest
+    now = 10_500;
+    expect(reports.recent()).toBe('tls');
+    now = 10_501;
+    expect(reports.recent()).toBeUndefined();
+  });
 });
 
 describe('connectProblemOfLog', () => {

@@ -6,6 +6,8 @@ const MAX_DELAY_MS = 5_000;
 /** A problem is reported at once, then after 10 s, 20 s, 40 s, ... at most every 5 minutes. */
 const FIRST_REPORT_INTERVAL_MS = 10_000;
 const MAX_REPORT_INTERVAL_MS = 300_000;
+/** How long a problem another client met still describes the cluster, for a client still trying. */
+const RECENT_PROBLEM_MS = 10_000;
 
 interface ErrorLike {
   name?: string;
@@ -76,6 +78,7 @@ export function describeConnectError(error: unknown, brokers: readonly string[] 
 export class ConnectProblemReports {
   private readonly problems = new Map<string, { nextAt: number; intervalMs: number; lastSeenAt: number }>();
   private brokers: readonly string[] = [];
+  private last?: { problem: string; at: number };
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -91,6 +94,7 @@ export class ConnectProblemReports {
   /** Resolves to the interval until the next report of this problem, or undefined when it should stay quiet now. */
   due(problem: string): number | undefined {
     const now = this.now();
+    this.last = { problem, at: now };
     const seen = this.problems.get(problem);
     // Gone for a while and back: a new episode, reported at once.
     if (!seen || now - seen.lastSeenAt > MAX_REPORT_INTERVAL_MS) {
@@ -107,6 +111,15 @@ export class ConnectProblemReports {
     seen.intervalMs = Math.min(seen.intervalMs * 2, MAX_REPORT_INTERVAL_MS);
     seen.nextAt = now + seen.intervalMs;
     return seen.intervalMs;
+  }
+
+  /**
+   * The problem a client of this process met last, if within `withinMs`: what a client still in
+   * its first attempt (kafkajs retries a connect for seconds before its caller hears) can say.
+   */
+  recent(withinMs = RECENT_PROBLEM_MS): string | undefined {
+    const last = this.last;
+    return last !== undefined && this.now() - last.at <= withinMs ? last.problem : undefined;
   }
 }
 

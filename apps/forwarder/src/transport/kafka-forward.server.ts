@@ -1,4 +1,4 @@
-import { KAFKA_CLIENT, KafkaAdmin, keepConnecting } from '@app/kafka';
+import { connectProblemReports, KAFKA_CLIENT, KafkaAdmin, keepConnecting } from '@app/kafka';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CustomTransportStrategy, Server, type MessageHandler } from '@nestjs/microservices';
 import type { Consumer, Kafka } from 'kafkajs';
@@ -15,6 +15,8 @@ import { LagTracker } from './lag-tracker';
 import { PartitionTable, type PartitionState } from './partition-table';
 import { PauseControl, type ConsumptionControl } from './pause-control';
 import { RecordWindow } from './record-window';
+
+const FIRST_ATTEMPT = 'first attempt under way';
 
 /** `finished`: --max-messages records are done and nothing is left in flight. */
 type ForwardServerEvents = { finished: () => void };
@@ -90,7 +92,10 @@ export class KafkaForwardServer extends Server<ForwardServerEvents, ForwardStatu
 
   /** Why the consumer has not reached Kafka yet, while it has not; undefined once it has. */
   get waitingForKafka(): string | undefined {
-    return this.connectProblem;
+    if (this.connectProblem !== FIRST_ATTEMPT) return this.connectProblem;
+    // kafkajs retries the consumer's first connect for seconds before it fails; what the admin
+    // client or the producer already met (the warning said it) is the answer meanwhile.
+    return connectProblemReports.recent() ?? FIRST_ATTEMPT;
   }
 
   get pending(): number {
@@ -161,7 +166,7 @@ export class KafkaForwardServer extends Server<ForwardServerEvents, ForwardStatu
 
   private async start(): Promise<void> {
     const { topic } = this.options;
-    this.connectProblem ??= 'first attempt under way';
+    this.connectProblem ??= FIRST_ATTEMPT;
     const connected = await keepConnecting(
       'Consumer',
       async () => {
