@@ -26,7 +26,7 @@ export function onResponseEnd(response: ServerResponse, callback: ResponseEndCal
   // `once` wrapper and its removal cost as much again; emptying the list keeps it once regardless.
   response.on('close', () => {
     const finished = response.writableFinished;
-    const calls = list.splice(0);
-    for (const call of calls) call(finished);
+    for (const call of list) call(finished);
+    list.length = 0;
   });
 }
