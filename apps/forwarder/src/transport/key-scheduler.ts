@@ -168,20 +168,16 @@ export class KeyScheduler<T> {
     this.notify();
   }
 
-  private someWaiterHasRoom(): boolean {
-    for (const waiter of this.capacityWaiters) if (this.hasRoom(waiter.room)) return true;
-    return false;
-  }
-
   private notify(): void {
-    // Waiters are only sorted out when one of them has room, not on every finish while they wait.
-    if (this.hasCapacity && this.someWaiterHasRoom()) {
-      const waiting = this.capacityWaiters;
-      this.capacityWaiters = [];
-      for (const waiter of waiting) {
+    if (this.hasCapacity && this.capacityWaiters.length > 0) {
+      // One pass, kept waiters compacted in place: no array is rebuilt on a finish while they wait.
+      const waiters = this.capacityWaiters;
+      let kept = 0;
+      for (const waiter of waiters) {
         if (this.hasRoom(waiter.room)) waiter.wake();
-        else this.capacityWaiters.push(waiter);
+        else waiters[kept++] = waiter;
       }
+      waiters.length = kept;
     }
     if (this.admitted === 0) this.idleWaiters = wakeAll(this.idleWaiters);
     if (this.running === 0) this.settledWaiters = wakeAll(this.settledWaiters);
