@@ -1,7 +1,9 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { CircuitBreaker } from './dispatch/circuit-breaker';
 import { ConcurrencyLimiter } from './dispatch/concurrency-limiter';
-import { ForwardStats } from './stats/forward-stats';
+import { RetryingDispatcher } from './dispatch/retrying-dispatcher';
+import { ForwardStats, type OldestPending } from './stats/forward-stats';
+import { recordId } from './transport/forward-record';
 import { FORWARD_TRANSPORT_OPTIONS, type ForwardTransportOptions } from './transport/forward-transport-options';
 import { KafkaForwardServer } from './transport/kafka-forward.server';
 
@@ -26,7 +28,7 @@ export function runningFor(limit: number): number {
  * Connects the forwarder's parts, which know nothing of each other: an open circuit pauses the
  * transport's consumption; the transport's window of fetched records follows the concurrency
  * limit (so memory stays bounded by what is being delivered); the stats read the transport, the
- * circuit and the limiter. Large limit changes are logged with their reason at debug level.
+ * circuit, the limiter and the dispatcher. Large limit changes are logged with their reason at debug level.
  */
 @Injectable()
 export class ForwardingWiring implements OnModuleInit {
@@ -38,8 +40,22 @@ export class ForwardingWiring implements OnModuleInit {
     private readonly circuit: CircuitBreaker,
     private readonly limiter: ConcurrencyLimiter,
     private readonly stats: ForwardStats,
+    private readonly dispatcher: RetryingDispatcher,
     @Inject(FORWARD_TRANSPORT_OPTIONS) private readonly transport: ForwardTransportOptions,
   ) {}
+
+  /** The transport's oldest unfinished record, with what the dispatcher knows of its failures. */
+  private oldestPending(): OldestPending | undefined {
+    const oldest = this.server.oldestPending();
+    if (!oldest) return undefined;
+    const { partition, offset } = oldest;
+    return {
+      partition,
+      offset,
+      ageMs: Date.now() - oldest.since,
+      retrying: this.dispatcher.retrying(recordId({ topic: this.transport.topic, partition, offset })),
+    };
+  }
 
   onModuleInit(): void {
     const { server, circuit, limiter } = this;
@@ -49,6 +65,7 @@ export class ForwardingWiring implements OnModuleInit {
       circuit: () => circuit.state,
       concurrency: () => ({ inFlight: limiter.inFlight, limit: limiter.limit }),
       waitingForKafka: () => server.waitingForKafka,
+      oldestPending: () => this.oldestPending(),
     });
 
     let open = false;

@@ -12,6 +12,7 @@ import { DELIVERY_HTTP_CLIENT } from './dispatch/delivery-http-client';
 import { ForwardController } from './dispatch/forward.controller';
 import { RetryPolicy } from './dispatch/retry-policy';
 import { DELIVERY_TARGET, RetryingDispatcher, type DeliveryTarget } from './dispatch/retrying-dispatcher';
+import { TargetEvidence } from './dispatch/target-evidence';
 import { TokenBucket } from './dispatch/token-bucket';
 import { UndiciDeliveryClient } from './dispatch/undici-delivery-client';
 import { WebhookSigner } from './dispatch/webhook-signer';
@@ -28,6 +29,14 @@ import { KafkaForwardServer } from './transport/kafka-forward.server';
 
 /** Where --workers auto starts: the old fixed default; slow start doubles it within a few round trips. */
 const INITIAL_AUTO_LIMIT = 16;
+
+/**
+ * When the progress line starts naming the oldest record not done: three of the longest waits a
+ * record's retries take (at least 10 s), so a record that is merely retrying is not called stuck.
+ */
+function stuckAfterMs({ retryDelayMs, retryMaxDelayMs, retries }: ForwardOptions): number {
+  return Math.max(10_000, 3 * Math.min(retryMaxDelayMs, retryDelayMs * 2 ** Math.min(retries, 30)));
+}
 
 /**
  * Everything one `forward` run needs, built from its validated options. Its providers do the run's
@@ -90,7 +99,11 @@ export class ForwardingModule {
         { provide: SIGNAL_SOURCE, useValue: process },
         {
           provide: PROGRESS_OPTIONS,
-          useValue: { intervalS: options.statsIntervalS, tty: Boolean(process.stderr.isTTY) } satisfies ProgressOptions,
+          useValue: {
+            intervalS: options.statsIntervalS,
+            tty: Boolean(process.stderr.isTTY),
+            stuckAfterMs: stuckAfterMs(options),
+          } satisfies ProgressOptions,
         },
         {
           provide: START_POSITION_OPTIONS,
@@ -141,6 +154,7 @@ export class ForwardingModule {
               : new AxiosDeliveryClient(http, connections),
         },
         ForwardStats,
+        TargetEvidence,
         RetryingDispatcher,
         DeadLetterPublisher,
         KafkaForwardServer,

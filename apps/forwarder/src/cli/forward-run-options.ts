@@ -70,7 +70,7 @@ export abstract class ForwardRunOptions extends CommandRunner {
 
   @Option({
     flags: '--circuit-threshold <n>',
-    description: `failures in a row that open the circuit and pause consumption (default: ${DEFAULTS.circuitThreshold})`,
+    description: `failures in a row, from 3 keys or refused connections, that open the circuit and pause consumption (default: ${DEFAULTS.circuitThreshold})`,
     env: 'FORWARDER_CIRCUIT_THRESHOLD',
   })
   parseCircuitThreshold(value: string) {

@@ -9,7 +9,12 @@ describe('CircuitBreaker', () => {
     circuit.onStateChange((s) => states.push(s));
     return { clock, circuit, states };
   };
-  const fail = async (circuit: CircuitBreaker) => (await circuit.acquire())!.failed();
+  let lane = 0;
+  /** A failure (HTTP 5xx or a timeout) of a record of its own lane, as an outage gives. */
+  const fail = async (circuit: CircuitBreaker) => (await circuit.acquire())!.failed(`lane-${lane++}`, false);
+  /** A failure of one lane's records (one key refused): not an outage however often. */
+  const failLane = async (circuit: CircuitBreaker, name: string, connection = false) =>
+    (await circuit.acquire())!.failed(name, connection);
 
   it('opens after the threshold of failures in a row, not before', async () => {
     const { circuit, states } = setup();
@@ -24,6 +29,32 @@ describe('CircuitBreaker', () => {
     expect(states).toEqual(['open']);
   });
 
+  it('stays closed while the failures in a row come from fewer than three lanes', async () => {
+    const { circuit } = setup();
+    for (let i = 0; i < 50; i++) await failLane(circuit, i % 2 ? 'a' : 'b');
+    expect(circuit.state).toBe('closed');
+    await failLane(circuit, 'c');
+    expect(circuit.state).toBe('open');
+  });
+
+  it('opens on connection failures in a row from one lane: no record can refuse a connection', async () => {
+    const { circuit } = setup();
+    await failLane(circuit, 'a', true);
+    await failLane(circuit, 'a', true);
+    expect(circuit.state).toBe('closed');
+    await failLane(circuit, 'a', true);
+    expect(circuit.state).toBe('open');
+  });
+
+  it('forgets the lanes of an earlier run once the target succeeds', async () => {
+    const { circuit } = setup();
+    await failLane(circuit, 'a');
+    await failLane(circuit, 'b');
+    (await circuit.acquire())!.succeeded();
+    for (let i = 0; i < 10; i++) await failLane(circuit, 'c');
+    expect(circuit.state).toBe('closed');
+  });
+
   it('holds every request while open, then lets exactly one probe through per cool-down', async () => {
     const { clock, circuit } = setup();
     for (let i = 0; i < 3; i++) await fail(circuit);
@@ -35,7 +66,7 @@ describe('CircuitBreaker', () => {
     expect(granted).toBe(1);
     expect(circuit.state).toBe('half-open');
     const probe = await Promise.race(waiting);
-    probe!.failed();
+    probe!.failed('lane-probe', false);
     await settle();
     expect(circuit.state).toBe('open');
     expect(granted).toBe(1);
@@ -54,7 +85,6 @@ describe('CircuitBreaker', () => {
     expect(permits.every((p) => p !== undefined)).toBe(true);
     expect(circuit.state).toBe('closed');
     expect(states).toEqual(['open', 'half-open', 'closed']);
-    expect(circuit.lastSuccessAt).toBe(clock.now());
   });
 
   it('hands the probe to another caller when the probe was never sent', async () => {
@@ -71,7 +101,7 @@ describe('CircuitBreaker', () => {
     // The released probe goes to the next caller at once, without another cool-down; the caller after it waits.
     expect(granted).toEqual(['second']);
     // Only the probe's failure reopens a half-open circuit: the second permit is the probe.
-    (await second)!.failed();
+    (await second)!.failed('lane-probe', false);
     expect(circuit.state).toBe('open');
     await settle();
     expect(granted).toEqual(['second']);

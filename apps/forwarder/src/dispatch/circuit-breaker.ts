@@ -3,7 +3,7 @@ import type { Clock } from './clock';
 export type CircuitState = 'closed' | 'open' | 'half-open';
 
 export interface CircuitOptions {
-  /** Consecutive failures (no answer, 408, 429, 5xx) that open the circuit. */
+  /** Failures in a row (no answer, 408, 429, 5xx) that open the circuit, from enough lanes (see below). */
   threshold: number;
   /** How long the circuit stays open before one probe request is let through. */
   cooldownMs: number;
@@ -12,37 +12,53 @@ export interface CircuitOptions {
 /** Lets one request through and must be told how it went (or released unanswered). */
 export interface CircuitPermit {
   succeeded(): void;
-  failed(): void;
-  /** The request was never sent or its answer says nothing about the target's health. */
+  /**
+   * The answer is evidence that the target is down. `lane` names the record's key (see
+   * `laneOf`); `connection`: no connection could be made, which no record can cause.
+   */
+  failed(lane: string, connection: boolean): void;
+  /** The request was never sent, or its answer says nothing about the target's health. */
   release(): void;
 }
 
 /**
- * A circuit breaker for the target. After `threshold` failures in a row it opens: no requests
- * go out, so consumption stalls instead of draining the topic into the dead-letter topic; after
- * each cool-down exactly one probe goes out, and its success closes the circuit.
+ * Distinct lanes whose failures, in a row, are needed to open the circuit on HTTP failures and
+ * timeouts (capped by the threshold): one payload can make a target answer 500 or hang, three
+ * keys failing together while nothing succeeds is an outage.
+ */
+export const OUTAGE_LANES = 3;
+
+/**
+ * A circuit breaker for the target. It opens on evidence that the target is down, not that one
+ * record is refused: `threshold` failures in a row (no success between) that come from at least
+ * OUTAGE_LANES different lanes, or `threshold` connection failures in a row from any. Failures
+ * of a record the target refuses while it answers others are not evidence at all: the dispatcher
+ * releases their permits (TargetEvidence decides), so a poison record can neither open the
+ * circuit nor keep it open as a failed probe. Open, no requests go out and consumption pauses,
+ * so an outage does not drain the topic into the dead-letter topic; after each cool-down one
+ * probe goes out, and its success closes the circuit.
  */
 export class CircuitBreaker {
   private current: CircuitState = 'closed';
   private failuresInARow = 0;
+  private connectionFailuresInARow = 0;
+  /** Lanes among the failures in a row, up to as many as are needed. */
+  private readonly failingLanes = new Set<string>();
+  private readonly lanesNeeded: number;
   private openedAt = 0;
   private probing = false;
-  private lastSuccess = -Infinity;
   private changed: Array<() => void> = [];
   private readonly listeners: Array<(state: CircuitState) => void> = [];
 
   constructor(
     private readonly options: CircuitOptions,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.lanesNeeded = Math.max(1, Math.min(OUTAGE_LANES, options.threshold));
+  }
 
   get state(): CircuitState {
     return this.current;
-  }
-
-  /** When the target last answered in a way that proves it works (any 2xx or final 4xx). */
-  get lastSuccessAt(): number {
-    return this.lastSuccess;
   }
 
   onStateChange(listener: (state: CircuitState) => void): void {
@@ -80,25 +96,31 @@ export class CircuitBreaker {
   }
 
   /** @internal The permit's verdict, applied once. */
-  settle(probe: boolean, outcome: 'succeeded' | 'failed' | 'released'): void {
+  settle(probe: boolean, outcome: 'succeeded' | 'released'): void;
+  settle(probe: boolean, outcome: 'failed', lane: string, connection: boolean): void;
+  settle(probe: boolean, outcome: 'succeeded' | 'failed' | 'released', lane?: string, connection = false): void {
     if (probe) this.probing = false;
     if (outcome === 'succeeded') this.recordSuccess();
-    else if (outcome === 'failed') this.recordFailure(probe);
+    else if (outcome === 'failed') this.recordFailure(probe, lane!, connection);
     else this.wake();
   }
 
   private recordSuccess(): void {
     this.failuresInARow = 0;
-    this.lastSuccess = this.clock.now();
+    this.connectionFailuresInARow = 0;
+    this.failingLanes.clear();
     if (this.current !== 'closed') this.transition('closed');
   }
 
-  private recordFailure(probe: boolean): void {
+  private recordFailure(probe: boolean, lane: string, connection: boolean): void {
     this.failuresInARow++;
-    if (
-      (probe && this.current === 'half-open') ||
-      (this.current === 'closed' && this.failuresInARow >= this.options.threshold)
-    ) {
+    this.connectionFailuresInARow = connection ? this.connectionFailuresInARow + 1 : 0;
+    if (this.failingLanes.size < this.lanesNeeded) this.failingLanes.add(lane);
+    const { threshold } = this.options;
+    const outage =
+      this.failuresInARow >= threshold &&
+      (this.failingLanes.size >= this.lanesNeeded || this.connectionFailuresInARow >= threshold);
+    if ((probe && this.current === 'half-open') || (this.current === 'closed' && outage)) {
       this.openedAt = this.clock.now();
       this.transition('open');
     }
@@ -141,20 +163,21 @@ class Permit implements CircuitPermit {
   ) {}
 
   succeeded(): void {
-    this.settle('succeeded');
+    if (this.settle()) this.breaker.settle(this.probe, 'succeeded');
   }
 
-  failed(): void {
-    this.settle('failed');
+  failed(lane: string, connection: boolean): void {
+    if (this.settle()) this.breaker.settle(this.probe, 'failed', lane, connection);
   }
 
   release(): void {
-    this.settle('released');
+    if (this.settle()) this.breaker.settle(this.probe, 'released');
   }
 
-  private settle(outcome: 'succeeded' | 'failed' | 'released'): void {
-    if (this.settled) return;
+  /** True the first time only: a permit is settled once. */
+  private settle(): boolean {
+    if (this.settled) return false;
     this.settled = true;
-    this.breaker.settle(this.probe, outcome);
+    return true;
   }
 }

@@ -15,6 +15,7 @@ import {
 import { FakeClock, settle } from './fake-clock';
 import { RetryPolicy } from './retry-policy';
 import { DELIVERY_TARGET, RetryingDispatcher, type DispatchResult } from './retrying-dispatcher';
+import { TargetEvidence } from './target-evidence';
 import { TokenBucket } from './token-bucket';
 
 type Answer = number | 'refused' | 'timeout' | { status: number; retryAfter: string };
@@ -29,12 +30,15 @@ const record: ForwardRecord = {
   timestamp: 0,
 };
 
+const otherKey: ForwardRecord = { ...record, offset: 8n, key: Buffer.from('other') };
+
 describe('RetryingDispatcher', () => {
   let clock: FakeClock;
   let answers: Answer[];
   let requests: Array<DeliveryRequest & { at: number }>;
   let dispatcher: RetryingDispatcher;
   let circuit: CircuitBreaker;
+  let evidence: TargetEvidence;
   let stats: ForwardStats;
   /** What the dispatcher told the limiter about each attempt. */
   let samples: LimiterSample[];
@@ -55,6 +59,7 @@ describe('RetryingDispatcher', () => {
       },
     };
     circuit = new CircuitBreaker({ threshold: 5, cooldownMs: 10_000 }, clock);
+    evidence = new TargetEvidence();
     const http = {
       post: async (request: DeliveryRequest): Promise<DeliveryResponse> => {
         requests.push({ ...request, at: clock.now() });
@@ -87,6 +92,7 @@ describe('RetryingDispatcher', () => {
           useValue: new RetryPolicy({ retries: 3, initialDelayMs: 1_000, maxDelayMs: 8_000, retry4xx: false }, () => 1),
         },
         { provide: CircuitBreaker, useValue: circuit },
+        { provide: TargetEvidence, useValue: evidence },
         { provide: TokenBucket, useValue: new TokenBucket(0, clock) },
         { provide: ConcurrencyLimiter, useValue: limiter },
       ],
@@ -103,9 +109,10 @@ describe('RetryingDispatcher', () => {
     return result!;
   }
 
-  /** The target has worked for some other record since `at`. */
+  /** The target answers a record of another key with a success, now. */
   async function otherRecordSucceeds() {
     (await circuit.acquire())!.succeeded();
+    evidence.succeeded(otherKey, clock.now(), clock.now());
   }
 
   it('delivers on any 2xx with the envelope, idempotency and static headers', async () => {
@@ -178,7 +185,51 @@ describe('RetryingDispatcher', () => {
     expect(requests).toHaveLength(4);
   });
 
+  it('dead-letters a refused record when the others were answered just before it, with no traffic after', async () => {
+    await otherRecordSucceeds();
+    await clock.advance(500);
+    answers = Array<Answer>(10).fill(500);
+    await expect(deliver()).resolves.toMatchObject({ outcome: 'exhausted', status: 500, attempts: 4 });
+  });
+
+  it('dead-letters the next record of a refused key at once by the same evidence, with no other traffic', async () => {
+    await otherRecordSucceeds();
+    answers = Array<Answer>(20).fill(500);
+    await expect(deliver()).resolves.toMatchObject({ outcome: 'exhausted', attempts: 4 });
+    await clock.advance(60_000);
+    const next = { ...record, offset: 9n };
+    let result: DispatchResult | undefined;
+    void dispatcher.deliver(next, new AbortController().signal).then((r) => (result = r));
+    for (let i = 0; i < 100 && !result; i++) await clock.advance(1_000);
+    expect(result).toMatchObject({ outcome: 'exhausted', attempts: 4 });
+  });
+
+  it('holds a failing record while nothing else has been answered: alone it cannot tell poison from outage', async () => {
+    answers = Array<Answer>(30).fill(500);
+    let result: DispatchResult | undefined;
+    void dispatcher.deliver(record, new AbortController().signal).then((r) => (result = r));
+    for (let i = 0; i < 200; i++) await clock.advance(1_000);
+    expect(result).toBeUndefined();
+    expect(requests.length).toBeGreaterThan(10);
+    // One lane's failures never open the circuit.
+    expect(circuit.state).toBe('closed');
+    expect(dispatcher.retrying('orders-1-7')).toMatchObject({ problem: 'HTTP 500', blamed: false });
+    answers = [200];
+    for (let i = 0; i < 20 && !result; i++) await clock.advance(1_000);
+    expect(result).toMatchObject({ outcome: 'delivered' });
+    expect(dispatcher.retrying('orders-1-7')).toBeUndefined();
+  });
+
+  it('does not blame a record when the last success of other records is older than its first failure', async () => {
+    await otherRecordSucceeds();
+    await clock.advance(5_000);
+    answers = [...Array<Answer>(8).fill(500), 200];
+    await expect(deliver()).resolves.toMatchObject({ outcome: 'delivered', attempts: 9 });
+  });
+
   it('holds the record through an outage instead of dead-lettering it, and delivers it after', async () => {
+    // Even while other records succeed: a connection that cannot be made is never the record's fault.
+    void otherRecordsKeepSucceeding();
     answers = Array.from({ length: 12 }, () => 'refused' as const);
     const result = await deliver();
     expect(result).toMatchObject({ outcome: 'delivered' });

@@ -2,11 +2,21 @@ import { LATENCY_BUCKETS, METRIC_PREFIX, METRICS_REGISTRY } from '@app/observabi
 import { Inject, Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { CircuitState } from '../dispatch/circuit-breaker';
+import type { RetryingRecord } from '../dispatch/retrying-dispatcher';
 
 const LATENCY_SAMPLES = 20_000;
 const PREFIX = `${METRIC_PREFIX}forwarder_`;
 const CIRCUIT_STATES: CircuitState[] = ['closed', 'half-open', 'open'];
 const NO_LAG: ReadonlyMap<number, bigint> = new Map();
+
+/** The oldest record fetched and not done: what holds its partition's commit back. */
+export interface OldestPending {
+  partition: number;
+  offset: bigint;
+  ageMs: number;
+  /** Its failures so far, once an attempt has failed. */
+  retrying?: RetryingRecord;
+}
 
 /** Where the stats read what other parts own. */
 export interface StatsSources {
@@ -16,6 +26,7 @@ export interface StatsSources {
   concurrency(): { inFlight: number; limit: number };
   /** Why the consumer has not reached Kafka yet, while it has not. */
   waitingForKafka(): string | undefined;
+  oldestPending(): OldestPending | undefined;
 }
 
 /**
@@ -41,6 +52,7 @@ export class ForwardStats {
     circuit: () => 'closed',
     concurrency: () => ({ inFlight: 0, limit: 0 }),
     waitingForKafka: () => undefined,
+    oldestPending: () => undefined,
   };
   private readonly latencies = new Float64Array(LATENCY_SAMPLES);
   /** Attempts by result, and what of them and of `delivered` the metrics have been given. */
@@ -132,6 +144,14 @@ export class ForwardStats {
       },
     });
     new Gauge({
+      name: `${PREFIX}oldest_pending_seconds`,
+      help: 'Age of the oldest record fetched and not yet done (delivered or dead-lettered), 0 when none: a commit held back.',
+      registers,
+      collect() {
+        this.set((stats.oldestPending()?.ageMs ?? 0) / 1000);
+      },
+    });
+    new Gauge({
       name: `${PREFIX}circuit_state`,
       help: "1 for the circuit breaker's current state (closed, half-open, open), 0 for the others.",
       labelNames: ['state'],
@@ -167,6 +187,11 @@ export class ForwardStats {
   /** Set while the consumer has not reached Kafka: why, as far as known. */
   get waitingForKafka(): string | undefined {
     return this.sources.waitingForKafka();
+  }
+
+  /** The oldest record fetched and not done, if any. */
+  oldestPending(): OldestPending | undefined {
+    return this.sources.oldestPending();
   }
 
   /** Records not yet done per partition: end offset minus the committable offset. */

@@ -23,7 +23,7 @@ async function boot(tty = false) {
       { provide: METRICS_REGISTRY, useValue: new Registry() },
       { provide: KafkaForwardServer, useValue: server },
       { provide: ForwardingStop, useValue: { signal: stop.signal } },
-      { provide: PROGRESS_OPTIONS, useValue: { intervalS: 10, tty } },
+      { provide: PROGRESS_OPTIONS, useValue: { intervalS: 10, tty, stuckAfterMs: 30_000 } },
       { provide: CLOCK, useValue: clock },
     ],
   }).compile();
@@ -46,6 +46,37 @@ describe('ProgressReporter', () => {
     expect(log).toHaveBeenCalledWith('delivered 1, retried 0, dead-lettered 0, in flight 0 (limit 0), 0.1/s, lag 0');
     await clock.advance(10_000);
     expect(log).toHaveBeenCalledTimes(2);
+  });
+
+  it('names the oldest record not done once it is older than a few retry periods, and what it met', async () => {
+    const { clock, log, stats } = await boot();
+    let oldest: ReturnType<ForwardStats['oldestPending']> = { partition: 0, offset: 505n, ageMs: 29_000 };
+    stats.attach({
+      inFlight: () => 1,
+      lag: () => new Map([[0, 505n]]),
+      circuit: () => 'closed',
+      concurrency: () => ({ inFlight: 1, limit: 16 }),
+      waitingForKafka: () => undefined,
+      oldestPending: () => oldest,
+    });
+    await clock.advance(10_000);
+    expect(log).toHaveBeenLastCalledWith(expect.not.stringContaining('oldest pending'));
+    oldest = {
+      partition: 0,
+      offset: 505n,
+      ageMs: 42_000,
+      retrying: { key: Buffer.from('k-poison'), attempts: 3, problem: 'HTTP 500', blamed: true },
+    };
+    await clock.advance(10_000);
+    expect(log).toHaveBeenLastCalledWith(
+      'delivered 0, retried 0, dead-lettered 0, in flight 1 (limit 16), 0.0/s, lag 505; oldest pending 42s: ' +
+        'partition 0 offset 505 key "k-poison", 3 attempt(s), last HTTP 500 (refused while others are accepted)',
+    );
+    oldest = { partition: 2, offset: 9n, ageMs: 31_000 };
+    await clock.advance(10_000);
+    expect(log).toHaveBeenLastCalledWith(
+      expect.stringMatching(/; oldest pending 31s: partition 2 offset 9, no attempt failed yet$/),
+    );
   });
 
   it('still reports when the lag cannot be refreshed', async () => {

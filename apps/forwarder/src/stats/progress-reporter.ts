@@ -10,7 +10,12 @@ export interface ProgressOptions {
   intervalS: number;
   /** A live status line on stderr (a terminal) instead of log lines. */
   tty: boolean;
+  /** The line names the oldest record not done once it is this old: a few retry periods. */
+  stuckAfterMs: number;
 }
+
+/** Keys on the progress line are cut to this many characters. */
+const KEY_SHOWN = 40;
 
 export const PROGRESS_OPTIONS = Symbol('PROGRESS_OPTIONS');
 
@@ -85,7 +90,21 @@ export class ProgressReporter implements OnApplicationBootstrap, OnApplicationSh
       return `waiting for Kafka: ${s.waitingForKafka}; delivered ${s.delivered}, in flight ${s.inFlight}`;
     const circuit = s.circuit === 'closed' ? '' : `, circuit ${s.circuit}`;
     const concurrency = s.concurrency();
-    return `delivered ${s.delivered}, retried ${s.retries}, dead-lettered ${s.deadLettered}, in flight ${concurrency.inFlight} (limit ${concurrency.limit}), ${rate.toFixed(1)}/s, lag ${s.totalLag()}${circuit}`;
+    return `delivered ${s.delivered}, retried ${s.retries}, dead-lettered ${s.deadLettered}, in flight ${concurrency.inFlight} (limit ${concurrency.limit}), ${rate.toFixed(1)}/s, lag ${s.totalLag()}${circuit}${this.stuck()}`;
+  }
+
+  /** What holds the commit back, once the oldest record not done is older than a few retry periods. */
+  private stuck(): string {
+    const oldest = this.stats.oldestPending();
+    if (!oldest || oldest.ageMs < this.options.stuckAfterMs) return '';
+    const where = `; oldest pending ${Math.round(oldest.ageMs / 1000)}s: partition ${oldest.partition} offset ${oldest.offset}`;
+    const retrying = oldest.retrying;
+    if (!retrying) return `${where}, no attempt failed yet`;
+    const key = retrying.key === null ? 'no key' : `key ${JSON.stringify(shortKey(retrying.key))}`;
+    const verdict = retrying.blamed
+      ? 'refused while others are accepted'
+      : 'held: no other record proves the target works';
+    return `${where} ${key}, ${retrying.attempts} attempt(s), last ${retrying.problem} (${verdict})`;
   }
 
   summary(): string {
@@ -102,4 +121,9 @@ export class ProgressReporter implements OnApplicationBootstrap, OnApplicationSh
       `retries ${s.retries} (${s.throttled} after 429/503 while backing off), ${(s.done / Math.max(seconds, 0.001)).toFixed(1)}/s overall${latency}, lag ${s.totalLag()}`
     );
   }
+}
+
+function shortKey(key: Buffer): string {
+  const text = key.toString('utf8');
+  return text.length > KEY_SHOWN ? `${text.slice(0, KEY_SHOWN)}...` : text;
 }

@@ -53,7 +53,7 @@ function check(first: bigint, gaps: fc.Stream<bigint>, steps: Step[], finishAll:
     let what: string;
     if (s.kind === 'admit') {
       if (model.admitted.length > 0) next += gaps.next().value as bigint;
-      tracker.admit(next);
+      tracker.admit(next, 0);
       model.admitted.push(next);
       what = `admit ${next}`;
     } else {
@@ -117,7 +117,7 @@ describe('CommitTracker (properties)', () => {
         let offset = 0n;
         for (let i = 0; i < count; i++) {
           if (i > 0) offset += gaps.next().value as bigint;
-          tracker.admit(offset);
+          tracker.admit(offset, 0);
           model.admitted.push(offset);
         }
         const order = [...model.admitted];

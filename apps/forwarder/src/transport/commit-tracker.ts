@@ -9,6 +9,8 @@ import { HeadQueue } from '@app/common';
 export class CommitTracker {
   /** Admitted offsets not yet known to be below the frontier, in admission (= offset) order. */
   private readonly pending = new HeadQueue<bigint>();
+  /** When each pending offset was admitted, in the same order. */
+  private readonly admittedAt = new HeadQueue<number>();
   private readonly done = new Set<bigint>();
   private nextAfterLast?: bigint;
 
@@ -22,21 +24,33 @@ export class CommitTracker {
     return this.pending.length - this.done.size;
   }
 
-  admit(offset: bigint): void {
+  /** The first unfinished offset and when it was admitted: the oldest record not done. */
+  oldest(): { offset: bigint; since: number } | undefined {
+    const offset = this.pending.peek();
+    return offset === undefined ? undefined : { offset, since: this.admittedAt.peek()! };
+  }
+
+  admit(offset: bigint, at: number): void {
     if (this.nextAfterLast !== undefined && offset < this.nextAfterLast) {
       throw new Error(`offset ${offset} admitted after ${this.nextAfterLast - 1n}: offsets must increase`);
     }
     this.pending.push(offset);
+    this.admittedAt.push(at);
     this.nextAfterLast = offset + 1n;
   }
 
   complete(offset: bigint): void {
     if (this.pending.peek() === offset) {
-      this.pending.shift();
-      while (this.pending.length > 0 && this.done.delete(this.pending.peek()!)) this.pending.shift();
+      this.shift();
+      while (this.pending.length > 0 && this.done.delete(this.pending.peek()!)) this.shift();
     } else {
       this.done.add(offset);
     }
+  }
+
+  private shift(): void {
+    this.pending.shift();
+    this.admittedAt.shift();
   }
 
   /** The offset to commit (next to read), or undefined when nothing was admitted yet. */

@@ -12,7 +12,7 @@ import {
   type ForwardTransportOptions,
 } from './forward-transport-options';
 import { LagTracker } from './lag-tracker';
-import { PartitionTable, type PartitionState } from './partition-table';
+import { PartitionTable, type OldestPending, type PartitionState } from './partition-table';
 import { PauseControl, type ConsumptionControl } from './pause-control';
 import { RecordWindow } from './record-window';
 
@@ -104,6 +104,11 @@ export class KafkaForwardServer extends Server<ForwardServerEvents, ForwardStatu
 
   get lag(): ReadonlyMap<number, bigint> {
     return this.lagTracker.lag;
+  }
+
+  /** The oldest record fetched and not yet done: what holds a commit back. */
+  oldestPending(): OldestPending | undefined {
+    return this.table.oldestPending();
   }
 
   /** Pauses and resumes all consumption (the circuit breaker, wired by the module). */

@@ -13,6 +13,13 @@ export interface PartitionState {
   pauses: number;
 }
 
+/** A record that holds its partition's commit back, and since when (ms since the epoch) it was fetched. */
+export interface OldestPending {
+  partition: number;
+  offset: bigint;
+  since: number;
+}
+
 /** The partitions assigned to this member and the state of each one records were fetched from. */
 export class PartitionTable {
   private readonly states = new Map<number, PartitionState>();
@@ -59,6 +66,17 @@ export class PartitionTable {
   /** States of assigned partitions that records were fetched from. */
   *owned(): IterableIterator<PartitionState> {
     for (const [partition, state] of this.states) if (this.current.has(partition)) yield state;
+  }
+
+  /** The oldest record fetched and not done across the owned partitions: where the commit waits. */
+  oldestPending(): OldestPending | undefined {
+    let oldest: OldestPending | undefined;
+    for (const state of this.owned()) {
+      const first = state.tracker.oldest();
+      if (first && (oldest === undefined || first.since < oldest.since))
+        oldest = { partition: state.partition, offset: first.offset, since: first.since };
+    }
+    return oldest;
   }
 
   /** Stops every delivery in flight (at shutdown, once the wait is over). */

@@ -125,9 +125,10 @@ export class RecordWindow {
           stale = isStale();
           if (!isRunning() || stale || stopping.aborted || table.get(batch.partition) !== state) break;
         }
-        state.tracker.admit(offset);
+        const now = Date.now();
+        state.tracker.admit(offset, now);
         this.admitted++;
-        this.lastAdmittedAt = Date.now();
+        this.lastAdmittedAt = now;
         this.scheduler.submit({ record: toRecord(batch.topic, batch.partition, offset, message), state });
         unresolved = message.offset;
       }
