@@ -60,6 +60,9 @@ export interface ForwardFlags {
   'circuit-cooldown'?: string;
   'session-timeout'?: string;
   'http-client'?: 'undici' | 'axios';
+  'batch-max'?: number;
+  'batch-max-bytes'?: string;
+  'batch-linger'?: string;
   header?: string[];
   'signing-secret'?: string[];
   from?: string;

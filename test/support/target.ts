@@ -13,6 +13,8 @@ export interface Received {
   headers: IncomingHttpHeaders;
   /** The request body exactly as received (what a signature covers). */
   body: string;
+  /** Every record the request carried: one, or a batch's (the fields above are its first's). */
+  records: Array<{ partition: number; offset: number; key: string | null; value: unknown }>;
   status: number;
   at: number;
 }
@@ -81,7 +83,7 @@ export class TestTarget {
   }
 
   private handle(body: string, headers: IncomingHttpHeaders, res: ServerResponse): void {
-    const envelope = JSON.parse(body) as {
+    type Envelope = {
       topic: string;
       partition: number;
       offset: number;
@@ -90,7 +92,12 @@ export class TestTarget {
       headers: Record<string, string>;
       timestamp: string;
     };
+    const parsed = JSON.parse(body) as Envelope | Envelope[];
+    // --batch-max above 1: a JSON array of envelopes.
+    const envelopes = Array.isArray(parsed) ? parsed : [parsed];
+    const envelope = envelopes[0];
     const request = {
+      records: envelopes.map(({ partition, offset, key, value }) => ({ partition, offset, key, value })),
       topic: envelope.topic,
       partition: envelope.partition,
       offset: envelope.offset,
@@ -117,9 +124,11 @@ export class TestTarget {
   /** Records answered 2xx, by `partition/offset`, with how many times each was delivered. */
   deliveries(): Map<string, number> {
     const counts = new Map<string, number>();
-    for (const r of this.received)
-      if (r.status >= 200 && r.status < 300)
-        counts.set(`${r.partition}/${r.offset}`, (counts.get(`${r.partition}/${r.offset}`) ?? 0) + 1);
+    for (const r of this.received) {
+      if (r.status < 200 || r.status >= 300) continue;
+      for (const { partition, offset } of r.records)
+        counts.set(`${partition}/${offset}`, (counts.get(`${partition}/${offset}`) ?? 0) + 1);
+    }
     return counts;
   }
 }

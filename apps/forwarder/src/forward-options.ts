@@ -35,6 +35,12 @@ export interface ForwardOptions {
   httpClient: 'axios' | 'undici';
   /** --signing-secret, as given (checked by the command); none means unsigned. */
   signingSecrets?: string[];
+  /** Records per request: 1 sends each record alone (the envelope), more sends JSON arrays of envelopes. */
+  batchMax: number;
+  /** A batch is sent before its body would exceed this many bytes (a single record may exceed it). */
+  batchMaxBytes: number;
+  /** How long a batch waits for more records before it is sent. */
+  batchLingerMs: number;
   /** --from: where partitions without a committed offset start. */
   from?: Position;
 }

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { CircuitBreaker } from './dispatch/circuit-breaker';
+import { BATCH_OPTIONS, type BatchOptions } from './dispatch/batch-collector';
 import { ConcurrencyLimiter } from './dispatch/concurrency-limiter';
 import { RetryingDispatcher } from './dispatch/retrying-dispatcher';
 import { ForwardStats, type OldestPending } from './stats/forward-stats';
@@ -42,7 +43,14 @@ export class ForwardingWiring implements OnModuleInit {
     private readonly stats: ForwardStats,
     private readonly dispatcher: RetryingDispatcher,
     @Inject(FORWARD_TRANSPORT_OPTIONS) private readonly transport: ForwardTransportOptions,
+    @Inject(BATCH_OPTIONS) private readonly batch: BatchOptions,
   ) {}
+
+  /** The window and the records run at once for a limit of requests, each carrying up to --batch-max records. */
+  private resize(limit: number): void {
+    const records = limit * this.batch.max;
+    this.server.resizeWindow(windowFor(records, this.transport.maxPending), runningFor(limit) * this.batch.max);
+  }
 
   /** The transport's oldest unfinished record, with what the dispatcher knows of its failures. */
   private oldestPending(): OldestPending | undefined {
@@ -82,9 +90,9 @@ export class ForwardingWiring implements OnModuleInit {
     });
 
     if (!limiter.auto) return;
-    server.resizeWindow(windowFor(limiter.limit, this.transport.maxPending), runningFor(limiter.limit));
+    this.resize(limiter.limit);
     limiter.onChange(({ from, to, reason }) => {
-      server.resizeWindow(windowFor(to, this.transport.maxPending), runningFor(to));
+      this.resize(to);
       if (Math.abs(to - from) >= Math.max(2, from * 0.2))
         this.limiterLog.debug(`Concurrency limit ${from} -> ${to}: ${reason}`);
     });

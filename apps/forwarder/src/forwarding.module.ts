@@ -4,6 +4,7 @@ import { HttpModule, HttpService } from '@nestjs/axios';
 import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { AxiosDeliveryClient } from './dispatch/axios-delivery-client';
+import { BATCH_OPTIONS, BatchCollector, type BatchOptions } from './dispatch/batch-collector';
 import { CircuitBreaker } from './dispatch/circuit-breaker';
 import { CLOCK, systemClock, type Clock } from './dispatch/clock';
 import { ConcurrencyLimiter } from './dispatch/concurrency-limiter';
@@ -11,7 +12,8 @@ import { DEAD_LETTER_TOPIC, DeadLetterPublisher, SOURCE_TOPIC } from './dispatch
 import { DELIVERY_HTTP_CLIENT } from './dispatch/delivery-http-client';
 import { ForwardController } from './dispatch/forward.controller';
 import { RetryPolicy } from './dispatch/retry-policy';
-import { DELIVERY_TARGET, RetryingDispatcher, type DeliveryTarget } from './dispatch/retrying-dispatcher';
+import { DELIVERY_TARGET, type DeliveryTarget } from './dispatch/request-headers';
+import { RetryingDispatcher } from './dispatch/retrying-dispatcher';
 import { TargetEvidence } from './dispatch/target-evidence';
 import { TokenBucket } from './dispatch/token-bucket';
 import { UndiciDeliveryClient } from './dispatch/undici-delivery-client';
@@ -60,7 +62,8 @@ export class ForwardingModule {
       groupId: options.group,
       ordering: options.ordering,
       // Auto: ForwardingWiring sizes this from the limit (2 x limit + 16); the limiter gates the requests.
-      workers: options.workers === 'auto' ? Infinity : options.workers,
+      // Fixed: --workers requests at once, each carrying up to --batch-max records.
+      workers: options.workers === 'auto' ? Infinity : options.workers * options.batchMax,
       maxPending: options.maxPending,
       sessionTimeoutMs: options.sessionTimeoutMs,
       commitIntervalMs: 1_000,
@@ -88,6 +91,14 @@ export class ForwardingModule {
         { provide: FORWARD_TRANSPORT_OPTIONS, useValue: transport },
         { provide: DELIVERY_TARGET, useValue: target },
         { provide: DEAD_LETTER_TOPIC, useValue: options.dlqTopic },
+        {
+          provide: BATCH_OPTIONS,
+          useValue: {
+            max: options.batchMax,
+            maxBytes: options.batchMaxBytes,
+            lingerMs: options.batchLingerMs,
+          } satisfies BatchOptions,
+        },
         { provide: SOURCE_TOPIC, useValue: options.topic },
         {
           provide: FORWARDING_STOP_OPTIONS,
@@ -156,6 +167,7 @@ export class ForwardingModule {
         ForwardStats,
         TargetEvidence,
         RetryingDispatcher,
+        BatchCollector,
         DeadLetterPublisher,
         KafkaForwardServer,
         ForwardingWiring,

@@ -18,6 +18,9 @@ export const DEFAULTS = {
   circuitThreshold: 10,
   circuitCooldownMs: 5_000,
   sessionTimeoutMs: 10_000,
+  batchMax: 1,
+  batchMaxBytes: 1024 * 1024,
+  batchLingerMs: 5,
 };
 
 export const LOGGING_DEFAULTS: ForwardLogging = { level: 'log', format: 'auto' };

@@ -6,6 +6,7 @@ import { DEFAULTS } from './forward-defaults';
 import { ForwardRunOptions } from './forward-run-options';
 import {
   brokerList,
+  byteSize,
   duration,
   groupId,
   header,
@@ -141,6 +142,36 @@ export abstract class ForwardDeliveryOptions extends ForwardRunOptions {
   })
   parseRetry4xx(value?: string) {
     return isOn(value);
+  }
+
+  @Option({
+    flags: '--batch-max <n>',
+    name: 'batchMax',
+    description: `records per request: above 1 the body is a JSON array of envelopes, per partition, with per-key order kept (default: ${DEFAULTS.batchMax})`,
+    env: 'FORWARDER_BATCH_MAX',
+  })
+  parseBatchMax(value: string) {
+    return integer(1, 10_000)(value);
+  }
+
+  @Option({
+    flags: '--batch-max-bytes <size>',
+    name: 'batchMaxBytes',
+    description: `a batch's body stays below this size, e.g. 512KiB (default: 1MiB)`,
+    env: 'FORWARDER_BATCH_MAX_BYTES',
+  })
+  parseBatchMaxBytes(value: string) {
+    return byteSize(1024, 64 * 1024 * 1024)(value);
+  }
+
+  @Option({
+    flags: '--batch-linger <duration>',
+    name: 'batchLingerMs',
+    description: `how long a batch waits for more records before it is sent (default: ${formatDuration(DEFAULTS.batchLingerMs)})`,
+    env: 'FORWARDER_BATCH_LINGER',
+  })
+  parseBatchLinger(value: string) {
+    return duration(0, 60_000)(value);
   }
 
   @Option({

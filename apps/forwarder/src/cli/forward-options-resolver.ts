@@ -7,6 +7,9 @@ import type { Position } from '../replay/position';
 import { DEFAULTS, LOGGING_DEFAULTS } from './forward-defaults';
 import { isOn } from './option-parsers';
 
+/** The default --max-pending never exceeds this, however large the batches and the limit. */
+const MAX_DEFAULT_PENDING = 100_000;
+
 /** What commander hands over: only the flags given (or found in the environment). */
 export type ForwardFlags = Partial<Omit<ForwardOptions, 'headers' | 'retry4xx'>> & {
   headers?: Record<string, string>;
@@ -44,7 +47,10 @@ export function resolveForwardOptions(flags: ForwardFlags, command: Commander): 
       command.getOptionValueSource('retry4xx') === 'env'
         ? isOn(process.env.FORWARDER_RETRY_4XX)
         : (flags.retry4xx ?? false),
-    maxPending: flags.maxPending ?? Math.max(1_000, mostInFlight * 4),
+    // Room for every request in flight to carry a full batch, four times over (at most MAX_DEFAULT_PENDING).
+    maxPending:
+      flags.maxPending ??
+      Math.max(1_000, Math.min(MAX_DEFAULT_PENDING, mostInFlight * 4 * (flags.batchMax ?? DEFAULTS.batchMax))),
     httpClient: flags.httpClient ?? defaultHttpClient(),
   };
   const usageError = (message: string): never => failUsage(command, message);

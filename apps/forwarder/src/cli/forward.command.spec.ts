@@ -140,6 +140,12 @@ describe('forward option resolution', () => {
       '6s',
       '--http-client',
       'axios',
+      '--batch-max',
+      '100',
+      '--batch-max-bytes',
+      '512KiB',
+      '--batch-linger',
+      '20ms',
     ]);
     expect(options).toEqual({
       topic: 'orders',
@@ -168,6 +174,9 @@ describe('forward option resolution', () => {
       circuitCooldownMs: 100,
       sessionTimeoutMs: 6_000,
       httpClient: 'axios',
+      batchMax: 100,
+      batchMaxBytes: 512 * 1024,
+      batchLingerMs: 20,
     });
   });
 

@@ -35,6 +35,20 @@ export function duration(minMs: number, maxMs: number) {
   };
 }
 
+const BYTE_UNITS: Record<string, number> = { '': 1, b: 1, kib: 1024, mib: 1024 ** 2, kb: 1000, mb: 1000 ** 2 };
+
+/** A size in bytes: `1048576`, `512KiB`, `1MiB` (or kB, MB). */
+export function byteSize(min: number, max: number) {
+  return (text: string): number => {
+    const match = /^\s*(\d+)\s*([a-z]*)\s*$/i.exec(text);
+    const unit = match ? BYTE_UNITS[match[2].toLowerCase()] : undefined;
+    const bytes = match && unit ? Number(match[1]) * unit : NaN;
+    if (!Number.isSafeInteger(bytes) || bytes < min || bytes > max)
+      throw new InvalidArgumentError(`It must be a size such as 65536, 512KiB or 1MiB, from ${min} to ${max} bytes.`);
+    return bytes;
+  };
+}
+
 export function oneOf<T extends string>(values: readonly T[]) {
   return (text: string): T => {
     const value = text.trim().toLowerCase() as T;

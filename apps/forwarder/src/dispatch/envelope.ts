@@ -26,6 +26,21 @@ export function envelopeOf(record: ForwardRecord): Buffer {
   return body;
 }
 
+/** A batch's body: `[envelope,envelope,...]` from envelopes already built, their bytes copied once. */
+export function arrayOf(envelopes: readonly Buffer[]): Buffer {
+  const parts: Buffer[] = [OPEN_BRACKET];
+  for (let i = 0; i < envelopes.length; i++) {
+    if (i > 0) parts.push(COMMA);
+    parts.push(envelopes[i]);
+  }
+  parts.push(CLOSE_BRACKET);
+  return Buffer.concat(parts);
+}
+
+const OPEN_BRACKET = Buffer.from('[');
+const COMMA = Buffer.from(',');
+const CLOSE_BRACKET = Buffer.from(']');
+
 function valueJson(value: Buffer | null, json: boolean): string {
   if (value === null) return 'null';
   const text = value.toString('utf8');

@@ -12,9 +12,11 @@ import {
   type DeliveryRequest,
   type DeliveryResponse,
 } from './delivery-http-client';
+import { envelopeOf } from './envelope';
 import { FakeClock, settle } from './fake-clock';
 import { RetryPolicy } from './retry-policy';
-import { DELIVERY_TARGET, RetryingDispatcher, type DispatchResult } from './retrying-dispatcher';
+import { DELIVERY_TARGET } from './request-headers';
+import { RetryingDispatcher, type DispatchResult } from './retrying-dispatcher';
 import { TargetEvidence } from './target-evidence';
 import { TokenBucket } from './token-bucket';
 
@@ -136,6 +138,21 @@ describe('RetryingDispatcher', () => {
       traceparent: expect.stringMatching(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/),
     });
     expect(stats.delivered).toBe(1);
+  });
+
+  it('sends a batch as one request: its envelopes in an array, one id for the whole batch', async () => {
+    const second = { ...record, offset: 9n, key: Buffer.from('k2') };
+    answers = [200];
+    const envelopes = [record, second].map((r) => envelopeOf(r));
+    await expect(dispatcher.deliverBatch([record, second], envelopes, new AbortController().signal)).resolves.toEqual({
+      outcome: 'delivered',
+      status: 200,
+      attempts: 1,
+    });
+    expect(requests).toHaveLength(1);
+    expect(JSON.parse(requests[0].body.toString())).toMatchObject([{ offset: 7 }, { offset: 9, key: 'k2' }]);
+    expect(requests[0].headers).toMatchObject({ 'Idempotency-Key': 'orders-1-7-9', 'webhook-id': 'orders-1-7-9' });
+    expect(stats.delivered).toBe(2);
   });
 
   it('continues the trace the record carries', async () => {

@@ -1,4 +1,3 @@
-import { childTraceparent, TRACEPARENT, TRACESTATE } from '@app/observability';
 import { Inject, Injectable } from '@nestjs/common';
 import { ForwardStats } from '../stats/forward-stats';
 import { recordId, type ForwardRecord } from '../transport/forward-record';
@@ -6,26 +5,11 @@ import { CircuitBreaker, type CircuitPermit } from './circuit-breaker';
 import { CLOCK, type Clock } from './clock';
 import { ConcurrencyLimiter, type LimiterSample, type LimiterSlot } from './concurrency-limiter';
 import { DELIVERY_HTTP_CLIENT, DeliveryNetworkError, type DeliveryHttpClient } from './delivery-http-client';
-import { envelopeOf } from './envelope';
+import { arrayOf, envelopeOf } from './envelope';
+import { DELIVERY_TARGET, RequestHeaders, type DeliveryTarget } from './request-headers';
 import { parseRetryAfter, RetryPolicy } from './retry-policy';
 import { laneOf, TargetEvidence } from './target-evidence';
 import { TokenBucket } from './token-bucket';
-import type { WebhookSigner } from './webhook-signer';
-
-/** Where records go and what every request carries. */
-export interface DeliveryTarget {
-  url: string;
-  timeoutMs: number;
-  /** Static headers (`--header`), sent with every request. */
-  headers: Record<string, string>;
-  userAgent: string;
-  /** Adds `webhook-signature` to every attempt when signing secrets are given. */
-  signer?: WebhookSigner;
-}
-
-export const DELIVERY_TARGET = Symbol('DELIVERY_TARGET');
-
-const PER_RECORD_HEADERS = new Set(['Idempotency-Key', 'webhook-id', 'webhook-timestamp', TRACEPARENT]);
 
 export type DispatchResult =
   | { outcome: 'delivered'; status: number; attempts: number }
@@ -73,29 +57,12 @@ export class RetryingDispatcher {
     private readonly limiter: ConcurrencyLimiter,
     private readonly stats: ForwardStats,
   ) {
-    const fixed = { 'Content-Type': 'application/json', 'User-Agent': target.userAgent, ...target.headers };
-    // The per-record headers win over a --header of the same name, as they always have.
-    this.staticHeaders = Object.entries(fixed)
-      .filter(([name]) => !PER_RECORD_HEADERS.has(name))
-      .flat();
+    this.requestHeaders = new RequestHeaders(target, clock);
   }
 
-  /** What every request carries, built once: name, value, name, value... */
-  private readonly staticHeaders: string[];
-  private second = -1;
-  private secondText = '';
+  private readonly requestHeaders: RequestHeaders;
   /** Records that failed and are not done yet, by record id; a delivery that never fails stays out. */
   private readonly failing = new Map<string, RetryingRecord>();
-
-  /** Unix seconds as text, made once a second rather than once a request. */
-  private timestamp(): string {
-    const second = Math.floor(this.clock.now() / 1000);
-    if (second !== this.second) {
-      this.second = second;
-      this.secondText = String(second);
-    }
-    return this.secondText;
-  }
 
   /** The record's failures so far, while it is being retried. */
   retrying(id: string): RetryingRecord | undefined {
@@ -104,12 +71,36 @@ export class RetryingDispatcher {
 
   async deliver(record: ForwardRecord, signal: AbortSignal): Promise<DispatchResult> {
     const id = recordId(record);
-    const result = await this.attempts(record, id, signal);
+    const result = await this.attempts([record], id, envelopeOf, signal);
     if (this.failing.size > 0) this.failing.delete(id);
     return result;
   }
 
-  private async attempts(record: ForwardRecord, id: string, signal: AbortSignal): Promise<DispatchResult> {
+  /**
+   * Delivers records of one partition as one request, a JSON array of their envelopes in order,
+   * with the same retries, circuit and limiter as one record (which requests, not records, feed):
+   * one outcome for all. `webhook-id` and `Idempotency-Key` are `<topic>-<partition>-<first
+   * offset>-<last offset>`, the same for every attempt of this batch.
+   */
+  async deliverBatch(records: ForwardRecord[], envelopes: Buffer[], signal: AbortSignal): Promise<DispatchResult> {
+    if (records.length === 1) return this.deliver(records[0], signal);
+    const id = `${recordId(records[0])}-${records[records.length - 1].offset}`;
+    const result = await this.attempts(records, id, () => arrayOf(envelopes), signal);
+    if (this.failing.size > 0) for (const record of records) this.failing.delete(recordId(record));
+    return result;
+  }
+
+  /**
+   * The attempts for one request's worth of records. The first record stands for them all in the
+   * evidence (its key is the lane) and in the trace; a refused lane is remembered for one record only.
+   */
+  private async attempts(
+    records: ForwardRecord[],
+    id: string,
+    bodyOf: (record: ForwardRecord) => Buffer,
+    signal: AbortSignal,
+  ): Promise<DispatchResult> {
+    const record = records[0];
     // Built when the first request may go: a record waiting for the limiter holds no body.
     let body: Buffer | undefined;
     const firstAttemptAt = this.clock.now();
@@ -133,13 +124,13 @@ export class RetryingDispatcher {
       let retryAfter: string | undefined;
       let problem: string;
       let connection = false;
-      body ??= envelopeOf(record);
+      body ??= bodyOf(record);
       const sentAt = this.clock.now();
       try {
         const response = await this.http.post({
           url: this.target.url,
           body,
-          headers: this.headers(id, record, body),
+          headers: this.requestHeaders.for(id, record, body),
           timeoutMs: this.target.timeoutMs,
           signal,
         });
@@ -166,7 +157,7 @@ export class RetryingDispatcher {
         this.evidence.succeeded(record, sentAt, now);
         release(slot, permit, overload ? 'overload' : 'ok', latency, 'works', record);
         if (verdict === 'reject') return { outcome: 'rejected', status: status!, attempts: attempt, error: problem };
-        this.stats.recordDelivery(now - firstAttemptAt);
+        for (let i = 0; i < records.length; i++) this.stats.recordDelivery(now - firstAttemptAt);
         return { outcome: 'delivered', status: status!, attempts: attempt };
       }
 
@@ -185,34 +176,23 @@ export class RetryingDispatcher {
       if (blamed && this.circuit.state === 'closed') {
         charged++;
         if (!this.policy.mayRetry(charged)) {
-          this.evidence.refused(record, streakStart!);
+          if (records.length === 1) this.evidence.refused(record, streakStart!);
           return { outcome: 'exhausted', status, attempts: attempt, error: problem };
         }
       }
-      this.failing.set(id, { key: record.key, attempts: attempt, problem, blamed });
+      for (const each of records)
+        this.failing.set(records.length === 1 ? id : recordId(each), {
+          key: each.key,
+          attempts: attempt,
+          problem,
+          blamed,
+        });
       this.stats.retried(absorbed);
       await this.clock.sleep(
         this.policy.backoffMs(Math.max(1, failures), parseRetryAfter(retryAfter, this.clock.now())),
         signal,
       );
     }
-  }
-
-  private headers(id: string, record: ForwardRecord, body: Buffer): Record<string, string> {
-    const headers: Record<string, string> = {
-      'Idempotency-Key': id,
-      'webhook-id': id,
-      'webhook-timestamp': this.timestamp(),
-      // The trace the record was written in continues to the target (or a new one starts).
-      traceparent: childTraceparent(headerText(record.headers[TRACEPARENT])),
-    };
-    for (let i = 0; i < this.staticHeaders.length; i += 2) headers[this.staticHeaders[i]] = this.staticHeaders[i + 1];
-    // Signed per attempt, with this attempt's timestamp, so a late retry is not refused as stale.
-    if (this.target.signer)
-      headers['webhook-signature'] = this.target.signer.sign(id, headers['webhook-timestamp'], body);
-    const tracestate = headerText(record.headers[TRACESTATE]);
-    if (tracestate !== undefined) headers.tracestate = tracestate;
-    return headers;
   }
 }
 
@@ -233,9 +213,4 @@ function release(
   if (evidence === 'works') permit.succeeded();
   else if (evidence === 'none') permit.release();
   else permit.failed(laneOf(record), evidence === 'unreachable');
-}
-
-function headerText(value: Buffer | string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  return Buffer.isBuffer(value) ? value.toString('utf8') : value;
 }
