@@ -4,6 +4,7 @@
 //   that answers 200 at once; with --workers auto (the default) and fixed values. Deliveries/s
 //   against the sink's ceiling (autocannon, c=64), CPU µs per delivery (/proc/<pid>/stat over
 //   the drain), peak RSS. Kafka's consumer perf test is the Kafka ceiling.
+//   With --batch-max 10 and 100 (BENCH_BATCHES): records/s and CPU µs per record.
 // - adaptive concurrency, defaults throughout: the ingress's webhook simulator (50-2000 ms,
 //   5% 500, 5% 400, 2% 503) with 3 000 keyed records in 15 partitions; a target that answers 503
 //   beyond 8 requests in flight (20 ms otherwise) with 12 000 records; a target whose latency
@@ -23,6 +24,8 @@ import { report } from './forwarder/report';
 import * as lib from './lib';
 
 const FIXED = (process.env.BENCH_FIXED_WORKERS || '16,64,256').split(',').map(Number);
+/** --batch-max values drained with --workers auto besides single records. */
+const BATCHES = (process.env.BENCH_BATCHES || '10,100').split(',').map(Number);
 const CEILING_CONNECTIONS = 64;
 
 async function main(): Promise<void> {
@@ -59,6 +62,7 @@ async function main(): Promise<void> {
   const { slow, capped, jump } = await adaptiveRuns(cluster.brokers);
   const met = report({
     fixed: FIXED,
+    batches: BATCHES,
     ceilingConnections: CEILING_CONNECTIONS,
     sinkCeiling,
     consumerCeiling,
@@ -76,6 +80,7 @@ async function drainRuns(brokers: string, sinkPort: number): Promise<Record<stri
   const configs: [string, string[]][] = [
     ['auto', []],
     ...FIXED.map((n): [string, string[]] => [String(n), ['--workers', String(n)]]),
+    ...BATCHES.map((n): [string, string[]] => [`batch ${n}`, ['--batch-max', String(n)]]),
   ];
   const drains: Record<string, Drain[]> = Object.fromEntries(configs.map(([name]) => [name, []]));
   for (let run = 1; run <= RUNS; run++) {
@@ -83,7 +88,7 @@ async function drainRuns(brokers: string, sinkPort: number): Promise<Record<stri
       const result = await drain(brokers, sinkPort, flags, `bench-${name}-${run}-${Date.now()}`);
       drains[name].push(result);
       console.error(
-        `run ${run}, --workers ${name}: ${lib.fmt(result.perSec)} deliveries/s, ${result.cpuUs.toFixed(1)} CPU µs/delivery, peak RSS ${lib.fmt(result.peakRssMb, 1)} MB`,
+        `run ${run}, ${name.startsWith('batch') ? `--${name.replace(' ', '-max ')}` : `--workers ${name}`}: ${lib.fmt(result.perSec)} deliveries/s, ${result.cpuUs.toFixed(1)} CPU µs/delivery, peak RSS ${lib.fmt(result.peakRssMb, 1)} MB`,
       );
     }
   }

@@ -1,9 +1,17 @@
-// A target that answers 200 at once and counts what it received: the forwarder's fastest
+// A target that answers 200 at once and counts the records it received: the forwarder's fastest
 // possible endpoint. GET /stats -> {count, firstAt, lastAt}; DELETE /stats resets.
 // Usage: sink-server.ts <port>
 import { createServer } from 'node:http';
 
 const port = Number(process.argv[2]);
+const OPEN_BRACKET = 0x5b;
+const ENVELOPE_START = Buffer.from('{"topic":');
+
+function envelopesIn(body: Buffer): number {
+  let n = 0;
+  for (let at = body.indexOf(ENVELOPE_START); at !== -1; at = body.indexOf(ENVELOPE_START, at + 1)) n++;
+  return n;
+}
 let count = 0;
 let firstAt = 0;
 let lastAt = 0;
@@ -17,12 +25,17 @@ const server = createServer((req, res) => {
     res.writeHead(204);
     return res.end();
   }
-  req.on('data', () => undefined);
+  // A batch (--batch-max) is a JSON array of envelopes: it counts as the records it carries.
+  let batch: Buffer[] | undefined;
+  req.on('data', (chunk: Buffer) => {
+    if (batch === undefined && chunk[0] === OPEN_BRACKET) batch = [];
+    batch?.push(chunk);
+  });
   req.on('end', () => {
     const now = Date.now();
     if (count === 0) firstAt = now;
     lastAt = now;
-    count++;
+    count += batch === undefined ? 1 : envelopesIn(Buffer.concat(batch));
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end('{"ok":true}');
   });

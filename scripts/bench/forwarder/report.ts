@@ -7,6 +7,7 @@ import { BARS, RECORDS, RUNS } from './settings';
 
 export interface Results {
   fixed: number[];
+  batches: number[];
   ceilingConnections: number;
   sinkCeiling: AutocannonResult;
   consumerCeiling: ConsumerPerf;
@@ -33,7 +34,7 @@ function medians(drains: Record<string, Drain[]>): Record<string, DrainMedian> {
   );
 }
 
-function verdict({ fixed, sinkCeiling, drains, slow, capped, jump }: Results) {
+function verdict({ fixed, batches, sinkCeiling, drains, slow, capped, jump }: Results) {
   const median = medians(drains);
   const auto = median.auto;
   const bestFixed = fixed
@@ -65,12 +66,19 @@ function verdict({ fixed, sinkCeiling, drains, slow, capped, jump }: Results) {
       cappedRow.refusedShare < BARS.cappedRefused,
     jump: jumpRow.adaptS <= BARS.adaptS && jumpRow.deadLettered === 0,
   };
+  const largest = batches.length ? median[`batch ${Math.max(...batches)}`] : undefined;
+  if (largest) {
+    Object.assign(checks, {
+      batchSpeedup: largest.perSec / auto.perSec >= BARS.batchSpeedup,
+      batchCpuUs: largest.cpuUs <= BARS.batchCpuUs,
+    });
+  }
   return { median, auto, bestFixed, slowMedian, cappedRow, jumpRow, checks };
 }
 
 /** Prints the table and the bars; true when every bar is met. */
 export function report(results: Results): boolean {
-  const { fixed, ceilingConnections, sinkCeiling, consumerCeiling, axios, slow, capped, jump } = results;
+  const { fixed, batches, ceilingConnections, sinkCeiling, consumerCeiling, axios, slow, capped, jump } = results;
   const { median, auto, bestFixed, slowMedian, cappedRow, jumpRow, checks } = verdict(results);
   const mark = (ok: boolean) => (ok ? 'met' : 'NOT MET');
   const drainRow = (label: string, r: Pick<Drain, 'perSec' | 'cpuUs' | 'peakRssMb'>) =>
@@ -93,6 +101,7 @@ Forwarder benchmark, medians of ${RUNS} runs: ${RECORDS} records of 1 KiB, 6 par
   kafka-consumer-perf-test               ${lib.fmt(consumerCeiling.recordsPerSec).padStart(8)} rec/s (${lib.fmt(consumerCeiling.mbPerSec, 1)} MB/s, the Kafka ceiling)
 ${drainRow('forwarder --workers auto (default)', auto)}
 ${fixed.map((n) => drainRow(`forwarder --workers ${n}`, median[String(n)])).join('\n')}
+${batches.map((n) => drainRow(`forwarder --batch-max ${n} (per record)`, median[`batch ${n}`])).join('\n')}
 ${axios ? drainRow('forwarder auto, --http-client axios (1 run)', axios) : ''}
 
   adaptive concurrency, defaults (--workers auto):
@@ -102,8 +111,23 @@ ${axios ? drainRow('forwarder auto, --http-client axios (1 run)', axios) : ''}
   latency 5 ms -> 500 ms mid-run                                limit ${jumpRow.before} -> ${jumpRow.after}, settled ${jumpRow.adaptS.toFixed(1)} s after the jump, ${jumpRow.deadLettered} dead-lettered
 
   bars: auto >= ${BARS.sinkRatio * 100}% of the sink: ${mark(checks.sinkRatio)}; CPU <= ${BARS.cpuUs} µs/delivery: ${mark(checks.cpuUs)}; RSS <= ${BARS.rssMb} MB: ${mark(checks.rssMb)}
+        ${batchBars(batches, median, auto, checks, mark)}
         slow target >= ${BARS.slowPerSec}/s: ${mark(checks.slow)}; 503-capped target: ${mark(checks.capped)}; auto >= ${BARS.autoOfBest * 100}% of best fixed: ${mark(checks.autoOfBest)}; latency jump adapts <= ${BARS.adaptS} s: ${mark(checks.jump)}
   saved ${saved}
 `);
   return Object.values(checks).every(Boolean);
+}
+
+/** The batch bars' line: the largest --batch-max against single records, and its CPU per record. */
+function batchBars(
+  batches: number[],
+  median: Record<string, DrainMedian>,
+  auto: DrainMedian,
+  checks: Record<string, boolean>,
+  mark: (ok: boolean) => string,
+): string {
+  if (!batches.length) return 'batches: not measured';
+  const n = Math.max(...batches);
+  const row = median[`batch ${n}`];
+  return `--batch-max ${n} >= ${BARS.batchSpeedup}x single records/s: ${mark(checks.batchSpeedup)} (${(row.perSec / auto.perSec).toFixed(1)}x); <= ${BARS.batchCpuUs} CPU µs/record: ${mark(checks.batchCpuUs)}`;
 }

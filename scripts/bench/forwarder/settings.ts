@@ -11,4 +11,7 @@ export const BARS = {
   cappedLimit: [5, 12],
   cappedRefused: 0.05,
   adaptS: 10,
+  /** --batch-max 100 against single records, to the same sink. */
+  batchSpeedup: 5,
+  batchCpuUs: 10,
 };
