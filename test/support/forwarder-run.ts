@@ -64,6 +64,7 @@ export interface ForwardFlags {
   'signing-secret'?: string[];
   from?: string;
   'reset-to'?: string;
+  filter?: string;
 }
 
 /** The argument list of a `forward` run: `{ topic: 'a', 'idle-exit': '2s' }` is `--topic a --idle-exit 2s`. */

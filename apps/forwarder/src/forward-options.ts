@@ -35,6 +35,8 @@ export interface ForwardOptions {
   httpClient: 'axios' | 'undici';
   /** --signing-secret, as given (checked by the command); none means unsigned. */
   signingSecrets?: string[];
+  /** --filter: a CEL expression; records it does not match are committed, not delivered. */
+  filter?: string;
   /** --from: where partitions without a committed offset start. */
   from?: Position;
 }

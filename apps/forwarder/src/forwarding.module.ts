@@ -1,7 +1,7 @@
 import { KafkaModule, type KafkaConfig } from '@app/kafka';
-import { LoggingModule, MetricsModule } from '@app/observability';
+import { LoggingModule, METRICS_REGISTRY, MetricsModule } from '@app/observability';
 import { HttpModule, HttpService } from '@nestjs/axios';
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, type Provider } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { AxiosDeliveryClient } from './dispatch/axios-delivery-client';
 import { CircuitBreaker } from './dispatch/circuit-breaker';
@@ -10,12 +10,14 @@ import { ConcurrencyLimiter } from './dispatch/concurrency-limiter';
 import { DEAD_LETTER_TOPIC, DeadLetterPublisher, SOURCE_TOPIC } from './dispatch/dead-letter-publisher';
 import { DELIVERY_HTTP_CLIENT } from './dispatch/delivery-http-client';
 import { ForwardController } from './dispatch/forward.controller';
+import { compileFilter, RecordFilter } from './dispatch/record-filter';
 import { RetryPolicy } from './dispatch/retry-policy';
 import { DELIVERY_TARGET, RetryingDispatcher, type DeliveryTarget } from './dispatch/retrying-dispatcher';
 import { TokenBucket } from './dispatch/token-bucket';
 import { UndiciDeliveryClient } from './dispatch/undici-delivery-client';
 import { WebhookSigner } from './dispatch/webhook-signer';
 import { PRODUCT, VERSION } from '@app/config';
+import type { Registry } from 'prom-client';
 import type { ForwardLogging, ForwardOptions } from './forward-options';
 import { FORWARDING_STOP_OPTIONS, ForwardingStop, SIGNAL_SOURCE, type ForwardingStopOptions } from './forwarding-stop';
 import { ForwardingWiring } from './forwarding-wiring';
@@ -140,6 +142,7 @@ export class ForwardingModule {
               ? new UndiciDeliveryClient(connections)
               : new AxiosDeliveryClient(http, connections),
         },
+        ...recordFilter(options.filter),
         ForwardStats,
         RetryingDispatcher,
         DeadLetterPublisher,
@@ -151,4 +154,17 @@ export class ForwardingModule {
       ],
     };
   }
+}
+
+/** The --filter gate, when one is given: ForwardController asks it before each delivery. */
+function recordFilter(expression: string | undefined): Provider[] {
+  if (expression === undefined) return [];
+  const matches = compileFilter(expression);
+  return [
+    {
+      provide: RecordFilter,
+      inject: [CLOCK, METRICS_REGISTRY],
+      useFactory: (clock: Clock, registry: Registry) => new RecordFilter(matches, clock, registry),
+    },
+  ];
 }
