@@ -8,13 +8,16 @@ import { CircuitBreaker } from './dispatch/circuit-breaker';
 import { CLOCK, systemClock, type Clock } from './dispatch/clock';
 import { ConcurrencyLimiter } from './dispatch/concurrency-limiter';
 import { DEAD_LETTER_TOPIC, DeadLetterPublisher, SOURCE_TOPIC } from './dispatch/dead-letter-publisher';
-import { DELIVERY_HTTP_CLIENT } from './dispatch/delivery-http-client';
+import { DELIVERY_HTTP_CLIENT, type DeliveryHttpClient } from './dispatch/delivery-http-client';
 import { ForwardController } from './dispatch/forward.controller';
 import { compileFilter, RecordFilter } from './dispatch/record-filter';
 import { RetryPolicy } from './dispatch/retry-policy';
 import { DELIVERY_TARGET, RetryingDispatcher, type DeliveryTarget } from './dispatch/retrying-dispatcher';
 import { TokenBucket } from './dispatch/token-bucket';
 import { UndiciDeliveryClient } from './dispatch/undici-delivery-client';
+import { ClientTls } from './dispatch/client-tls';
+import { OAuth2DeliveryClient } from './dispatch/oauth2-delivery-client';
+import { clientCredentialsRequest, OAuth2Token } from './dispatch/oauth2-token';
 import { WebhookSigner } from './dispatch/webhook-signer';
 import { PRODUCT, VERSION } from '@app/config';
 import type { Registry } from 'prom-client';
@@ -136,11 +139,9 @@ export class ForwardingModule {
         },
         {
           provide: DELIVERY_HTTP_CLIENT,
-          inject: [HttpService],
-          useFactory: (http: HttpService) =>
-            options.httpClient === 'undici'
-              ? new UndiciDeliveryClient(connections)
-              : new AxiosDeliveryClient(http, connections),
+          inject: [HttpService, CLOCK, METRICS_REGISTRY],
+          useFactory: (http: HttpService, clock: Clock, registry: Registry) =>
+            deliveryClient(options, connections, http, clock, registry),
         },
         ...recordFilter(options.filter),
         ForwardStats,
@@ -167,4 +168,29 @@ function recordFilter(expression: string | undefined): Provider[] {
       useFactory: (clock: Clock, registry: Registry) => new RecordFilter(matches, clock, registry),
     },
   ];
+}
+
+/** The HTTP client, with the --tls-* files and, with --oauth2-token-url, a bearer token on every request. */
+function deliveryClient(
+  options: ForwardOptions,
+  connections: number,
+  http: HttpService,
+  clock: Clock,
+  registry: Registry,
+): DeliveryHttpClient {
+  const tlsGiven = (options.tlsCert ?? options.tlsCa) !== undefined;
+  const tls = tlsGiven ? new ClientTls({ cert: options.tlsCert, key: options.tlsKey, ca: options.tlsCa }) : undefined;
+  const client =
+    options.httpClient === 'undici'
+      ? new UndiciDeliveryClient(connections, tls)
+      : new AxiosDeliveryClient(http, connections, tls);
+  if (options.oauth2TokenUrl === undefined) return client;
+  const request = clientCredentialsRequest({
+    tokenUrl: options.oauth2TokenUrl,
+    clientId: options.oauth2ClientId!,
+    clientSecret: options.oauth2ClientSecret!,
+    scope: options.oauth2Scope,
+    audience: options.oauth2Audience,
+  });
+  return new OAuth2DeliveryClient(client, new OAuth2Token(request, clock, registry));
 }

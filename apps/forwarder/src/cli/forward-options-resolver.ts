@@ -5,6 +5,7 @@ import { signingKeyOf } from '../dispatch/webhook-signer';
 import type { ForwardLogging, ForwardOptions } from '../forward-options';
 import type { Position } from '../replay/position';
 import { DEFAULTS, LOGGING_DEFAULTS } from './forward-defaults';
+import { checkReceiverOptions } from './forward-receiver-options';
 import { isOn } from './option-parsers';
 
 /** What commander hands over: only the flags given (or found in the environment). */
@@ -64,6 +65,7 @@ export function resolveForwardOptions(flags: ForwardFlags, command: Commander): 
     usageError(`--max-pending (${options.maxPending}) must be at least --workers (${workers}).`);
   }
   checkSigningSecrets(options.signingSecrets ?? [], command);
+  checkReceiverOptions(options, usageError);
   return options;
 }
 

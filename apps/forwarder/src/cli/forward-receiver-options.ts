@@ -1,7 +1,10 @@
+import { accessSync, constants, readFileSync } from 'node:fs';
 import { InvalidArgumentError } from 'commander';
 import { Option } from 'nest-commander';
 import { compileFilter, FilterSyntaxError } from '../dispatch/record-filter';
+import type { ForwardOptions } from '../forward-options';
 import { ForwardRunOptions } from './forward-run-options';
+import { httpUrl } from './option-parsers';
 
 /**
  * The forward command's options that shape deliveries for the receiver: which records it gets
@@ -25,4 +28,122 @@ export abstract class ForwardReceiverOptions extends ForwardRunOptions {
     }
     return value;
   }
+
+  @Option({
+    flags: '--oauth2-token-url <url>',
+    description: 'OAuth2 token endpoint: every request carries a client-credentials bearer token (default: off)',
+    env: 'FORWARDER_OAUTH2_TOKEN_URL',
+  })
+  parseOauth2TokenUrl(value: string) {
+    return httpUrl(value);
+  }
+
+  @Option({
+    flags: '--oauth2-client-id <id>',
+    description: 'OAuth2 client id, with --oauth2-token-url',
+    env: 'FORWARDER_OAUTH2_CLIENT_ID',
+  })
+  parseOauth2ClientId(value: string) {
+    return nonEmpty(value);
+  }
+
+  @Option({
+    flags: '--oauth2-client-secret <secret>',
+    description: 'OAuth2 client secret (prefer the variable or --oauth2-client-secret-file: flags show in ps)',
+    env: 'FORWARDER_OAUTH2_CLIENT_SECRET',
+  })
+  parseOauth2ClientSecret(value: string) {
+    // Not echoed in the error line, unlike other values.
+    if (value.trim() === '') throw new InvalidArgumentError('It must not be empty.');
+    return value;
+  }
+
+  @Option({
+    flags: '--oauth2-client-secret-file <path>',
+    description: 'file holding the OAuth2 client secret (a mounted Secret)',
+    env: 'FORWARDER_OAUTH2_CLIENT_SECRET_FILE',
+  })
+  parseOauth2ClientSecretFile(value: string) {
+    return readableFile(value);
+  }
+
+  @Option({
+    flags: '--oauth2-scope <scopes>',
+    description: 'scope asked for with the token, space-separated (default: none)',
+    env: 'FORWARDER_OAUTH2_SCOPE',
+  })
+  parseOauth2Scope(value: string) {
+    return nonEmpty(value);
+  }
+
+  @Option({
+    flags: '--oauth2-audience <audience>',
+    description: 'audience asked for with the token (Auth0, Okta) (default: none)',
+    env: 'FORWARDER_OAUTH2_AUDIENCE',
+  })
+  parseOauth2Audience(value: string) {
+    return nonEmpty(value);
+  }
+
+  @Option({
+    flags: '--tls-cert <path>',
+    description: 'PEM client certificate (chain) for https targets, with --tls-key; re-read within 30 s of a change',
+    env: 'FORWARDER_TLS_CERT',
+  })
+  parseTlsCert(value: string) {
+    return readableFile(value);
+  }
+
+  @Option({
+    flags: '--tls-key <path>',
+    description: 'PEM private key of --tls-cert',
+    env: 'FORWARDER_TLS_KEY',
+  })
+  parseTlsKey(value: string) {
+    return readableFile(value);
+  }
+
+  @Option({
+    flags: '--tls-ca <path>',
+    description: "PEM certificates trusted for the target's certificate (default: the system's)",
+    env: 'FORWARDER_TLS_CA',
+  })
+  parseTlsCa(value: string) {
+    return readableFile(value);
+  }
+}
+
+/** The receiver options that only work together, checked as a whole; `fail` exits with one line. */
+export function checkReceiverOptions(options: ForwardOptions, fail: (message: string) => never): void {
+  const { oauth2TokenUrl, oauth2ClientId, oauth2ClientSecret, oauth2ClientSecretFile } = options;
+  const oauth2Given = [oauth2ClientId, oauth2ClientSecret, oauth2ClientSecretFile, options.oauth2Scope];
+  if (oauth2TokenUrl === undefined) {
+    if (oauth2Given.some((value) => value !== undefined) || options.oauth2Audience !== undefined)
+      fail('the --oauth2-* options need --oauth2-token-url.');
+  } else {
+    if (oauth2ClientId === undefined) fail('--oauth2-token-url needs --oauth2-client-id.');
+    if ((oauth2ClientSecret === undefined) === (oauth2ClientSecretFile === undefined))
+      fail('--oauth2-token-url needs one of --oauth2-client-secret and --oauth2-client-secret-file.');
+    if (oauth2ClientSecretFile !== undefined) {
+      options.oauth2ClientSecret = readFileSync(oauth2ClientSecretFile, 'utf8').trim();
+      if (options.oauth2ClientSecret === '') fail(`--oauth2-client-secret-file ${oauth2ClientSecretFile} is empty.`);
+    }
+  }
+  if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) fail('--tls-cert and --tls-key go together.');
+  if ((options.tlsCert ?? options.tlsCa) !== undefined && !options.targetUrl.startsWith('https:'))
+    fail('--tls-cert, --tls-key and --tls-ca need an https:// --target-url.');
+}
+
+function nonEmpty(value: string): string {
+  if (value.trim() === '') throw new InvalidArgumentError('It must not be empty.');
+  return value.trim();
+}
+
+function readableFile(path: string): string {
+  try {
+    accessSync(path, constants.R_OK);
+  } catch {
+    throw new InvalidArgumentError('It must name a readable file.');
+  }
+  return path;
 }
