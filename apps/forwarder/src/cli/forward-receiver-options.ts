@@ -1,4 +1,5 @@
 import { accessSync, constants, readFileSync } from 'node:fs';
+import { createSecureContext } from 'node:tls';
 import { InvalidArgumentError } from 'commander';
 import { Option } from 'nest-commander';
 import { compileFilter, FilterSyntaxError } from '../dispatch/record-filter';
@@ -64,7 +65,7 @@ export abstract class ForwardReceiverOptions extends ForwardRunOptions {
     env: 'FORWARDER_OAUTH2_CLIENT_SECRET_FILE',
   })
   parseOauth2ClientSecretFile(value: string) {
-    return readableFile(value);
+    return nonEmpty(value);
   }
 
   @Option({
@@ -91,7 +92,7 @@ export abstract class ForwardReceiverOptions extends ForwardRunOptions {
     env: 'FORWARDER_TLS_CERT',
   })
   parseTlsCert(value: string) {
-    return readableFile(value);
+    return nonEmpty(value);
   }
 
   @Option({
@@ -100,7 +101,7 @@ export abstract class ForwardReceiverOptions extends ForwardRunOptions {
     env: 'FORWARDER_TLS_KEY',
   })
   parseTlsKey(value: string) {
-    return readableFile(value);
+    return nonEmpty(value);
   }
 
   @Option({
@@ -109,7 +110,7 @@ export abstract class ForwardReceiverOptions extends ForwardRunOptions {
     env: 'FORWARDER_TLS_CA',
   })
   parseTlsCa(value: string) {
-    return readableFile(value);
+    return nonEmpty(value);
   }
 }
 
@@ -124,14 +125,34 @@ export function checkReceiverOptions(options: ForwardOptions, fail: (message: st
     if (oauth2ClientId === undefined) fail('--oauth2-token-url needs --oauth2-client-id.');
     if ((oauth2ClientSecret === undefined) === (oauth2ClientSecretFile === undefined))
       fail('--oauth2-token-url needs one of --oauth2-client-secret and --oauth2-client-secret-file.');
-    if (oauth2ClientSecretFile !== undefined) {
-      options.oauth2ClientSecret = readFileSync(oauth2ClientSecretFile, 'utf8').trim();
-      if (options.oauth2ClientSecret === '') fail(`--oauth2-client-secret-file ${oauth2ClientSecretFile} is empty.`);
-    }
   }
+  // Read at start (the secret) or by the HTTP client: checked here, where the pod's files are, not by the parser.
+  const files = {
+    '--oauth2-client-secret-file': oauth2ClientSecretFile,
+    '--tls-cert': options.tlsCert,
+    '--tls-key': options.tlsKey,
+    '--tls-ca': options.tlsCa,
+  };
+  for (const [flag, path] of Object.entries(files))
+    if (path !== undefined && !readable(path)) fail(`${flag} ${path} is not a readable file.`);
   if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) fail('--tls-cert and --tls-key go together.');
   if ((options.tlsCert ?? options.tlsCa) !== undefined && !options.targetUrl.startsWith('https:'))
     fail('--tls-cert, --tls-key and --tls-ca need an https:// --target-url.');
+  if (options.tlsCert !== undefined || options.tlsCa !== undefined) {
+    try {
+      createSecureContext({
+        cert: options.tlsCert && readFileSync(options.tlsCert),
+        key: options.tlsKey && readFileSync(options.tlsKey),
+        ca: options.tlsCa && readFileSync(options.tlsCa),
+      });
+    } catch (error) {
+      fail(`--tls-cert, --tls-key and --tls-ca must be PEM files that go together: ${(error as Error).message}`);
+    }
+  }
+  if (oauth2ClientSecretFile !== undefined) {
+    options.oauth2ClientSecret = readFileSync(oauth2ClientSecretFile, 'utf8').trim();
+    if (options.oauth2ClientSecret === '') fail(`--oauth2-client-secret-file ${oauth2ClientSecretFile} is empty.`);
+  }
 }
 
 function nonEmpty(value: string): string {
@@ -139,11 +160,11 @@ function nonEmpty(value: string): string {
   return value.trim();
 }
 
-function readableFile(path: string): string {
+function readable(path: string): boolean {
   try {
     accessSync(path, constants.R_OK);
+    return true;
   } catch {
-    throw new InvalidArgumentError('It must name a readable file.');
+    return false;
   }
-  return path;
 }
