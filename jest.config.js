@@ -6,7 +6,17 @@ const moduleNameMapper = {
   '^@app/config(|/.*)$': '<rootDir>/libs/config/src$1',
   '^@app/observability(|/.*)$': '<rootDir>/libs/observability/src$1',
 };
-const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] };
+// Dependencies published only as ES modules, which jest's CommonJS loader cannot require on Node 20
+// (the built apps do, through Node's require(esm)): compiled to CommonJS for the tests.
+const ESM_ONLY = ['@marcbachmann/cel-js', 'oauth4webapi'];
+const transform = {
+  '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }],
+  [`/node_modules/(${ESM_ONLY.join('|')})/.+\\.js$`]: [
+    'ts-jest',
+    { tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022', esModuleInterop: true }, diagnostics: false },
+  ],
+};
+const transformIgnorePatterns = [`/node_modules/(?!(${ESM_ONLY.join('|')})/)`];
 
 /** Tests that boot the built apps against the real Kafka the global setup starts. */
 function kafkaProject(displayName, root, testRegex) {
@@ -19,6 +29,7 @@ function kafkaProject(displayName, root, testRegex) {
     moduleFileExtensions: ['ts', 'js', 'json'],
     moduleNameMapper,
     transform,
+    transformIgnorePatterns,
     globalSetup: '<rootDir>/test/setup/global-setup.ts',
     globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
   };
@@ -40,6 +51,7 @@ module.exports = {
       moduleFileExtensions: ['ts', 'js', 'json'],
       moduleNameMapper,
       transform,
+    transformIgnorePatterns,
     },
     kafkaProject('e2e', 'test', '\\.e2e-spec\\.ts$'),
     kafkaProject('faults', 'test/faults', '\\.faults-spec\\.ts$'),
@@ -53,6 +65,7 @@ module.exports = {
       moduleFileExtensions: ['ts', 'js', 'json'],
       moduleNameMapper,
       transform,
+    transformIgnorePatterns,
     },
   ],
 };

@@ -19,7 +19,7 @@ export type Mode = 'start' | 'test' | 'faults';
 /** The README's Prerequisites section lists the same tools with the same packages. */
 const TOOLS: Record<ToolName, Tool> = {
   node: {
-    need: `Node.js 20.11+ or 22 (this is ${process.version})`,
+    need: `Node.js 20.19+ or 22.12+ (this is ${process.version})`,
     install: 'a Node.js 20 or 22 from nodejs.org or your version manager',
     check: () => nodeVersionOk(),
   },
@@ -62,7 +62,8 @@ function executable(file: string): boolean {
 
 function nodeVersionOk(): boolean {
   const [major, minor] = process.versions.node.split('.').map(Number);
-  return (major === 20 && minor >= 11) || (major > 20 && major < 23);
+  // require() of ES modules (the CEL and OAuth2 libraries ship only those) came unflagged in 20.19 and 22.12.
+  return (major === 20 && minor >= 19) || (major === 22 && minor >= 12);
 }
 
 function javaMajor(): number {

@@ -172,7 +172,12 @@ describe('docker-compose.yml runs the Kafka the local runner runs', () => {
 describe('docker-compose.yml configures the apps with what the code reads', () => {
   const kafkaVariables = variablesOf(KafkaEnvironment);
   // The forward command's defaults and option declarations: every forwarder variable (LOG_LEVEL too) is an option's `env`.
-  const forwardCommand = ['forward-defaults.ts', 'forward-delivery-options.ts', 'forward-run-options.ts']
+  const forwardCommand = [
+    'forward-defaults.ts',
+    'forward-delivery-options.ts',
+    'forward-receiver-options.ts',
+    'forward-run-options.ts',
+  ]
     .map((file) => read(`apps/forwarder/src/cli/${file}`))
     .join('\n');
   const forwarderVariables = [

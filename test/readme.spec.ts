@@ -8,7 +8,7 @@ import { variablesOf } from './support/environment';
 const readme = readFileSync(join(__dirname, '../README.md'), 'utf8');
 /** The forward command's option declarations (flags and their variables). */
 const forwardOptionSources = () =>
-  ['forward-delivery-options.ts', 'forward-run-options.ts']
+  ['forward-delivery-options.ts', 'forward-receiver-options.ts', 'forward-run-options.ts']
     .map((file) => readFileSync(join(__dirname, '../apps/forwarder/src/cli', file), 'utf8'))
     .join('\n');
 

@@ -45,11 +45,12 @@ const VALUE_SETS = readdirSync(join(CHART, 'ci'))
   .sort();
 /**
  * Forward flags the chart does not offer as options: --reset-to moves a group's offsets and exits
- * (a one-off, not a Deployment); --signing-secret comes from a Secret, never from the pod spec;
+ * (a one-off, not a Deployment); --signing-secret and --oauth2-client-secret come from a Secret,
+ * never from the pod spec;
  * --log-level is the chart's logLevel (LOG_LEVEL, for both apps), and --log-format's default writes
  * JSON lines in a pod.
  */
-const NOT_OPTIONS = new Set(['reset-to', 'signing-secret', 'log-level', 'log-format']);
+const NOT_OPTIONS = new Set(['reset-to', 'signing-secret', 'oauth2-client-secret', 'log-level', 'log-format']);
 
 interface Manifest {
   apiVersion: string;

@@ -67,6 +67,16 @@ export interface ForwardFlags {
   'signing-secret'?: string[];
   from?: string;
   'reset-to'?: string;
+  filter?: string;
+  'oauth2-token-url'?: string;
+  'oauth2-client-id'?: string;
+  'oauth2-client-secret'?: string;
+  'oauth2-client-secret-file'?: string;
+  'oauth2-scope'?: string;
+  'oauth2-audience'?: string;
+  'tls-cert'?: string;
+  'tls-key'?: string;
+  'tls-ca'?: string;
 }
 
 /** The argument list of a `forward` run: `{ topic: 'a', 'idle-exit': '2s' }` is `--topic a --idle-exit 2s`. */

@@ -41,6 +41,19 @@ export interface ForwardOptions {
   batchMaxBytes: number;
   /** How long a batch waits for more records before it is sent. */
   batchLingerMs: number;
+  /** --filter: a CEL expression; records it does not match are committed, not delivered. */
+  filter?: string;
+  /** --oauth2-*: client credentials for a bearer token on every request (the secret read from its file). */
+  oauth2TokenUrl?: string;
+  oauth2ClientId?: string;
+  oauth2ClientSecret?: string;
+  oauth2ClientSecretFile?: string;
+  oauth2Scope?: string;
+  oauth2Audience?: string;
+  /** --tls-*: PEM files for a client certificate and the target's trust, re-read when they change. */
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsCa?: string;
   /** --from: where partitions without a committed offset start. */
   from?: Position;
 }

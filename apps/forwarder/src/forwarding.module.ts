@@ -1,7 +1,7 @@
 import { KafkaModule, type KafkaConfig } from '@app/kafka';
-import { LoggingModule, MetricsModule } from '@app/observability';
+import { LoggingModule, METRICS_REGISTRY, MetricsModule } from '@app/observability';
 import { HttpModule, HttpService } from '@nestjs/axios';
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, type Provider } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { AxiosDeliveryClient } from './dispatch/axios-delivery-client';
 import { BATCH_OPTIONS, BatchCollector, type BatchOptions } from './dispatch/batch-collector';
@@ -9,16 +9,21 @@ import { CircuitBreaker } from './dispatch/circuit-breaker';
 import { CLOCK, systemClock, type Clock } from './dispatch/clock';
 import { ConcurrencyLimiter } from './dispatch/concurrency-limiter';
 import { DEAD_LETTER_TOPIC, DeadLetterPublisher, SOURCE_TOPIC } from './dispatch/dead-letter-publisher';
-import { DELIVERY_HTTP_CLIENT } from './dispatch/delivery-http-client';
+import { DELIVERY_HTTP_CLIENT, type DeliveryHttpClient } from './dispatch/delivery-http-client';
 import { ForwardController } from './dispatch/forward.controller';
+import { compileFilter, RecordFilter } from './dispatch/record-filter';
 import { RetryPolicy } from './dispatch/retry-policy';
 import { DELIVERY_TARGET, type DeliveryTarget } from './dispatch/request-headers';
 import { RetryingDispatcher } from './dispatch/retrying-dispatcher';
 import { TargetEvidence } from './dispatch/target-evidence';
 import { TokenBucket } from './dispatch/token-bucket';
 import { UndiciDeliveryClient } from './dispatch/undici-delivery-client';
+import { ClientTls } from './dispatch/client-tls';
+import { OAuth2DeliveryClient } from './dispatch/oauth2-delivery-client';
+import { clientCredentialsRequest, OAuth2Token } from './dispatch/oauth2-token';
 import { WebhookSigner } from './dispatch/webhook-signer';
 import { PRODUCT, VERSION } from '@app/config';
+import type { Registry } from 'prom-client';
 import type { ForwardLogging, ForwardOptions } from './forward-options';
 import { FORWARDING_STOP_OPTIONS, ForwardingStop, SIGNAL_SOURCE, type ForwardingStopOptions } from './forwarding-stop';
 import { ForwardingWiring } from './forwarding-wiring';
@@ -158,12 +163,11 @@ export class ForwardingModule {
         },
         {
           provide: DELIVERY_HTTP_CLIENT,
-          inject: [HttpService],
-          useFactory: (http: HttpService) =>
-            options.httpClient === 'undici'
-              ? new UndiciDeliveryClient(connections)
-              : new AxiosDeliveryClient(http, connections),
+          inject: [HttpService, CLOCK, METRICS_REGISTRY],
+          useFactory: (http: HttpService, clock: Clock, registry: Registry) =>
+            deliveryClient(options, connections, http, clock, registry),
         },
+        ...recordFilter(options.filter),
         ForwardStats,
         TargetEvidence,
         RetryingDispatcher,
@@ -177,4 +181,42 @@ export class ForwardingModule {
       ],
     };
   }
+}
+
+/** The --filter gate, when one is given: ForwardController asks it before each delivery. */
+function recordFilter(expression: string | undefined): Provider[] {
+  if (expression === undefined) return [];
+  const matches = compileFilter(expression);
+  return [
+    {
+      provide: RecordFilter,
+      inject: [CLOCK, METRICS_REGISTRY],
+      useFactory: (clock: Clock, registry: Registry) => new RecordFilter(matches, clock, registry),
+    },
+  ];
+}
+
+/** The HTTP client, with the --tls-* files and, with --oauth2-token-url, a bearer token on every request. */
+function deliveryClient(
+  options: ForwardOptions,
+  connections: number,
+  http: HttpService,
+  clock: Clock,
+  registry: Registry,
+): DeliveryHttpClient {
+  const tlsGiven = (options.tlsCert ?? options.tlsCa) !== undefined;
+  const tls = tlsGiven ? new ClientTls({ cert: options.tlsCert, key: options.tlsKey, ca: options.tlsCa }) : undefined;
+  const client =
+    options.httpClient === 'undici'
+      ? new UndiciDeliveryClient(connections, tls)
+      : new AxiosDeliveryClient(http, connections, tls);
+  if (options.oauth2TokenUrl === undefined) return client;
+  const request = clientCredentialsRequest({
+    tokenUrl: options.oauth2TokenUrl,
+    clientId: options.oauth2ClientId!,
+    clientSecret: options.oauth2ClientSecret!,
+    scope: options.oauth2Scope,
+    audience: options.oauth2Audience,
+  });
+  return new OAuth2DeliveryClient(client, new OAuth2Token(request, clock, registry));
 }

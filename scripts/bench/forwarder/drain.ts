@@ -21,8 +21,17 @@ interface SinkStats {
 
 const sinkStats = async (url: string) => (await (await fetch(url)).json()) as SinkStats;
 
-/** Drains the topic into the sink; CPU is read from the first delivery to the last. */
-export async function drain(brokers: string, sinkPort: number, flags: string[], group: string): Promise<Drain> {
+/**
+ * Drains the topic into the sink; CPU is read from the first delivery to the last. `expected`:
+ * the deliveries that make the drain (fewer than the records with a --filter).
+ */
+export async function drain(
+  brokers: string,
+  sinkPort: number,
+  flags: string[],
+  group: string,
+  expected = RECORDS,
+): Promise<Drain> {
   const stats = `http://127.0.0.1:${sinkPort}/stats`;
   await fetch(stats, { method: 'DELETE' });
   const forwarder = startForwarder(brokers, TOPIC, `http://127.0.0.1:${sinkPort}/hook`, group, [
@@ -40,7 +49,7 @@ export async function drain(brokers: string, sinkPort: number, flags: string[], 
       cpuAtFirst = cpuSeconds(pid);
       countAtFirst = count;
     }
-    if (count >= RECORDS) {
+    if (count >= expected) {
       cpuAtLast = cpuSeconds(pid);
       break;
     }

@@ -3,7 +3,7 @@ import { InvalidArgumentError } from 'commander';
 import { Option } from 'nest-commander';
 import type { ForwardOptions } from '../forward-options';
 import { DEFAULTS } from './forward-defaults';
-import { ForwardRunOptions } from './forward-run-options';
+import { ForwardReceiverOptions } from './forward-receiver-options';
 import {
   brokerList,
   byteSize,
@@ -23,7 +23,7 @@ import {
  * delivered (concurrency, order, rate, retries, time-out, dead letters, headers). Declared first,
  * so --help lists them first; each also reads the environment variable named in `env`.
  */
-export abstract class ForwardDeliveryOptions extends ForwardRunOptions {
+export abstract class ForwardDeliveryOptions extends ForwardReceiverOptions {
   @Option({ flags: '--topic <topic>', description: 'topic to forward', required: true, env: 'FORWARDER_TOPIC' })
   parseTopic(value: string) {
     return topicName(value);

@@ -5,6 +5,7 @@ import { signingKeyOf } from '../dispatch/webhook-signer';
 import type { ForwardLogging, ForwardOptions } from '../forward-options';
 import type { Position } from '../replay/position';
 import { DEFAULTS, LOGGING_DEFAULTS } from './forward-defaults';
+import { checkReceiverOptions } from './forward-receiver-options';
 import { isOn } from './option-parsers';
 
 /** The default --max-pending never exceeds this, however large the batches and the limit. */
@@ -70,6 +71,7 @@ export function resolveForwardOptions(flags: ForwardFlags, command: Commander): 
     usageError(`--max-pending (${options.maxPending}) must be at least --workers (${workers}).`);
   }
   checkSigningSecrets(options.signingSecrets ?? [], command);
+  checkReceiverOptions(options, usageError);
   return options;
 }
 

@@ -329,9 +329,10 @@ describe('forward option resolution', () => {
 
   it('shows in --help the defaults that resolution applies', async () => {
     const help = (await forward(['forward', '--help'])).stdout;
-    // The option's own entry: its flag at the start of a line, up to the first default shown after it.
+    // The option's own entry: its flag where entries start (two spaces in; a wrapped description
+    // is indented further), up to the first default shown after it.
     const shownDefault = (flag: string) => {
-      const entry = new RegExp(`^\\s+${flag} [\\s\\S]*?\\(default:\\s+([^)]*)\\)`, 'm').exec(help);
+      const entry = new RegExp(`^ {2}${flag} [\\s\\S]*?\\(default:\\s+([^)]*)\\)`, 'm').exec(help);
       return entry?.[1].replace(/\s+/g, ' ');
     };
     const expected: Record<string, string | number> = {

@@ -3,6 +3,7 @@ import type { HttpService } from '@nestjs/axios';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { firstValueFrom } from 'rxjs';
+import type { ClientTls, TlsMaterial } from './client-tls';
 import {
   networkError,
   type DeliveryHttpClient,
@@ -13,14 +14,27 @@ import {
 /** The default client: @nestjs/axios over keep-alive agents sized to the worker count. */
 export class AxiosDeliveryClient implements DeliveryHttpClient, OnApplicationShutdown {
   private readonly httpAgent: HttpAgent;
-  private readonly httpsAgent: HttpsAgent;
+  private httpsAgent: HttpsAgent;
 
+  /** `tls`: the client certificate and trust for https targets; a change starts a new agent. */
   constructor(
     private readonly http: HttpService,
-    connections: number,
+    private readonly connections: number,
+    private readonly tls?: ClientTls,
   ) {
     this.httpAgent = new HttpAgent({ keepAlive: true, maxSockets: connections, maxFreeSockets: connections });
-    this.httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: connections, maxFreeSockets: connections });
+    this.httpsAgent = this.newHttpsAgent(tls?.current);
+    tls?.onChange((material) => {
+      const old = this.httpsAgent;
+      this.httpsAgent = this.newHttpsAgent(material);
+      // Its requests in flight end within --timeout (at most 10 min); its idle connections go then.
+      setTimeout(() => old.destroy(), 11 * 60_000).unref();
+    });
+  }
+
+  private newHttpsAgent(material: TlsMaterial = {}): HttpsAgent {
+    const max = this.connections;
+    return new HttpsAgent({ keepAlive: true, maxSockets: max, maxFreeSockets: max, ...material });
   }
 
   async post(request: DeliveryRequest): Promise<DeliveryResponse> {
@@ -54,6 +68,7 @@ export class AxiosDeliveryClient implements DeliveryHttpClient, OnApplicationShu
   }
 
   close(): Promise<void> {
+    this.tls?.stop();
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
     return Promise.resolve();

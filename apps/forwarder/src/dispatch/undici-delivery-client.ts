@@ -1,5 +1,6 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
 import { Pool, type Dispatcher } from 'undici';
+import type { ClientTls } from './client-tls';
 import {
   DeliveryNetworkError,
   networkError,
@@ -20,7 +21,18 @@ export class UndiciDeliveryClient implements DeliveryHttpClient, OnApplicationSh
   private parsed?: { url: string; origin: string; path: string };
   private readonly underSignal = new WeakMap<AbortSignal, Set<DeliveryHandler>>();
 
-  constructor(private readonly connections: number) {}
+  /** `tls`: the client certificate and trust for https targets; a change starts new pools. */
+  constructor(
+    private readonly connections: number,
+    private readonly tls?: ClientTls,
+  ) {
+    // The old pools finish their requests in flight and close; the next request opens a new one.
+    tls?.onChange(() => {
+      const old = [...this.pools.values()];
+      this.pools.clear();
+      for (const pool of old) void pool.close();
+    });
+  }
 
   post(request: DeliveryRequest): Promise<DeliveryResponse> {
     const { signal } = request;
@@ -48,6 +60,7 @@ export class UndiciDeliveryClient implements DeliveryHttpClient, OnApplicationSh
   }
 
   async close(): Promise<void> {
+    this.tls?.stop();
     await Promise.all([...this.pools.values()].map((pool) => pool.close()));
     this.pools.clear();
   }
@@ -73,7 +86,12 @@ export class UndiciDeliveryClient implements DeliveryHttpClient, OnApplicationSh
   private pool(origin: string): Pool {
     let pool = this.pools.get(origin);
     if (!pool) {
-      pool = new Pool(origin, { connections: this.connections, pipelining: 1, keepAliveTimeout: 30_000 });
+      pool = new Pool(origin, {
+        connections: this.connections,
+        pipelining: 1,
+        keepAliveTimeout: 30_000,
+        connect: this.tls?.current,
+      });
       this.pools.set(origin, pool);
     }
     return pool;

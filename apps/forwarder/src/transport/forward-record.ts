@@ -13,8 +13,8 @@ export interface ForwardRecord {
 /** The pattern the transport emits every record under; the handler registers for it with @EventPattern. */
 export const KAFKA_RECORD = 'kafka.record';
 
-/** What became of a record; only delivered and dead-lettered records count as done. */
-export type ForwardOutcome = 'delivered' | 'dead-lettered' | 'abandoned';
+/** What became of a record; all but abandoned records count as done (filtered: --filter did not match). */
+export type ForwardOutcome = 'delivered' | 'dead-lettered' | 'filtered' | 'abandoned';
 
 export const recordId = (record: Pick<ForwardRecord, 'topic' | 'partition' | 'offset'>) =>
   `${record.topic}-${record.partition}-${record.offset}`;

@@ -183,7 +183,7 @@ export class RecordWindow {
         // Awaiting the handler has settled its promise; only an Observable needs waiting for.
         const result: unknown = await handler(record, context);
         const outcome = (isObservable(result) ? await lastValueFrom(result) : result) as ForwardOutcome;
-        if (outcome === 'delivered' || outcome === 'dead-lettered') {
+        if (outcome === 'delivered' || outcome === 'dead-lettered' || outcome === 'filtered') {
           state.tracker.complete(record.offset);
           this.afterDone();
         }

@@ -108,6 +108,9 @@ kafka.config and ingress.config with a line that says where they go instead.
   "health-port" "healthPort" "shutdown-timeout" "shutdownTimeoutSeconds"
   "brokers" "kafka.brokers (for every app)" "broker" "kafka.brokers (for every app)"
   "header" "headers (a Secret)" "signing-secret" "signing (a Secret)"
+  "oauth2-token-url" "oauth2" "oauth2-client-id" "oauth2" "oauth2-client-secret" "oauth2 (a Secret)"
+  "oauth2-client-secret-file" "oauth2 (a Secret)" "oauth2-scope" "oauth2" "oauth2-audience" "oauth2"
+  "tls-cert" "clientTls (a Secret)" "tls-key" "clientTls (a Secret)" "tls-ca" "clientTls (a Secret)"
 }}
 {{- $names := dict }}
 {{- range $entry := .Values.forwarders }}
