@@ -29,6 +29,7 @@ import { FORWARDING_STOP_OPTIONS, ForwardingStop, SIGNAL_SOURCE, type Forwarding
 import { ForwardingWiring } from './forwarding-wiring';
 import { ForwarderHealthController } from './health/forwarder-health.controller';
 import { START_POSITION_OPTIONS, StartPosition, type StartPositionOptions } from './replay/start-position';
+import { ForwardMetrics } from './stats/forward-metrics';
 import { ForwardStats } from './stats/forward-stats';
 import { PROGRESS_OPTIONS, ProgressReporter, type ProgressOptions } from './stats/progress-reporter';
 import { FORWARD_TRANSPORT_OPTIONS, type ForwardTransportOptions } from './transport/forward-transport-options';
@@ -169,6 +170,7 @@ export class ForwardingModule {
         },
         ...recordFilter(options.filter),
         ForwardStats,
+        ForwardMetrics,
         TargetEvidence,
         RetryingDispatcher,
         BatchCollector,

@@ -1,4 +1,3 @@
-import { Registry } from 'prom-client';
 import { ForwardStats } from '../stats/forward-stats';
 import type { ForwardRecord } from '../transport/forward-record';
 import { CircuitBreaker, type CircuitState } from './circuit-breaker';
@@ -25,7 +24,7 @@ function simulate(target: Target) {
   const clock = new FakeClock();
   const start = clock.now();
   const circuit = new CircuitBreaker({ threshold: THRESHOLD, cooldownMs: COOLDOWN_MS }, clock);
-  const stats = new ForwardStats(new Registry());
+  const stats = new ForwardStats();
   const transitions: Array<{ state: CircuitState; at: number; failuresBefore: number }> = [];
   // The failure that opens the circuit is counted just after it: hence the + 1.
   circuit.onStateChange((state) =>

@@ -1,12 +1,8 @@
-import { LATENCY_BUCKETS, METRIC_PREFIX, METRICS_REGISTRY } from '@app/observability';
-import { Inject, Injectable } from '@nestjs/common';
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Injectable } from '@nestjs/common';
 import type { CircuitState } from '../dispatch/circuit-breaker';
 import type { RetryingRecord } from '../dispatch/retrying-dispatcher';
 
 const LATENCY_SAMPLES = 20_000;
-const PREFIX = `${METRIC_PREFIX}forwarder_`;
-const CIRCUIT_STATES: CircuitState[] = ['closed', 'half-open', 'open'];
 const NO_LAG: ReadonlyMap<number, bigint> = new Map();
 
 /** The oldest record fetched and not done: what holds its partition's commit back. */
@@ -30,8 +26,8 @@ export interface StatsSources {
 }
 
 /**
- * What one forwarder instance did: plain counters for the progress line and summary, the same
- * numbers as Prometheus metrics for /metrics on --health-port.
+ * What one forwarder instance did, as plain counters (the progress line, the summary and
+ * ForwardMetrics read them), and the live readings of the parts that own them.
  */
 @Injectable()
 export class ForwardStats {
@@ -55,115 +51,21 @@ export class ForwardStats {
     oldestPending: () => undefined,
   };
   private readonly latencies = new Float64Array(LATENCY_SAMPLES);
-  /** Attempts by result, and what of them and of `delivered` the metrics have been given. */
-  private readonly attemptCounts = new Map<number | string, number>();
-  private readonly attemptsPublished = new Map<number | string, number>();
-  private deliveredPublished = 0;
+  /** Dead letters by reason (the dlq-reason header). */
+  readonly deadLettersByReason = new Map<string, number>();
+  /** Attempts by result: a status code, `timeout` or `connection_error`. */
+  readonly attemptCounts = new Map<number | string, number>();
   private latencyCount = 0;
-  private readonly metrics: {
-    deliveries: Counter<'outcome'>;
-    deadLetters: Counter<'reason'>;
-    attempts: Counter<'result'>;
-    retries: Counter;
-    dlqFailures: Counter;
-    duration: Histogram;
-  };
-
-  constructor(@Inject(METRICS_REGISTRY) registry: Registry) {
-    const registers = [registry];
-    // Gauges read the plain fields at scrape time, so nothing is counted twice.
-    // eslint-disable-next-line @typescript-eslint/no-this-alias -- prom-client calls collect() with this bound to the gauge
-    const stats = this;
-    this.metrics = {
-      deliveries: new Counter({
-        name: `${PREFIX}deliveries_total`,
-        help: 'Records done, by outcome: delivered or dead_lettered.',
-        labelNames: ['outcome'],
-        registers,
-        // Per-delivery counts reach prom-client at scrape time: its inc() hashes labels every call.
-        collect() {
-          stats.publishDelivered(this);
-        },
-      }),
-      deadLetters: new Counter({
-        name: `${PREFIX}dead_letters_total`,
-        help: 'Records written to the dead-letter topic, by reason: rejected (final 4xx) or exhausted (retries used up).',
-        labelNames: ['reason'],
-        registers,
-      }),
-      attempts: new Counter({
-        name: `${PREFIX}delivery_attempts_total`,
-        help: 'HTTP requests to the target, by result: the status code, timeout or connection_error.',
-        labelNames: ['result'],
-        registers,
-        collect() {
-          stats.publishAttempts(this);
-        },
-      }),
-      retries: new Counter({
-        name: `${PREFIX}retries_total`,
-        help: 'Attempts that were followed by another.',
-        registers,
-      }),
-      dlqFailures: new Counter({
-        name: `${PREFIX}dead_letter_write_failures_total`,
-        help: 'Failed writes to the dead-letter topic (retried until they succeed).',
-        registers,
-      }),
-      duration: new Histogram({
-        name: `${PREFIX}delivery_duration_seconds`,
-        help: 'From the first attempt to delivery, retries included.',
-        buckets: LATENCY_BUCKETS,
-        registers,
-      }),
-    };
-    new Gauge({
-      name: `${PREFIX}in_flight_deliveries`,
-      help: 'Deliveries under way.',
-      registers,
-      collect() {
-        this.set(stats.inFlight);
-      },
-    });
-    new Gauge({
-      name: `${PREFIX}concurrency_limit`,
-      help: 'Requests to the target allowed in flight at once: adapted to the target with --workers auto, else --workers.',
-      registers,
-      collect() {
-        this.set(stats.concurrency().limit);
-      },
-    });
-    new Gauge({
-      name: `${PREFIX}consumer_lag`,
-      help: 'Records of the partition not yet done (end offset minus the committable offset).',
-      labelNames: ['partition'],
-      registers,
-      collect() {
-        this.reset();
-        for (const [partition, lag] of stats.lag) this.set({ partition: String(partition) }, Number(lag));
-      },
-    });
-    new Gauge({
-      name: `${PREFIX}oldest_pending_seconds`,
-      help: 'Age of the oldest record fetched and not yet done (delivered or dead-lettered), 0 when none: a commit held back.',
-      registers,
-      collect() {
-        this.set((stats.oldestPending()?.ageMs ?? 0) / 1000);
-      },
-    });
-    new Gauge({
-      name: `${PREFIX}circuit_state`,
-      help: "1 for the circuit breaker's current state (closed, half-open, open), 0 for the others.",
-      labelNames: ['state'],
-      registers,
-      collect() {
-        for (const state of CIRCUIT_STATES) this.set({ state }, stats.circuit === state ? 1 : 0);
-      },
-    });
-  }
+  /** Told of each delivery's latency (the metrics' histogram), when someone listens. */
+  private deliveryListener: (latencyMs: number) => void = () => undefined;
 
   attach(sources: StatsSources): void {
     this.sources = sources;
+  }
+
+  /** Hears every delivery's latency in ms (one listener: the metrics' histogram). */
+  onDelivery(listener: (latencyMs: number) => void): void {
+    this.deliveryListener = listener;
   }
 
   get done(): number {
@@ -210,26 +112,10 @@ export class ForwardStats {
     this.attemptCounts.set(result, (this.attemptCounts.get(result) ?? 0) + 1);
   }
 
-  private publishAttempts(counter: Counter<'result'>): void {
-    for (const [result, count] of this.attemptCounts) {
-      const published = this.attemptsPublished.get(result) ?? 0;
-      if (count === published) continue;
-      counter.inc({ result: String(result) }, count - published);
-      this.attemptsPublished.set(result, count);
-    }
-  }
-
-  private publishDelivered(counter: Counter<'outcome'>): void {
-    if (this.delivered === this.deliveredPublished) return;
-    counter.inc({ outcome: 'delivered' }, this.delivered - this.deliveredPublished);
-    this.deliveredPublished = this.delivered;
-  }
-
   /** `throttled`: a 429/503 the concurrency limiter was backing off from, not charged to the record. */
   retried(throttled = false): void {
     this.retries++;
     if (throttled) this.throttled++;
-    this.metrics.retries.inc();
   }
 
   attemptFailed(): void {
@@ -239,20 +125,18 @@ export class ForwardStats {
   recordDelivery(latencyMs: number): void {
     this.delivered++;
     this.latencies[this.latencyCount++ % LATENCY_SAMPLES] = latencyMs;
-    this.metrics.duration.observe(latencyMs / 1000);
+    this.deliveryListener(latencyMs);
   }
 
   recordDeadLetter(reason: 'rejected' | 'exhausted'): void {
+    this.deadLettersByReason.set(reason, (this.deadLettersByReason.get(reason) ?? 0) + 1);
     this.deadLettered++;
     if (reason === 'rejected') this.rejected++;
     else this.exhausted++;
-    this.metrics.deliveries.inc({ outcome: 'dead_lettered' });
-    this.metrics.deadLetters.inc({ reason });
   }
 
   recordDeadLetterFailure(): void {
     this.dlqFailures++;
-    this.metrics.dlqFailures.inc();
   }
 
   /** The q-quantile (0..1) of the most recent delivery latencies, in ms. */

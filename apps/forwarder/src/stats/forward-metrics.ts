@@ -1,0 +1,125 @@
+import { LATENCY_BUCKETS, METRIC_PREFIX, METRICS_REGISTRY } from '@app/observability';
+import { Inject, Injectable } from '@nestjs/common';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { CircuitState } from '../dispatch/circuit-breaker';
+import { ForwardStats } from './forward-stats';
+
+const PREFIX = `${METRIC_PREFIX}forwarder_`;
+const CIRCUIT_STATES: CircuitState[] = ['closed', 'half-open', 'open'];
+
+/**
+ * The forwarder's Prometheus series on /metrics (--health-port), read from ForwardStats at scrape
+ * time: nothing on the delivery path touches prom-client, whose inc() hashes its labels on every
+ * call, except the latency histogram's observe.
+ */
+@Injectable()
+export class ForwardMetrics {
+  /** What each counter series has been given so far, by series: the next scrape adds the rest. */
+  private readonly published = new Map<string, number>();
+
+  constructor(@Inject(METRICS_REGISTRY) registry: Registry, stats: ForwardStats) {
+    const registers = [registry];
+    // prom-client calls collect() with `this` bound to the metric: these closures keep the instance.
+    const publish = <L extends string>(counter: Counter<L>, label: L, value: string, count: number) =>
+      this.publish(counter, `${(counter as unknown as { name: string }).name}\u0000${value}`, label, value, count);
+    new Counter({
+      name: `${PREFIX}deliveries_total`,
+      help: 'Records done, by outcome: delivered or dead_lettered.',
+      labelNames: ['outcome'],
+      registers,
+      collect() {
+        publish(this, 'outcome', 'delivered', stats.delivered);
+        publish(this, 'outcome', 'dead_lettered', stats.deadLettered);
+      },
+    });
+    new Counter({
+      name: `${PREFIX}dead_letters_total`,
+      help: 'Records written to the dead-letter topic, by reason: rejected (final 4xx) or exhausted (retries used up).',
+      labelNames: ['reason'],
+      registers,
+      collect() {
+        for (const [reason, count] of stats.deadLettersByReason) publish(this, 'reason', reason, count);
+      },
+    });
+    new Counter({
+      name: `${PREFIX}delivery_attempts_total`,
+      help: 'HTTP requests to the target, by result: the status code, timeout or connection_error.',
+      labelNames: ['result'],
+      registers,
+      collect() {
+        for (const [result, count] of stats.attemptCounts) publish(this, 'result', String(result), count);
+      },
+    });
+    new Counter({
+      name: `${PREFIX}retries_total`,
+      help: 'Attempts that were followed by another.',
+      registers,
+      collect() {
+        publish(this, '', '', stats.retries);
+      },
+    });
+    new Counter({
+      name: `${PREFIX}dead_letter_write_failures_total`,
+      help: 'Failed writes to the dead-letter topic (retried until they succeed).',
+      registers,
+      collect() {
+        publish(this, '', '', stats.dlqFailures);
+      },
+    });
+    const duration = new Histogram({
+      name: `${PREFIX}delivery_duration_seconds`,
+      help: 'From the first attempt to delivery, retries included.',
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    stats.onDelivery((latencyMs) => duration.observe(latencyMs / 1000));
+    const gauge = (name: string, help: string, read: () => number) =>
+      new Gauge({
+        name: `${PREFIX}${name}`,
+        help,
+        registers,
+        collect() {
+          this.set(read());
+        },
+      });
+    gauge('in_flight_deliveries', 'Deliveries under way.', () => stats.inFlight);
+    gauge(
+      'concurrency_limit',
+      'Requests to the target allowed in flight at once: adapted to the target with --workers auto, else --workers.',
+      () => stats.concurrency().limit,
+    );
+    gauge(
+      'oldest_pending_seconds',
+      'Age of the oldest record fetched and not yet done (delivered or dead-lettered), 0 when none: a commit held back.',
+      () => (stats.oldestPending()?.ageMs ?? 0) / 1000,
+    );
+    new Gauge({
+      name: `${PREFIX}consumer_lag`,
+      help: 'Records of the partition not yet done (end offset minus the committable offset).',
+      labelNames: ['partition'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [partition, lag] of stats.lag) this.set({ partition: String(partition) }, Number(lag));
+      },
+    });
+    new Gauge({
+      name: `${PREFIX}circuit_state`,
+      help: "1 for the circuit breaker's current state (closed, half-open, open), 0 for the others.",
+      labelNames: ['state'],
+      registers,
+      collect() {
+        for (const state of CIRCUIT_STATES) this.set({ state }, stats.circuit === state ? 1 : 0);
+      },
+    });
+  }
+
+  /** Adds to the counter what `count` has grown by since the last scrape (a label of '' for none). */
+  private publish<L extends string>(counter: Counter<L>, key: string, label: L, value: string, count: number): void {
+    const before = this.published.get(key) ?? 0;
+    if (count === before) return;
+    if (label === '') counter.inc(count - before);
+    else counter.inc({ [label]: value } as Partial<Record<L, string>>, count - before);
+    this.published.set(key, count);
+  }
+}
