@@ -40,6 +40,7 @@ export class TopicReader {
   private readonly positions = new Map<number, number>();
   private readonly highWatermarks = new Map<number, number>();
   private readonly waiters = new Map<number, Waiter[]>();
+  private readonly joinWaiters = new Set<() => void>();
   private readonly stopping = new AbortController();
   private consumer?: Consumer;
   private running = false;
@@ -49,9 +50,27 @@ export class TopicReader {
     private readonly options: TopicReaderOptions,
   ) {}
 
-  /** True once the consumer runs; it keeps trying to start while Kafka is away. */
+  /** True while the consumer is in its group (it keeps trying to start while Kafka is away). */
   get isRunning(): boolean {
     return this.running;
+  }
+
+  /** Resolves once the consumer is in its group; rejects with KafkaUnavailableError after `timeoutMs`. */
+  whenRunning(timeoutMs: number): Promise<void> {
+    if (this.running) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.joinWaiters.delete(joined);
+        reject(
+          new KafkaUnavailableError(`Not reading ${this.options.topic} yet (still joining after ${timeoutMs} ms).`),
+        );
+      }, timeoutMs);
+      const joined = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.joinWaiters.add(joined);
+    });
   }
 
   /** Records in the log that this reader has not handed over yet, as of the last fetch. */
@@ -105,9 +124,16 @@ export class TopicReader {
       groupId: `kafka-http-gateway.reader.${this.options.topic}.${randomBytes(8).toString('hex')}`,
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: 1_000,
-      // A reader has nothing to hand back to a group, so it restarts after any crash.
-      retry: { initialRetryTime: 300, maxRetryTime: 5_000, retries: 5, restartOnFailure: () => Promise.resolve(true) },
+      // A reader has nothing to hand back to a group, so it restarts after any crash; short
+      // retries, so that it is back within seconds of Kafka (its callers wait for it).
+      retry: { initialRetryTime: 200, maxRetryTime: 1_000, retries: 3, restartOnFailure: () => Promise.resolve(true) },
     });
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      this.running = true;
+      for (const joined of this.joinWaiters) joined();
+      this.joinWaiters.clear();
+    });
+    consumer.on(consumer.events.CRASH, () => (this.running = false));
     try {
       await consumer.connect();
       await consumer.subscribe({ topics: [this.options.topic], fromBeginning: true });
@@ -117,7 +143,6 @@ export class TopicReader {
       throw error;
     }
     this.consumer = consumer;
-    this.running = true;
     if (this.stopping.signal.aborted) await this.stop();
   }
 

@@ -92,8 +92,9 @@ export class SharedIdempotencyStore implements IdempotencyStore<SharedClaim>, On
 
   async begin(scope: string, key: string, fingerprint: string): Promise<Begin<SharedClaim>> {
     const reader = this.reader;
-    if (!reader?.isRunning || this.partitions === 0)
-      throw new KafkaUnavailableError('The idempotency store is not reading its topic yet.');
+    if (!reader) throw new KafkaUnavailableError('The idempotency store has not started.');
+    // Right after a start (or an outage) the reader is still joining: wait for it, within bounds.
+    if (!reader.isRunning) await reader.whenRunning(this.options.produceTimeoutMs);
     const hash = createHash('sha256').update(scope).update('\u0000').update(key).digest();
     const digest = hash.toString('base64url');
     const partition = hash.readUInt32BE(0) % this.partitions;
