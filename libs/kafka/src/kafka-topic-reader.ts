@@ -1,3 +1,4 @@
+import { PRODUCT } from '@app/config';
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { randomBytes } from 'node:crypto';
@@ -121,7 +122,7 @@ export class TopicReader {
   private async run(): Promise<void> {
     await this.options.prepare?.();
     const consumer = this.kafka.consumer({
-      groupId: `kafka-http-gateway.reader.${this.options.topic}.${randomBytes(8).toString('hex')}`,
+      groupId: `${PRODUCT}.reader.${this.options.topic}.${randomBytes(8).toString('hex')}`,
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: 1_000,
       // A reader has nothing to hand back to a group, so it restarts after any crash; short
