@@ -137,4 +137,20 @@ describe('Idempotency-Key across three replicas', () => {
     const metrics = await (await fetch(`${replicas[0].url}/metrics`)).text();
     expect(sample(metrics, 'kafka_gateway_idempotency_claims_expired_total')).toBe(1);
   }, 120_000);
+
+  it('keeps keys per instance with INGRESS_IDEMPOTENCY_STORE=memory, as before', async () => {
+    const local = await Promise.all([0, 1].map(() => startIngress({ ...env, INGRESS_IDEMPOTENCY_STORE: 'memory' })));
+    const body = bodyOf(2_000);
+    const answers = [];
+    for (const replica of [local[0], local[0], local[1]])
+      answers.push(await postJson(`${replica.url}/produce`, body, { headers: { 'idempotency-key': 'local' } }));
+    expect(answers.map((a) => [a.status, a.headers.get('idempotent-replayed')])).toEqual([
+      [200, null],
+      [200, 'true'],
+      [200, null],
+    ]);
+    const records = await readAll(brokers, topic);
+    expect(records.filter((r) => r.value === JSON.stringify({ order: 2_000 }))).toHaveLength(2);
+    await Promise.all(local.map((replica) => replica.stop('SIGTERM')));
+  });
 });
