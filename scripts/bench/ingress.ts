@@ -4,7 +4,9 @@
 //   - the Nest 11 + platform-express floor (nest-floor.ts: one @Post() controller, express.json);
 //   - the ingress, POST /produce with 1 KiB payloads at c=64;
 //   - the ingress, POST /produce/batch with 100 records of 1 KiB at c=16, beside
-//     kafka-producer-perf-test (acks=all, idempotent): the Kafka ceiling.
+//     kafka-producer-perf-test (acks=all, idempotent): the Kafka ceiling;
+//   - the ingress, POST /produce at a steady 500 req/s, without Idempotency-Key and with a fresh
+//     one on every request (the shared store: a claim and a result in Kafka per request).
 // Throughput on a shared machine is noisy, so every server is also measured in CPU µs per request
 // (from /proc/<pid>/stat over the measured window), and the bars are ratios within one run.
 // Prints one table of medians of BENCH_RUNS runs; exits 1 when a bar is missed.
@@ -21,7 +23,9 @@ const DURATION_S = Number(process.env.BENCH_DURATION_S || 15);
 const RUNS = Number(process.env.BENCH_RUNS || 3);
 const PERF_RECORDS = Number(process.env.BENCH_PERF_RECORDS || 200_000);
 const TOPIC = 'bench-ingress';
-const BAR = { rpsOfFloor: 0.8, cpuOfFloor: 1.25, p99Ms: 30, batchOfPerfTest: 0.8, rssMb: 150 };
+const STEADY_RATE = 500;
+const STEADY_CONNECTIONS = 16;
+const BAR = { rpsOfFloor: 0.8, cpuOfFloor: 1.25, p99Ms: 30, batchOfPerfTest: 0.8, rssMb: 150, keyedP99ExtraMs: 10 };
 
 interface Server {
   child: ChildProcess;
@@ -47,6 +51,8 @@ interface Runs {
   floor: Measure[];
   ingress: Measure[];
   batch: Measure[];
+  steady: Measure[];
+  keyed: Measure[];
   perf: PerfTest[];
 }
 type Summary = Measure & { peakRssMb?: number };
@@ -81,11 +87,14 @@ async function main(): Promise<void> {
     lib.autocannon({ url: server.url, body, connections: CONNECTIONS, durationS: 3 });
   lib.autocannon({ url: batchUrl, body: batchBody, connections: BATCH_CONNECTIONS, durationS: 3 });
 
-  const runs: Runs = { bare: [], floor: [], ingress: [], batch: [], perf: [] };
+  const runs: Runs = { bare: [], floor: [], ingress: [], batch: [], steady: [], keyed: [], perf: [] };
   for (let run = 1; run <= RUNS; run++) {
     for (const name of ['bare', 'floor', 'ingress'] as const)
       runs[name].push(measure(servers[name], servers[name].url, body, CONNECTIONS, 1));
     runs.batch.push(measure(servers.ingress, batchUrl, batchBody, BATCH_CONNECTIONS, BATCH_RECORDS));
+    runs.steady.push(measure(servers.ingress, servers.ingress.url, body, STEADY_CONNECTIONS, 1, {}));
+    const key = { headers: { 'content-type': 'application/json', 'idempotency-key': '[<id>]' } };
+    runs.keyed.push(measure(servers.ingress, servers.ingress.url, body, STEADY_CONNECTIONS, 1, key));
     runs.perf.push(kafkaProducerPerf(cluster.brokers));
     const last = <K extends keyof Runs>(name: K) => runs[name].at(-1) as Runs[K][number];
     console.error(
@@ -132,6 +141,8 @@ function verdict(runs: Runs, peakRss: Record<ServerName, number>, bodyBytes: num
     floor: { ...summary(runs.floor), peakRssMb: peakRss.floor } as Summary,
     ingress: { ...summary(runs.ingress), peakRssMb: peakRss.ingress } as Summary,
     batch: summary(runs.batch) as Summary,
+    steady: summary(runs.steady) as Summary,
+    keyed: summary(runs.keyed) as Summary,
     kafkaProducerPerf: {
       recordsPerSec: lib.medianOf(runs.perf, 'recordsPerSec'),
       avgLatencyMs: lib.medianOf(runs.perf, 'avgLatencyMs'),
@@ -151,7 +162,8 @@ function verdict(runs: Runs, peakRss: Record<ServerName, number>, bodyBytes: num
     p99Ms: result.ingress.p99 <= BAR.p99Ms,
     batchOfPerfTest: ratios.batchOfPerfTest >= BAR.batchOfPerfTest,
     rssMb: peakRss.ingress <= BAR.rssMb,
-    noFailures: result.ingress.failed === 0 && result.batch.failed === 0,
+    keyedP99ExtraMs: result.keyed.p99 - result.steady.p99 <= BAR.keyedP99ExtraMs,
+    noFailures: [result.ingress, result.batch, result.steady, result.keyed].every((r) => r.failed === 0),
   };
   return { result, ratios, met };
 }
@@ -171,6 +183,8 @@ ${row(`bare Node http server, c=${CONNECTIONS}`, result.bare, peakRss.bare)}
 ${row(`Nest 11 + platform-express floor`, result.floor, peakRss.floor)}
 ${row(`ingress POST /produce, c=${CONNECTIONS}`, result.ingress, peakRss.ingress)}
 ${row(`ingress /produce/batch x${BATCH_RECORDS}, c=${BATCH_CONNECTIONS}`, result.batch, peakRss.ingress)}
+${row(`ingress /produce at ${STEADY_RATE} req/s`, result.steady, peakRss.ingress)}
+${row(`  the same, fresh Idempotency-Key`, result.keyed, peakRss.ingress)}
   /produce/batch: ${lib.fmt(result.batch.recordsPerSec)} records/s, ${lib.fmt(result.batch.cpuUs / BATCH_RECORDS, 1)} CPU µs per record
   kafka-producer-perf-test (acks=all, idempotent, ${PERF_RECORDS} x 1 KiB): ${lib.fmt(p.recordsPerSec)} records/s, avg ${lib.fmt(p.avgLatencyMs, 1)} ms, p99 ${lib.fmt(p.p99Ms)} ms
 
@@ -179,7 +193,8 @@ ${row(`ingress /produce/batch x${BATCH_RECORDS}, c=${BATCH_CONNECTIONS}`, result
   ingress p99 at c=${CONNECTIONS}              ${lib.fmt(result.ingress.p99, 1)} ms (bar <= ${BAR.p99Ms} ms) ${mark(met.p99Ms)}
   /produce/batch / perf-test        ${ratios.batchOfPerfTest.toFixed(2)}   (bar >= ${BAR.batchOfPerfTest})    ${mark(met.batchOfPerfTest)}
   ingress peak RSS                  ${lib.fmt(peakRss.ingress)} MB (bar <= ${BAR.rssMb} MB) ${mark(met.rssMb)}
-  non-2xx or errors                 ${result.ingress.failed + result.batch.failed}
+  Idempotency-Key p99 extra at ${STEADY_RATE}/s ${lib.fmt(result.keyed.p99 - result.steady.p99, 1)} ms (bar <= ${BAR.keyedP99ExtraMs} ms) ${mark(met.keyedP99ExtraMs)}
+  non-2xx or errors                 ${[result.ingress, result.batch, result.steady, result.keyed].reduce((n, r) => n + r.failed, 0)}
   load average at the end: ${result.loadAverage} (2 cores; other work on the machine skews req/s more than CPU µs)
   => ${Object.values(met).every(Boolean) ? 'every bar met' : 'BAR NOT MET'}
   saved ${lib.saveResult('ingress', saved)}
@@ -199,11 +214,22 @@ async function start(args: string[], path: string, env: Record<string, string> =
   return { child, base, url: `${base}${path}` };
 }
 
-/** One autocannon run against `url`, with the CPU the server used over it. */
-function measure(server: Server, url: string, body: string, connections: number, recordsPerRequest: number): Measure {
+/**
+ * One autocannon run against `url`, with the CPU the server used over it. With `steady`, at
+ * STEADY_RATE requests a second, with its headers and a fresh `[<id>]` in them per request.
+ */
+function measure(
+  server: Server,
+  url: string,
+  body: string,
+  connections: number,
+  recordsPerRequest: number,
+  steady?: { headers?: Record<string, string> },
+): Measure {
   const pid = server.child.pid!;
   const before = cpuSeconds(pid);
-  const r = lib.autocannon({ url, body, connections, durationS: DURATION_S });
+  const load = steady ? { rate: STEADY_RATE, idReplacement: true, ...steady } : {};
+  const r = lib.autocannon({ url, body, connections, durationS: DURATION_S, ...load });
   const used = cpuSeconds(pid) - before;
   return {
     rps: r.rps,

@@ -146,12 +146,18 @@ export function autocannon({
   connections,
   durationS,
   headers = { 'content-type': 'application/json' },
+  rate,
+  idReplacement = false,
 }: {
   url: string;
   body: string;
   connections: number;
   durationS: number;
   headers?: Record<string, string>;
+  /** Requests per second over all connections; unset: as fast as the server answers. */
+  rate?: number;
+  /** Replaces `[<id>]` in the request (headers included) with a fresh id on every request. */
+  idReplacement?: boolean;
 }): AutocannonResult {
   const args = [
     join(repo, 'node_modules/autocannon/autocannon.js'),
@@ -167,7 +173,22 @@ export function autocannon({
   ];
   for (const [name, value] of Object.entries(headers)) args.push('-H', `${name}=${value}`);
   args.push(url);
-  const result = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  // The command line reads `[...]` as a sub-argument, so a `[<id>]` header goes through the API.
+  const options = {
+    url,
+    method: 'POST',
+    body,
+    headers,
+    connections,
+    duration: durationS,
+    overallRate: rate,
+    idReplacement,
+  };
+  const api = `require(${JSON.stringify(join(repo, 'node_modules/autocannon'))})(${JSON.stringify(options)}, (e, r) => { if (e) throw e; process.stdout.write(JSON.stringify(r)); })`;
+  const result = spawnSync(process.execPath, rate !== undefined || idReplacement ? ['-e', api] : args, {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
   if (result.status !== 0) throw new Error(`autocannon failed: ${result.stderr}`);
   const json = JSON.parse(result.stdout) as AutocannonJson;
   return {

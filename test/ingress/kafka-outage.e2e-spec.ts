@@ -5,7 +5,7 @@ import {
   startCluster,
   type LocalCluster,
 } from '../setup/test-kafka';
-import { readAt } from '../support/kcat';
+import { readAll, readAt } from '../support/kcat';
 import { TestKafka } from '../support/kafka-admin';
 import { getJson, postJson } from '../support/http';
 import { startIngress, stopAll, waitFor, type AppProcess } from '../support/processes';
@@ -15,7 +15,8 @@ const PRODUCE_TIMEOUT_MS = 3_000;
 
 /**
  * Stops and restarts a cluster of its own (not the shared one), with the ingress running
- * throughout: 503 with Retry-After in bounded time while Kafka is gone, and recovery by itself.
+ * throughout: 503 with Retry-After in bounded time while Kafka is gone (with Idempotency-Key too,
+ * and then nothing is written), and recovery by itself.
  */
 describe('Kafka stopped mid-test', () => {
   let cluster: LocalCluster;
@@ -54,6 +55,13 @@ describe('Kafka stopped mid-test', () => {
       expect(during.ms).toBeLessThan(PRODUCE_TIMEOUT_MS + 1_000);
     }
     expect((await getJson(`${ingress.url}/health/ready`)).status).toBe(503);
+    // With Idempotency-Key the key cannot be claimed in Kafka: 503, and nothing written.
+    const keyed = { topic, key: 'k', payload: 'keyed' };
+    const withKey = { headers: { 'idempotency-key': 'during-outage' } };
+    const refused = await postJson(`${ingress.url}/produce`, keyed, withKey);
+    expect(refused.status).toBe(503);
+    expect(['KAFKA_UNAVAILABLE', 'KAFKA_TIMEOUT']).toContain(refused.body.code);
+    expect(refused.ms).toBeLessThan(PRODUCE_TIMEOUT_MS + 1_000);
 
     await kafkaScript(cluster, 'up');
 
@@ -61,6 +69,17 @@ describe('Kafka stopped mid-test', () => {
     expect(await readAt(cluster.brokers, topic, after.body.partition, after.body.offset)).toMatchObject({
       value: '"after"',
     });
+    expect((await readAll(cluster.brokers, topic)).filter((r) => r.value === '"keyed"')).toEqual([]);
+    const keyedAfter = await waitFor(
+      'a produce with Idempotency-Key to succeed again',
+      async () => {
+        const response = await postJson(`${ingress.url}/produce`, keyed, withKey);
+        return response.status === 200 ? response : undefined;
+      },
+      60_000,
+    );
+    expect(keyedAfter.headers.get('idempotent-replayed')).toBeNull();
+    expect((await readAll(cluster.brokers, topic)).filter((r) => r.value === '"keyed"')).toHaveLength(1);
     await waitFor(
       '/health to be 200 again',
       async () => (await getJson(`${ingress.url}/health`)).status === 200,

@@ -5,6 +5,7 @@ import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/c
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ApiKeyMiddleware } from './access/api-key.middleware';
 import { IdempotencyMiddleware } from './access/idempotency.middleware';
+import { idempotencyStoreProvider } from './access/idempotency-store.provider';
 import { RateLimitMiddleware } from './access/rate-limit.middleware';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { BodyLimit } from './common/body-limit';
@@ -51,6 +52,7 @@ export class AppModule implements NestModule {
         RateLimitMiddleware,
         JsonBodyMiddleware,
         RequestPipelineMiddleware,
+        idempotencyStoreProvider,
         IdempotencyMiddleware,
       ],
     };

@@ -11,6 +11,7 @@ export {
 } from './kafka.config';
 export { KafkaAdmin } from './kafka-admin.service';
 export { KafkaProducer, type ProducedRecord, type RecordToProduce } from './kafka-producer.service';
+export { KafkaTopicReaders, TopicReader, type TopicReaderOptions, type TopicRecord } from './kafka-topic-reader';
 export { connectProblemReports, keepConnecting } from './kafka-connector';
 export { isTopicName, TOPIC_NAME } from './topic-name';
 export {

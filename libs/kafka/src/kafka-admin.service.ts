@@ -146,13 +146,13 @@ export class KafkaAdmin implements OnModuleInit, OnApplicationShutdown {
   /** Creates a topic with the broker's default partitions and replication unless given. Resolves false when it already existed. */
   async createTopic(
     topic: string,
-    options: { partitions?: number; replicationFactor?: number } = {},
+    options: { partitions?: number; replicationFactor?: number; config?: Record<string, string> } = {},
   ): Promise<boolean> {
     try {
+      const numPartitions = options.partitions ?? -1;
+      const configEntries = Object.entries(options.config ?? {}).map(([name, value]) => ({ name, value }));
       const created = await this.admin.createTopics({
-        topics: [
-          { topic, numPartitions: options.partitions ?? -1, replicationFactor: options.replicationFactor ?? -1 },
-        ],
+        topics: [{ topic, numPartitions, replicationFactor: options.replicationFactor ?? -1, configEntries }],
         waitForLeaders: true,
       });
       this.forget(topic);

@@ -1,9 +1,8 @@
-import { Inject, Injectable, NestMiddleware } from '@nestjs/common';
+import { Inject, Injectable, Logger, NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { createHash } from 'node:crypto';
 import { ApiError } from '../common/api-error';
-import { INGRESS_CONFIG, type IngressConfig } from '../config/ingress.config';
-import { IdempotencyStore } from './idempotency.store';
+import { IDEMPOTENCY_STORE, type Begin, type IdempotencyStore } from './idempotency.store';
 
 const KEY = /^[\x21-\x7e]{1,255}$/;
 
@@ -13,6 +12,8 @@ const KEY = /^[\x21-\x7e]{1,255}$/;
  * `Idempotent-Replayed: true`) and writes nothing. The same key with another body is refused
  * (422), and one still being processed answers 409. Only successes are remembered: after a
  * failure the key can be used again. Keys are scoped to the API key that sent them.
+ * Where keys live is the store's business (idempotency-store.provider.ts): shared by every replica
+ * through Kafka by default, or per instance.
  *
  * A middleware on the produce routes rather than an interceptor: Nest runs an interceptor's rxjs
  * chain and AsyncResource bindings for every request of a route, and most requests carry no key.
@@ -21,17 +22,13 @@ const KEY = /^[\x21-\x7e]{1,255}$/;
  */
 @Injectable()
 export class IdempotencyMiddleware implements NestMiddleware {
-  private readonly store: IdempotencyStore;
-  private readonly enabled: boolean;
+  private readonly logger = new Logger('IdempotencyStore');
 
-  constructor(@Inject(INGRESS_CONFIG) config: IngressConfig) {
-    this.store = new IdempotencyStore(config.access.idempotency.ttlMs, config.access.idempotency.maxKeys);
-    this.enabled = config.access.idempotency.ttlMs > 0;
-  }
+  constructor(@Inject(IDEMPOTENCY_STORE) private readonly store: IdempotencyStore | null) {}
 
   use(request: Request, response: Response, next: NextFunction): void {
     const header = request.headers['idempotency-key'];
-    if (header === undefined || !this.enabled) return next();
+    if (header === undefined || !this.store) return next();
     if (typeof header !== 'string' || !KEY.test(header)) {
       const message = 'Idempotency-Key must be 1-255 printable ASCII characters';
       return next(
@@ -40,9 +37,15 @@ export class IdempotencyMiddleware implements NestMiddleware {
         ]),
       );
     }
-    const key = `${request.apiKeyId ?? ''}\u0000${request.path}\u0000${header}`;
+    const scope = request.apiKeyId ?? '';
+    const key = `${request.path}\u0000${header}`;
     const fingerprint = createHash('sha256').update(JSON.stringify(request.body)).digest('base64');
-    const begun = this.store.begin(key, fingerprint);
+    const begun = this.store.begin(scope, key, fingerprint);
+    if (begun instanceof Promise) begun.then((b) => this.act(b, response, next), next);
+    else this.act(begun, response, next);
+  }
+
+  private act(begun: Begin, response: Response, next: NextFunction): void {
     switch (begun.state) {
       case 'reused':
         return next(
@@ -63,7 +66,7 @@ export class IdempotencyMiddleware implements NestMiddleware {
         response.json(begun.body);
         return;
       case 'new':
-        this.remember(key, response);
+        this.remember(begun.claim, response);
         return next();
     }
   }
@@ -71,20 +74,34 @@ export class IdempotencyMiddleware implements NestMiddleware {
   /**
    * Keeps the answer the route (or the exception filter) sends, both of which answer with
    * `response.json`: a success is remembered, anything else, or no answer at all, frees the key.
+   * A store that remembers through Kafka holds the answer until the result is written, so a
+   * client that has its answer finds it on every replica; if that write fails the answer still
+   * goes out (the record is written) and the claim holds until it expires.
    */
-  private remember(key: string, response: Response): void {
+  private remember(claim: unknown, response: Response): void {
+    const store = this.store!;
     const json = response.json;
     let settled = false;
     response.json = (body: unknown) => {
-      if (!settled) {
-        settled = true;
-        if (response.statusCode < 300) this.store.complete(key, response.statusCode, body);
-        else this.store.abandon(key);
+      if (settled) return json.call(response, body);
+      settled = true;
+      if (response.statusCode >= 300) {
+        store.abandon(claim);
+        return json.call(response, body);
       }
-      return json.call(response, body);
+      const kept = store.complete(claim, response.statusCode, body);
+      if (!kept) return json.call(response, body);
+      kept.then(
+        () => json.call(response, body),
+        (error: unknown) => {
+          this.logger.warn(`Could not remember an Idempotency-Key's result: ${(error as Error).message}`);
+          json.call(response, body);
+        },
+      );
+      return response;
     };
     response.once('close', () => {
-      if (!settled) this.store.abandon(key);
+      if (!settled) store.abandon(claim);
     });
   }
 }

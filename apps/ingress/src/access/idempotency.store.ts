@@ -1,59 +1,21 @@
-export type Begin =
-  { state: 'new' } | { state: 'in-progress' } | { state: 'reused' } | { state: 'done'; status: number; body: unknown };
-
-interface Entry {
-  fingerprint: string;
-  expiresAt: number;
-  result?: { status: number; body: unknown };
-}
+/** What a store says about a request's Idempotency-Key. `new`: this request may write, and holds the claim. */
+export type Begin<Claim = unknown> =
+  | { state: 'new'; claim: Claim }
+  | { state: 'in-progress' }
+  | { state: 'reused' }
+  | { state: 'done'; status: number; body: unknown };
 
 /**
- * Remembers, per Idempotency-Key, what the first request with it answered, for a while and up
- * to a number of keys (the oldest go first). In memory, per instance: a repeat that reaches
- * another instance is written again.
+ * Where Idempotency-Keys are remembered: per instance (`MemoryIdempotencyStore`) or shared by every
+ * replica through Kafka (`SharedIdempotencyStore`). Keys live in a `scope` the caller chooses (the
+ * client's identity), so two clients never see each other's keys.
  */
-export class IdempotencyStore {
-  // A Map iterates in insertion order, which here is also expiry order.
-  private readonly entries = new Map<string, Entry>();
-
-  constructor(
-    private readonly ttlMs: number,
-    private readonly maxKeys: number,
-    private readonly now: () => number = Date.now,
-  ) {}
-
-  get size(): number {
-    return this.entries.size;
-  }
-
-  begin(key: string, fingerprint: string): Begin {
-    this.evictExpired();
-    const entry = this.entries.get(key);
-    if (entry) {
-      if (entry.fingerprint !== fingerprint) return { state: 'reused' };
-      return entry.result ? { state: 'done', ...entry.result } : { state: 'in-progress' };
-    }
-    this.entries.set(key, { fingerprint, expiresAt: this.now() + this.ttlMs });
-    while (this.entries.size > this.maxKeys) this.entries.delete(this.entries.keys().next().value!);
-    return { state: 'new' };
-  }
-
-  complete(key: string, status: number, body: unknown): void {
-    const entry = this.entries.get(key);
-    if (entry) entry.result = { status, body };
-  }
-
-  /** The request failed: forget the key so that a retry is processed. */
-  abandon(key: string): void {
-    const entry = this.entries.get(key);
-    if (entry && !entry.result) this.entries.delete(key);
-  }
-
-  private evictExpired(): void {
-    const now = this.now();
-    for (const [key, entry] of this.entries) {
-      if (entry.expiresAt > now) break;
-      this.entries.delete(key);
-    }
-  }
+export interface IdempotencyStore<Claim = unknown> {
+  begin(scope: string, key: string, fingerprint: string): Begin<Claim> | Promise<Begin<Claim>>;
+  /** The claimed request succeeded; when this returns a promise, the answer waits for it. */
+  complete(claim: Claim, status: number, body: unknown): void | Promise<void>;
+  /** The claimed request failed or was not answered: the key may be used again. */
+  abandon(claim: Claim): void;
 }
+
+export const IDEMPOTENCY_STORE = Symbol('IDEMPOTENCY_STORE');

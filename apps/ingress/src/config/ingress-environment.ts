@@ -1,4 +1,5 @@
 import { EnvBoolean, EnvFile, EnvInteger, EnvList, EnvNumber, EnvOneOf, EnvPort, EnvText } from '@app/config';
+import { TOPIC_NAME } from '@app/kafka';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '@app/observability';
 import { IsOptional } from 'class-validator';
 
@@ -7,6 +8,8 @@ export const API_KEY = /^[\x21-\x2b\x2d-\x7e]{16,256}$/;
 /** A topic name, or a glob of one (`*`, `?`, `[...]`). */
 const TOPIC_GLOB = /^[a-zA-Z0-9._\-*?[\]!]{1,249}$/;
 const ORIGIN = /^(\*|https?:\/\/[^\s,/]+)$/;
+export const IDEMPOTENCY_STORES = ['shared', 'memory'] as const;
+export type IdempotencyStoreKind = (typeof IDEMPOTENCY_STORES)[number];
 
 /** The ingress's own environment variables; Kafka's are in @app/kafka. */
 export class IngressEnvironment {
@@ -83,6 +86,17 @@ export class IngressEnvironment {
 
   @EnvInteger(1, 10_000_000)
   INGRESS_IDEMPOTENCY_MAX_KEYS = 50_000;
+
+  /** `shared`: one key space for every replica, kept in INGRESS_IDEMPOTENCY_TOPIC; `memory`: per instance. */
+  @EnvOneOf(IDEMPOTENCY_STORES)
+  INGRESS_IDEMPOTENCY_STORE: IdempotencyStoreKind = 'shared';
+
+  @EnvText(TOPIC_NAME, 'a Kafka topic name')
+  INGRESS_IDEMPOTENCY_TOPIC = 'kafka-http-gateway.idempotency';
+
+  /** Test only: a pause between winning an Idempotency-Key claim and writing the record. */
+  @EnvInteger(0, 600_000)
+  INGRESS_IDEMPOTENCY_TEST_DELAY_MS = 0;
 
   @EnvList(ORIGIN, 'a comma-separated list of origins such as https://app.example.com, or *')
   @IsOptional()

@@ -2,7 +2,7 @@ import { ConfigError, validateEnvironment, type Environment } from '@app/config'
 import { kafkaConfigFromEnv, type KafkaConfig } from '@app/kafka';
 import type { LogFormat, LogLevel } from '@app/observability';
 import { readFileSync } from 'node:fs';
-import { API_KEY, IngressEnvironment } from './ingress-environment';
+import { API_KEY, IngressEnvironment, type IdempotencyStoreKind } from './ingress-environment';
 
 export { IngressEnvironment } from './ingress-environment';
 
@@ -29,7 +29,7 @@ export interface AccessConfig {
   /** Undefined: no rate limit. */
   rateLimit?: { perSecond: number; burst: number };
   /** ttlMs 0 turns Idempotency-Key handling off. */
-  idempotency: { ttlMs: number; maxKeys: number };
+  idempotency: { ttlMs: number; maxKeys: number; store: IdempotencyStoreKind; topic: string; testDelayMs: number };
   corsOrigins?: string[];
 }
 
@@ -128,7 +128,13 @@ function accessConfig(vars: IngressEnvironment): AccessConfig {
       perSecond > 0
         ? { perSecond, burst: vars.INGRESS_RATE_LIMIT_BURST ?? Math.max(1, Math.ceil(perSecond)) }
         : undefined,
-    idempotency: { ttlMs: vars.INGRESS_IDEMPOTENCY_TTL_MS, maxKeys: vars.INGRESS_IDEMPOTENCY_MAX_KEYS },
+    idempotency: {
+      ttlMs: vars.INGRESS_IDEMPOTENCY_TTL_MS,
+      maxKeys: vars.INGRESS_IDEMPOTENCY_MAX_KEYS,
+      store: vars.INGRESS_IDEMPOTENCY_STORE,
+      topic: vars.INGRESS_IDEMPOTENCY_TOPIC,
+      testDelayMs: vars.INGRESS_IDEMPOTENCY_TEST_DELAY_MS,
+    },
     corsOrigins: vars.INGRESS_CORS_ORIGINS,
   };
 }
