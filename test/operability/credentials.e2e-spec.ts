@@ -15,7 +15,8 @@ const PLAIN = 'k-plain-0123456789abcdef';
 const sha256 = (key: string) => createHash('sha256').update(key).digest('hex');
 
 const send = (ingress: AppProcess, key: string, topic: string, batch: boolean, header = 'x-api-key') => {
-  const headers = header === 'x-api-key' ? { 'x-api-key': key } : { authorization: `Bearer ${key}` };
+  const headers: Record<string, string> =
+    header === 'x-api-key' ? { 'x-api-key': key } : { authorization: `Bearer ${key}` };
   return batch
     ? postJson(`${ingress.url}/produce/batch`, { topic, messages: [{ payload: 1 }, { payload: 2 }] }, { headers })
     : postJson(`${ingress.url}/produce`, { topic, payload: 1 }, { headers });

@@ -81,7 +81,18 @@ kafka.config and ingress.config with a line that says where they go instead.
   "SHUTDOWN_TIMEOUT_MS" "ingress.shutdownTimeoutSeconds"
   "INGRESS_API_KEYS" "ingress.apiKeys (a Secret)"
   "INGRESS_API_KEYS_FILE" "ingress.apiKeys (a Secret)"
+  "INGRESS_CREDENTIALS_FILE" "ingress.credentials (a Secret)"
 }}
+{{- range $name := list "INGRESS_JWT_JWKS_URL" "INGRESS_JWT_ISSUER" "INGRESS_JWT_AUDIENCE" "INGRESS_JWT_SCOPE_CLAIM" }}
+{{- if hasKey $.Values.ingress.config $name }}
+{{- fail (printf "ingress.config.%s: set ingress.jwt instead" $name) }}
+{{- end }}
+{{- end }}
+{{- with .Values.ingress.jwt }}
+{{- if and .jwksUrl (not (and .issuer .audience)) }}
+{{- fail "ingress.jwt.jwksUrl needs ingress.jwt.issuer and ingress.jwt.audience: tokens are checked for both" }}
+{{- end }}
+{{- end }}
 {{- range $section, $config := dict "kafka.config" .Values.kafka.config "ingress.config" .Values.ingress.config }}
 {{- range $name, $_ := $config }}
 {{- if hasKey $managed $name }}
@@ -220,6 +231,8 @@ prometheus.io/path: /metrics
 {{- $requestTimeoutMs := .root.Values.kafka.config.KAFKA_REQUEST_TIMEOUT_MS | default 10000 | int }}
 {{- add .forwarder.shutdownTimeoutSeconds 5 (div (add $requestTimeoutMs 999) 1000) 5 }}
 {{- end }}
+
+{{- define "gateway.credentialsDir" -}}/etc/kafka-http-gateway/credentials{{- end }}
 
 {{/* The API key file's name in its Secret (and in the mounted folder). */}}
 {{- define "gateway.apiKeysFile" -}}
