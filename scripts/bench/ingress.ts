@@ -4,13 +4,17 @@
 //   - the Nest 11 + platform-express floor (nest-floor.ts: one @Post() controller, express.json);
 //   - the ingress, POST /produce with 1 KiB payloads at c=64;
 //   - the ingress, POST /produce/batch with 100 records of 1 KiB at c=16, beside
-//     kafka-producer-perf-test (acks=all, idempotent): the Kafka ceiling.
+//     kafka-producer-perf-test (acks=all, idempotent): the Kafka ceiling;
+//   - a second ingress with INGRESS_CREDENTIALS_FILE of 1 000 named credentials (each with its own
+//     topic globs), POST /produce as one of them at c=64: what authentication and scopes cost.
 // Throughput on a shared machine is noisy, so every server is also measured in CPU µs per request
 // (from /proc/<pid>/stat over the measured window), and the bars are ratios within one run.
 // Prints one table of medians of BENCH_RUNS runs; exits 1 when a bar is missed.
 import type { ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadavg } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { cpuSeconds, freePort, peakRssMb, waitForHttp, waitForPort } from '../../test/support/system';
 import * as lib from './lib';
 
@@ -21,14 +25,16 @@ const DURATION_S = Number(process.env.BENCH_DURATION_S || 15);
 const RUNS = Number(process.env.BENCH_RUNS || 3);
 const PERF_RECORDS = Number(process.env.BENCH_PERF_RECORDS || 200_000);
 const TOPIC = 'bench-ingress';
-const BAR = { rpsOfFloor: 0.8, cpuOfFloor: 1.25, p99Ms: 30, batchOfPerfTest: 0.8, rssMb: 150 };
+const BAR = { rpsOfFloor: 0.8, cpuOfFloor: 1.25, p99Ms: 30, batchOfPerfTest: 0.8, rssMb: 150, cpuOfNoAuth: 1.05 };
+const CREDENTIALS = 1_000;
+const BENCH_KEY = 'bench-credential-0123456789abcdef';
 
 interface Server {
   child: ChildProcess;
   base: string;
   url: string;
 }
-type ServerName = 'bare' | 'floor' | 'ingress';
+type ServerName = 'bare' | 'floor' | 'ingress' | 'credentials';
 interface Measure {
   rps: number;
   recordsPerSec: number;
@@ -46,6 +52,7 @@ interface Runs {
   bare: Measure[];
   floor: Measure[];
   ingress: Measure[];
+  credentials: Measure[];
   batch: Measure[];
   perf: PerfTest[];
 }
@@ -72,24 +79,39 @@ async function main(): Promise<void> {
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
     }),
+    credentials: await start([...lib.gatewayNodeFlags, join(lib.repo, 'dist/apps/ingress/main.js')], '/produce', {
+      KAFKA_BROKERS: cluster.brokers,
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      INGRESS_CREDENTIALS_FILE: credentialsFile(),
+    }),
   };
   await waitForHttp(`${servers.ingress.base}/health/ready`);
+  await waitForHttp(`${servers.credentials.base}/health/ready`);
+  const keyed = { 'content-type': 'application/json', 'x-api-key': BENCH_KEY };
   const batchUrl = `${servers.ingress.base}/produce/batch`;
 
   // Warm up (JIT, connections, the producer's metadata) before measuring.
   for (const server of Object.values(servers))
-    lib.autocannon({ url: server.url, body, connections: CONNECTIONS, durationS: 3 });
+    lib.autocannon({
+      url: server.url,
+      body,
+      connections: CONNECTIONS,
+      durationS: 3,
+      headers: server === servers.credentials ? keyed : undefined,
+    });
   lib.autocannon({ url: batchUrl, body: batchBody, connections: BATCH_CONNECTIONS, durationS: 3 });
 
-  const runs: Runs = { bare: [], floor: [], ingress: [], batch: [], perf: [] };
+  const runs: Runs = { bare: [], floor: [], ingress: [], credentials: [], batch: [], perf: [] };
   for (let run = 1; run <= RUNS; run++) {
     for (const name of ['bare', 'floor', 'ingress'] as const)
       runs[name].push(measure(servers[name], servers[name].url, body, CONNECTIONS, 1));
+    runs.credentials.push(measure(servers.credentials, servers.credentials.url, body, CONNECTIONS, 1, keyed));
     runs.batch.push(measure(servers.ingress, batchUrl, batchBody, BATCH_CONNECTIONS, BATCH_RECORDS));
     runs.perf.push(kafkaProducerPerf(cluster.brokers));
     const last = <K extends keyof Runs>(name: K) => runs[name].at(-1) as Runs[K][number];
     console.error(
-      `run ${run}/${RUNS}: bare ${lib.fmt(last('bare').rps)}, floor ${lib.fmt(last('floor').rps)}, ingress ${lib.fmt(last('ingress').rps)} req/s;` +
+      `run ${run}/${RUNS}: bare ${lib.fmt(last('bare').rps)}, floor ${lib.fmt(last('floor').rps)}, ingress ${lib.fmt(last('ingress').rps)}, with credentials ${lib.fmt(last('credentials').rps)} req/s;` +
         ` batch ${lib.fmt(last('batch').recordsPerSec)} rec/s, perf-test ${lib.fmt(last('perf').recordsPerSec)} rec/s; load ${loadAverage()}`,
     );
   }
@@ -97,6 +119,7 @@ async function main(): Promise<void> {
     bare: peakRssMb(servers.bare.child.pid!),
     floor: peakRssMb(servers.floor.child.pid!),
     ingress: peakRssMb(servers.ingress.child.pid!),
+    credentials: peakRssMb(servers.credentials.child.pid!),
   };
   for (const server of Object.values(servers)) await lib.stopProcess(server.child);
   process.exitCode = report(runs, peakRss, Buffer.byteLength(body)) ? 0 : 1;
@@ -131,6 +154,7 @@ function verdict(runs: Runs, peakRss: Record<ServerName, number>, bodyBytes: num
     bare: { ...summary(runs.bare), peakRssMb: peakRss.bare } as Summary,
     floor: { ...summary(runs.floor), peakRssMb: peakRss.floor } as Summary,
     ingress: { ...summary(runs.ingress), peakRssMb: peakRss.ingress } as Summary,
+    credentials: { ...summary(runs.credentials), peakRssMb: peakRss.credentials } as Summary,
     batch: summary(runs.batch) as Summary,
     kafkaProducerPerf: {
       recordsPerSec: lib.medianOf(runs.perf, 'recordsPerSec'),
@@ -144,6 +168,7 @@ function verdict(runs: Runs, peakRss: Record<ServerName, number>, bodyBytes: num
     rpsOfFloor: result.ingress.rps / result.floor.rps,
     cpuOfFloor: result.ingress.cpuUs / result.floor.cpuUs,
     batchOfPerfTest: result.batch.recordsPerSec / result.kafkaProducerPerf.recordsPerSec,
+    cpuOfNoAuth: result.credentials.cpuUs / result.ingress.cpuUs,
   };
   const met = {
     rpsOfFloor: ratios.rpsOfFloor >= BAR.rpsOfFloor,
@@ -151,7 +176,8 @@ function verdict(runs: Runs, peakRss: Record<ServerName, number>, bodyBytes: num
     p99Ms: result.ingress.p99 <= BAR.p99Ms,
     batchOfPerfTest: ratios.batchOfPerfTest >= BAR.batchOfPerfTest,
     rssMb: peakRss.ingress <= BAR.rssMb,
-    noFailures: result.ingress.failed === 0 && result.batch.failed === 0,
+    cpuOfNoAuth: ratios.cpuOfNoAuth <= BAR.cpuOfNoAuth,
+    noFailures: result.ingress.failed === 0 && result.batch.failed === 0 && result.credentials.failed === 0,
   };
   return { result, ratios, met };
 }
@@ -170,6 +196,7 @@ Ingress benchmark: ${DURATION_S} s x ${RUNS} runs, medians; 1 KiB payloads (${bo
 ${row(`bare Node http server, c=${CONNECTIONS}`, result.bare, peakRss.bare)}
 ${row(`Nest 11 + platform-express floor`, result.floor, peakRss.floor)}
 ${row(`ingress POST /produce, c=${CONNECTIONS}`, result.ingress, peakRss.ingress)}
+${row(`ingress + ${lib.fmt(CREDENTIALS)} credentials, c=${CONNECTIONS}`, result.credentials, peakRss.credentials)}
 ${row(`ingress /produce/batch x${BATCH_RECORDS}, c=${BATCH_CONNECTIONS}`, result.batch, peakRss.ingress)}
   /produce/batch: ${lib.fmt(result.batch.recordsPerSec)} records/s, ${lib.fmt(result.batch.cpuUs / BATCH_RECORDS, 1)} CPU µs per record
   kafka-producer-perf-test (acks=all, idempotent, ${PERF_RECORDS} x 1 KiB): ${lib.fmt(p.recordsPerSec)} records/s, avg ${lib.fmt(p.avgLatencyMs, 1)} ms, p99 ${lib.fmt(p.p99Ms)} ms
@@ -179,7 +206,8 @@ ${row(`ingress /produce/batch x${BATCH_RECORDS}, c=${BATCH_CONNECTIONS}`, result
   ingress p99 at c=${CONNECTIONS}              ${lib.fmt(result.ingress.p99, 1)} ms (bar <= ${BAR.p99Ms} ms) ${mark(met.p99Ms)}
   /produce/batch / perf-test        ${ratios.batchOfPerfTest.toFixed(2)}   (bar >= ${BAR.batchOfPerfTest})    ${mark(met.batchOfPerfTest)}
   ingress peak RSS                  ${lib.fmt(peakRss.ingress)} MB (bar <= ${BAR.rssMb} MB) ${mark(met.rssMb)}
-  non-2xx or errors                 ${result.ingress.failed + result.batch.failed}
+  credentials CPU µs / no auth      ${ratios.cpuOfNoAuth.toFixed(2)}   (bar <= ${BAR.cpuOfNoAuth})   ${mark(met.cpuOfNoAuth)}
+  non-2xx or errors                 ${result.ingress.failed + result.batch.failed + result.credentials.failed}
   load average at the end: ${result.loadAverage} (2 cores; other work on the machine skews req/s more than CPU µs)
   => ${Object.values(met).every(Boolean) ? 'every bar met' : 'BAR NOT MET'}
   saved ${lib.saveResult('ingress', saved)}
@@ -200,10 +228,17 @@ async function start(args: string[], path: string, env: Record<string, string> =
 }
 
 /** One autocannon run against `url`, with the CPU the server used over it. */
-function measure(server: Server, url: string, body: string, connections: number, recordsPerRequest: number): Measure {
+function measure(
+  server: Server,
+  url: string,
+  body: string,
+  connections: number,
+  recordsPerRequest: number,
+  headers?: Record<string, string>,
+): Measure {
   const pid = server.child.pid!;
   const before = cpuSeconds(pid);
-  const r = lib.autocannon({ url, body, connections, durationS: DURATION_S });
+  const r = lib.autocannon({ url, body, connections, durationS: DURATION_S, headers });
   const used = cpuSeconds(pid) - before;
   return {
     rps: r.rps,
@@ -242,6 +277,21 @@ function kafkaProducerPerf(brokers: string): PerfTest {
     avgLatencyMs: num(/([\d.]+) ms avg latency/),
     p99Ms: num(/([\d.]+) ms 99th/),
   };
+}
+
+/** 1 000 named credentials, each with its own topic globs and half by sha256; the bench writes as the last. */
+function credentialsFile(): string {
+  const lines = ['credentials:'];
+  for (let i = 1; i < CREDENTIALS; i++) {
+    const key = `team-${i}-key-0123456789abcdef`;
+    lines.push(`  - name: team-${i}`);
+    lines.push(i % 2 ? `    key: "${key}"` : `    sha256: "${createHash('sha256').update(key).digest('hex')}"`);
+    lines.push(`    topics: ["team-${i}.*", "shared-${i % 10}"]`);
+  }
+  lines.push('  - name: bench', `    key: "${BENCH_KEY}"`, `    topics: ["bench-*"]`);
+  const file = join(mkdtempSync(join(tmpdir(), 'bench-credentials-')), 'credentials.yaml');
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
 }
 
 function loadAverage(): string {
