@@ -2,8 +2,11 @@ import type { Request } from 'express';
 
 declare module 'express' {
   interface Request {
-    /** Who sent the request, once authenticated; undefined without authentication. */
-    client?: AuthenticatedClient;
+    /**
+     * Who sent the request, once authenticated; undefined without authentication. Not `client`:
+     * Node sets that on every request, to the socket.
+     */
+    authenticatedClient?: AuthenticatedClient;
   }
 }
 
@@ -26,6 +29,6 @@ export interface AuthenticatedClient {
 
 /** Sets who the request is from: for the pipeline after it, and for the request's log line. */
 export function authenticate(request: Request, client: AuthenticatedClient): void {
-  request.client = client;
+  request.authenticatedClient = client;
   request.clientId = client.id;
 }

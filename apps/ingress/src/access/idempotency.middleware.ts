@@ -40,7 +40,7 @@ export class IdempotencyMiddleware implements NestMiddleware {
         ]),
       );
     }
-    const key = `${request.client?.id ?? ''}\u0000${request.path}\u0000${header}`;
+    const key = `${request.clientId ?? ''}\u0000${request.path}\u0000${header}`;
     const fingerprint = createHash('sha256').update(JSON.stringify(request.body)).digest('base64');
     const begun = this.store.begin(key, fingerprint);
     switch (begun.state) {

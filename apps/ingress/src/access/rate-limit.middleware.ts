@@ -24,9 +24,9 @@ export class RateLimitMiddleware implements NestMiddleware {
   constructor(@Inject(INGRESS_CONFIG) private readonly config: IngressConfig) {}
 
   use(request: Request, response: Response, next: NextFunction): void {
-    const limit = request.client?.rateLimit ?? this.config.access.rateLimit;
+    const limit = request.authenticatedClient?.rateLimit ?? this.config.access.rateLimit;
     if (!limit || isPublicRequest(request, this.config.access)) return next();
-    const client = request.client?.id ?? `ip:${request.ip}`;
+    const client = request.clientId ?? `ip:${request.ip}`;
     const now = Date.now();
     const bucket = this.buckets.get(client) ?? { tokens: limit.burst, at: now };
     bucket.tokens = Math.min(limit.burst, bucket.tokens + ((now - bucket.at) * limit.perSecond) / 1000);

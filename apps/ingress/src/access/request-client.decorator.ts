@@ -5,5 +5,5 @@ import type { AuthenticatedClient } from './authenticated-client';
 /** Who sent the request (undefined without authentication), for the topic scopes and the metrics. */
 export const RequestClient = createParamDecorator(
   (_: unknown, context: ExecutionContext): AuthenticatedClient | undefined =>
-    context.switchToHttp().getRequest<Request>().client,
+    context.switchToHttp().getRequest<Request>().authenticatedClient,
 );
