@@ -247,8 +247,8 @@ The ingress answers inside the cluster at
 Try it from your machine:
   kubectl -n {{ .Release.Namespace }} port-forward svc/{{ include "gateway.fullname" . }}-ingress 6969:{{ .Values.ingress.service.port }}
   curl -s localhost:6969/produce -H 'content-type: application/json' -d '{"topic":"<topic>","payload":{"hello":"world"}}'
-{{- if or .Values.ingress.apiKeys.existingSecret .Values.ingress.apiKeys.keys }}
-  (add -H 'Authorization: Bearer <an API key>': every request but health, metrics and docs needs one)
+{{- if or .Values.ingress.apiKeys.existingSecret .Values.ingress.apiKeys.keys .Values.ingress.credentials.existingSecret .Values.ingress.jwt.jwksUrl }}
+  (add -H 'Authorization: Bearer <an API key or token>': every request but health, metrics and docs needs one)
 {{- end }}
 {{- if and .Values.metrics.scrapeAnnotations (hasKey .Values.ingress.config "INGRESS_PUBLIC_METRICS") (not (include "gateway.envValue" .Values.ingress.config.INGRESS_PUBLIC_METRICS | regexMatch "(?i)^(true|1|yes|on)$")) }}
   WARNING: INGRESS_PUBLIC_METRICS is false, so the ingress answers a scrape without an API key with 401:
