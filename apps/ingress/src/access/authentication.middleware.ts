@@ -27,6 +27,7 @@ export class AuthenticationMiddleware implements NestMiddleware {
   private readonly jwt?: JwtVerifier;
   private readonly enabled: boolean;
   private readonly realm = `Bearer realm="${PRODUCT}"`;
+  private keySetErrorLoggedAt = -Infinity;
 
   constructor(
     @Inject(INGRESS_CONFIG) private readonly config: IngressConfig,
@@ -63,8 +64,20 @@ export class AuthenticationMiddleware implements NestMiddleware {
 
   private tokenRefused(error: unknown, response: Response, next: NextFunction): void {
     if (error instanceof KeySetUnavailableError) {
-      this.logger.error(error.message);
-      return next(new ApiError('AUTH_UNAVAILABLE', `${error.message}. Retry shortly.`, undefined, KEY_SET_RETRY_S));
+      // Once per retry interval, not per request: an issuer outage must not flood the log.
+      const now = Date.now();
+      if (now - this.keySetErrorLoggedAt >= KEY_SET_RETRY_S * 1000) {
+        this.keySetErrorLoggedAt = now;
+        this.logger.error(error.message);
+      }
+      return next(
+        new ApiError(
+          'AUTH_UNAVAILABLE',
+          "The token issuer's signing keys cannot be fetched; retry shortly.",
+          undefined,
+          KEY_SET_RETRY_S,
+        ),
+      );
     }
     if (error instanceof InvalidTokenError) return this.refuse(response, next, error.message, true);
     next(error);
