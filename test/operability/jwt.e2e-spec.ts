@@ -147,6 +147,24 @@ describe('OIDC / JWT bearer tokens', () => {
     expect((await readAll(brokers, orders)).length).toBe(before);
   });
 
+  it('answers 503 AUTH_UNAVAILABLE with Retry-After while the key set cannot be fetched, without its details', async () => {
+    const unreachable = await startIngress({
+      KAFKA_BROKERS: brokers,
+      INGRESS_JWT_JWKS_URL: 'http://127.0.0.1:1/jwks.json',
+      INGRESS_JWT_ISSUER: ISSUER,
+      INGRESS_JWT_AUDIENCE: AUDIENCE,
+    });
+    const response = await postJson(
+      `${unreachable.url}/produce`,
+      { topic: orders, payload: 1 },
+      { headers: { authorization: `Bearer ${await token(first)}` } },
+    );
+    expect(response.status).toBe(503);
+    expect(response.body.code).toBe('AUTH_UNAVAILABLE');
+    expect(response.body.error).not.toContain('127.0.0.1');
+    expect(Number(response.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+  });
+
   it('fetches the key set again for an unknown kid after a key rotation, and not for every unknown kid', async () => {
     const fetchesBefore = jwks.fetches;
     const stranger = await signingKey('nobody');
