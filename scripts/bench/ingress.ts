@@ -7,12 +7,16 @@
 //     kafka-producer-perf-test (acks=all, idempotent): the Kafka ceiling;
 //   - the ingress, POST /produce at a steady 500 req/s, without Idempotency-Key and with a fresh
 //     one on every request (the shared store: a claim and a result in Kafka per request).
+//   - a second ingress with INGRESS_CREDENTIALS_FILE of 1 000 named credentials (each with its own
+//     topic globs), POST /produce as one of them at c=64: what authentication and scopes cost.
 // Throughput on a shared machine is noisy, so every server is also measured in CPU µs per request
 // (from /proc/<pid>/stat over the measured window), and the bars are ratios within one run.
 // Prints one table of medians of BENCH_RUNS runs; exits 1 when a bar is missed.
 import type { ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadavg } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { cpuSeconds, freePort, peakRssMb, waitForHttp, waitForPort } from '../../test/support/system';
 import * as lib from './lib';
 
@@ -25,14 +29,24 @@ const PERF_RECORDS = Number(process.env.BENCH_PERF_RECORDS || 200_000);
 const TOPIC = 'bench-ingress';
 const STEADY_RATE = 500;
 const STEADY_CONNECTIONS = 16;
-const BAR = { rpsOfFloor: 0.8, cpuOfFloor: 1.25, p99Ms: 30, batchOfPerfTest: 0.8, rssMb: 150, keyedP99ExtraMs: 10 };
+const BAR = {
+  rpsOfFloor: 0.8,
+  cpuOfFloor: 1.25,
+  p99Ms: 30,
+  batchOfPerfTest: 0.8,
+  rssMb: 150,
+  keyedP99ExtraMs: 10,
+  cpuOfNoAuth: 1.05,
+};
+const CREDENTIALS = 1_000;
+const BENCH_KEY = 'bench-credential-0123456789abcdef';
 
 interface Server {
   child: ChildProcess;
   base: string;
   url: string;
 }
-type ServerName = 'bare' | 'floor' | 'ingress';
+type ServerName = 'bare' | 'floor' | 'ingress' | 'credentials';
 interface Measure {
   rps: number;
   recordsPerSec: number;
@@ -50,6 +64,7 @@ interface Runs {
   bare: Measure[];
   floor: Measure[];
   ingress: Measure[];
+  credentials: Measure[];
   batch: Measure[];
   steady: Measure[];
   keyed: Measure[];
@@ -78,27 +93,42 @@ async function main(): Promise<void> {
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
     }),
+    credentials: await start([...lib.gatewayNodeFlags, join(lib.repo, 'dist/apps/ingress/main.js')], '/produce', {
+      KAFKA_BROKERS: cluster.brokers,
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      INGRESS_CREDENTIALS_FILE: credentialsFile(),
+    }),
   };
   await waitForHttp(`${servers.ingress.base}/health/ready`);
+  await waitForHttp(`${servers.credentials.base}/health/ready`);
+  const keyed = { 'content-type': 'application/json', 'x-api-key': BENCH_KEY };
   const batchUrl = `${servers.ingress.base}/produce/batch`;
 
   // Warm up (JIT, connections, the producer's metadata) before measuring.
   for (const server of Object.values(servers))
-    lib.autocannon({ url: server.url, body, connections: CONNECTIONS, durationS: 3 });
+    lib.autocannon({
+      url: server.url,
+      body,
+      connections: CONNECTIONS,
+      durationS: 3,
+      headers: server === servers.credentials ? keyed : undefined,
+    });
   lib.autocannon({ url: batchUrl, body: batchBody, connections: BATCH_CONNECTIONS, durationS: 3 });
 
-  const runs: Runs = { bare: [], floor: [], ingress: [], batch: [], steady: [], keyed: [], perf: [] };
+  const runs: Runs = { bare: [], floor: [], ingress: [], credentials: [], batch: [], steady: [], keyed: [], perf: [] };
   for (let run = 1; run <= RUNS; run++) {
     for (const name of ['bare', 'floor', 'ingress'] as const)
       runs[name].push(measure(servers[name], servers[name].url, body, CONNECTIONS, 1));
+    runs.credentials.push(measure(servers.credentials, servers.credentials.url, body, CONNECTIONS, 1, keyed));
     runs.batch.push(measure(servers.ingress, batchUrl, batchBody, BATCH_CONNECTIONS, BATCH_RECORDS));
-    runs.steady.push(measure(servers.ingress, servers.ingress.url, body, STEADY_CONNECTIONS, 1, {}));
-    const key = { headers: { 'content-type': 'application/json', 'idempotency-key': '[<id>]' } };
-    runs.keyed.push(measure(servers.ingress, servers.ingress.url, body, STEADY_CONNECTIONS, 1, key));
+    runs.steady.push(measure(servers.ingress, servers.ingress.url, body, STEADY_CONNECTIONS, 1, undefined, true));
+    const key = { 'content-type': 'application/json', 'idempotency-key': '[<id>]' };
+    runs.keyed.push(measure(servers.ingress, servers.ingress.url, body, STEADY_CONNECTIONS, 1, key, true));
     runs.perf.push(kafkaProducerPerf(cluster.brokers));
     const last = <K extends keyof Runs>(name: K) => runs[name].at(-1) as Runs[K][number];
     console.error(
-      `run ${run}/${RUNS}: bare ${lib.fmt(last('bare').rps)}, floor ${lib.fmt(last('floor').rps)}, ingress ${lib.fmt(last('ingress').rps)} req/s;` +
+      `run ${run}/${RUNS}: bare ${lib.fmt(last('bare').rps)}, floor ${lib.fmt(last('floor').rps)}, ingress ${lib.fmt(last('ingress').rps)}, with credentials ${lib.fmt(last('credentials').rps)} req/s;` +
         ` batch ${lib.fmt(last('batch').recordsPerSec)} rec/s, perf-test ${lib.fmt(last('perf').recordsPerSec)} rec/s; load ${loadAverage()}`,
     );
   }
@@ -106,6 +136,7 @@ async function main(): Promise<void> {
     bare: peakRssMb(servers.bare.child.pid!),
     floor: peakRssMb(servers.floor.child.pid!),
     ingress: peakRssMb(servers.ingress.child.pid!),
+    credentials: peakRssMb(servers.credentials.child.pid!),
   };
   for (const server of Object.values(servers)) await lib.stopProcess(server.child);
   process.exitCode = report(runs, peakRss, Buffer.byteLength(body)) ? 0 : 1;
@@ -140,6 +171,7 @@ function verdict(runs: Runs, peakRss: Record<ServerName, number>, bodyBytes: num
     bare: { ...summary(runs.bare), peakRssMb: peakRss.bare } as Summary,
     floor: { ...summary(runs.floor), peakRssMb: peakRss.floor } as Summary,
     ingress: { ...summary(runs.ingress), peakRssMb: peakRss.ingress } as Summary,
+    credentials: { ...summary(runs.credentials), peakRssMb: peakRss.credentials } as Summary,
     batch: summary(runs.batch) as Summary,
     steady: summary(runs.steady) as Summary,
     keyed: summary(runs.keyed) as Summary,
@@ -155,6 +187,7 @@ function verdict(runs: Runs, peakRss: Record<ServerName, number>, bodyBytes: num
     rpsOfFloor: result.ingress.rps / result.floor.rps,
     cpuOfFloor: result.ingress.cpuUs / result.floor.cpuUs,
     batchOfPerfTest: result.batch.recordsPerSec / result.kafkaProducerPerf.recordsPerSec,
+    cpuOfNoAuth: result.credentials.cpuUs / result.ingress.cpuUs,
   };
   const met = {
     rpsOfFloor: ratios.rpsOfFloor >= BAR.rpsOfFloor,
@@ -163,7 +196,10 @@ function verdict(runs: Runs, peakRss: Record<ServerName, number>, bodyBytes: num
     batchOfPerfTest: ratios.batchOfPerfTest >= BAR.batchOfPerfTest,
     rssMb: peakRss.ingress <= BAR.rssMb,
     keyedP99ExtraMs: result.keyed.p99 - result.steady.p99 <= BAR.keyedP99ExtraMs,
-    noFailures: [result.ingress, result.batch, result.steady, result.keyed].every((r) => r.failed === 0),
+    cpuOfNoAuth: ratios.cpuOfNoAuth <= BAR.cpuOfNoAuth,
+    noFailures: [result.ingress, result.batch, result.credentials, result.steady, result.keyed].every(
+      (r) => r.failed === 0,
+    ),
   };
   return { result, ratios, met };
 }
@@ -182,6 +218,7 @@ Ingress benchmark: ${DURATION_S} s x ${RUNS} runs, medians; 1 KiB payloads (${bo
 ${row(`bare Node http server, c=${CONNECTIONS}`, result.bare, peakRss.bare)}
 ${row(`Nest 11 + platform-express floor`, result.floor, peakRss.floor)}
 ${row(`ingress POST /produce, c=${CONNECTIONS}`, result.ingress, peakRss.ingress)}
+${row(`ingress + ${lib.fmt(CREDENTIALS)} credentials, c=${CONNECTIONS}`, result.credentials, peakRss.credentials)}
 ${row(`ingress /produce/batch x${BATCH_RECORDS}, c=${BATCH_CONNECTIONS}`, result.batch, peakRss.ingress)}
 ${row(`ingress /produce at ${STEADY_RATE} req/s`, result.steady, peakRss.ingress)}
 ${row(`  the same, fresh Idempotency-Key`, result.keyed, peakRss.ingress)}
@@ -194,7 +231,8 @@ ${row(`  the same, fresh Idempotency-Key`, result.keyed, peakRss.ingress)}
   /produce/batch / perf-test        ${ratios.batchOfPerfTest.toFixed(2)}   (bar >= ${BAR.batchOfPerfTest})    ${mark(met.batchOfPerfTest)}
   ingress peak RSS                  ${lib.fmt(peakRss.ingress)} MB (bar <= ${BAR.rssMb} MB) ${mark(met.rssMb)}
   Idempotency-Key p99 extra at ${STEADY_RATE}/s ${lib.fmt(result.keyed.p99 - result.steady.p99, 1)} ms (bar <= ${BAR.keyedP99ExtraMs} ms) ${mark(met.keyedP99ExtraMs)}
-  non-2xx or errors                 ${[result.ingress, result.batch, result.steady, result.keyed].reduce((n, r) => n + r.failed, 0)}
+  credentials CPU µs / no auth      ${ratios.cpuOfNoAuth.toFixed(2)}   (bar <= ${BAR.cpuOfNoAuth})   ${mark(met.cpuOfNoAuth)}
+  non-2xx or errors                 ${[result.ingress, result.batch, result.credentials, result.steady, result.keyed].reduce((n, r) => n + r.failed, 0)}
   load average at the end: ${result.loadAverage} (2 cores; other work on the machine skews req/s more than CPU µs)
   => ${Object.values(met).every(Boolean) ? 'every bar met' : 'BAR NOT MET'}
   saved ${lib.saveResult('ingress', saved)}
@@ -216,7 +254,7 @@ async function start(args: string[], path: string, env: Record<string, string> =
 
 /**
  * One autocannon run against `url`, with the CPU the server used over it. With `steady`, at
- * STEADY_RATE requests a second, with its headers and a fresh `[<id>]` in them per request.
+ * STEADY_RATE requests a second, with a fresh `[<id>]` in its headers per request.
  */
 function measure(
   server: Server,
@@ -224,12 +262,13 @@ function measure(
   body: string,
   connections: number,
   recordsPerRequest: number,
-  steady?: { headers?: Record<string, string> },
+  headers?: Record<string, string>,
+  steady = false,
 ): Measure {
   const pid = server.child.pid!;
   const before = cpuSeconds(pid);
-  const load = steady ? { rate: STEADY_RATE, idReplacement: true, ...steady } : {};
-  const r = lib.autocannon({ url, body, connections, durationS: DURATION_S, ...load });
+  const load = steady ? { rate: STEADY_RATE, idReplacement: true } : {};
+  const r = lib.autocannon({ url, body, connections, durationS: DURATION_S, headers, ...load });
   const used = cpuSeconds(pid) - before;
   return {
     rps: r.rps,
@@ -268,6 +307,21 @@ function kafkaProducerPerf(brokers: string): PerfTest {
     avgLatencyMs: num(/([\d.]+) ms avg latency/),
     p99Ms: num(/([\d.]+) ms 99th/),
   };
+}
+
+/** 1 000 named credentials, each with its own topic globs and half by sha256; the bench writes as the last. */
+function credentialsFile(): string {
+  const lines = ['credentials:'];
+  for (let i = 1; i < CREDENTIALS; i++) {
+    const key = `team-${i}-key-0123456789abcdef`;
+    lines.push(`  - name: team-${i}`);
+    lines.push(i % 2 ? `    key: "${key}"` : `    sha256: "${createHash('sha256').update(key).digest('hex')}"`);
+    lines.push(`    topics: ["team-${i}.*", "shared-${i % 10}"]`);
+  }
+  lines.push('  - name: bench', `    key: "${BENCH_KEY}"`, `    topics: ["bench-*"]`);
+  const file = join(mkdtempSync(join(tmpdir(), 'bench-credentials-')), 'credentials.yaml');
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
 }
 
 function loadAverage(): string {

@@ -321,6 +321,21 @@ describe('the Helm chart renders and validates', () => {
       /ingress\.config\.INGRESS_API_KEYS: set ingress\.apiKeys \(a Secret\) instead/,
     ],
     [
+      'a credentials file in the ConfigMap',
+      ['--set', 'ingress.config.INGRESS_CREDENTIALS_FILE=/etc/credentials.yaml'],
+      /ingress\.config\.INGRESS_CREDENTIALS_FILE: set ingress\.credentials \(a Secret\) instead/,
+    ],
+    [
+      'a JWT variable beside ingress.jwt',
+      ['--set', 'ingress.config.INGRESS_JWT_ISSUER=https://login.example.com/'],
+      /ingress\.config\.INGRESS_JWT_ISSUER: set ingress\.jwt instead/,
+    ],
+    [
+      'a JWKS URL without an audience',
+      ['--set', 'ingress.jwt.jwksUrl=https://login.example.com/jwks.json', '--set', 'ingress.jwt.issuer=x'],
+      /audience/,
+    ],
+    [
       'a SASL password in the ConfigMap',
       ['--set', 'kafka.config.KAFKA_SASL_PASSWORD=x'],
       /kafka\.config\.KAFKA_SASL_PASSWORD: set kafka\.sasl \(a Secret\) instead/,
@@ -699,6 +714,12 @@ describe('NOTES.txt', () => {
   });
 });
 
+/** What a mounted file holds, for the app's own loader to accept it. */
+const PLACEHOLDER_FILES: Record<string, string> = {
+  INGRESS_API_KEYS_FILE: 'placeholder-api-key-0123456789\n',
+  INGRESS_CREDENTIALS_FILE: 'credentials:\n  - name: placeholder\n    key: placeholder-api-key-0123456789\n',
+};
+
 /** The environment a container would see, with secrets as placeholders and mounted files as real files. */
 function plainEnvironment(
   r: Rendered,
@@ -719,7 +740,7 @@ function plainEnvironment(
       mountedFromSecret: (volume?.secret?.items ?? []).some((i: { path: string }) => i.path === item),
     }).toEqual({ name, mountedFromSecret: true });
     const file = join(work, `${r.file.split('/').pop()}-${name}`);
-    writeFileSync(file, name === 'INGRESS_API_KEYS_FILE' ? 'placeholder-api-key-0123456789\n' : 'PEM placeholder\n');
+    writeFileSync(file, PLACEHOLDER_FILES[name] ?? 'PEM placeholder\n');
     plain[name] = file;
   }
   return plain;

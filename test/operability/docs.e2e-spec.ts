@@ -56,9 +56,10 @@ describe('API documentation', () => {
     expect(schemas.ProduceRequestDto.properties.topic.pattern).toBe('^[a-zA-Z0-9._-]{1,249}$');
     expect(schemas.ErrorResponseDto.properties.code.enum.sort()).toEqual(Object.keys(ERROR_CODES).sort());
     expect(doc.components.securitySchemes).toMatchObject({
-      bearer: { type: 'http', scheme: 'bearer' },
+      bearer: { type: 'http', scheme: 'bearer', description: expect.stringContaining('INGRESS_JWT_JWKS_URL') },
       'api-key': { type: 'apiKey', in: 'header', name: 'X-API-Key' },
     });
+    expect(produce.responses['403'].description).toMatch(/`TOPIC_NOT_ALLOWED`.*scopes/s);
   });
 
   it('lets a person try POST /produce in Swagger UI in a real browser and see the 200', async () => {

@@ -3,7 +3,8 @@ import { KafkaModule } from '@app/kafka';
 import { HttpMetricsMiddleware, LoggingModule, MetricsModule } from '@app/observability';
 import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
-import { ApiKeyMiddleware } from './access/api-key.middleware';
+import { AuthenticationMiddleware } from './access/authentication.middleware';
+import { CredentialStore } from './access/credential-store';
 import { IdempotencyMiddleware } from './access/idempotency.middleware';
 import { idempotencyStoreProvider } from './access/idempotency-store.provider';
 import { RateLimitMiddleware } from './access/rate-limit.middleware';
@@ -48,7 +49,8 @@ export class AppModule implements NestModule {
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         BodyLimit,
         HttpMetricsMiddleware,
-        ApiKeyMiddleware,
+        AuthenticationMiddleware,
+        CredentialStore,
         RateLimitMiddleware,
         JsonBodyMiddleware,
         RequestPipelineMiddleware,
@@ -60,7 +62,7 @@ export class AppModule implements NestModule {
 
   configure(consumer: MiddlewareConsumer): void {
     consumer.apply(RequestPipelineMiddleware).forRoutes('*');
-    // After the pipeline, so it sees the parsed body and the API key.
+    // After the pipeline, so it sees the parsed body and the client.
     consumer.apply(IdempotencyMiddleware).forRoutes(ProduceController);
   }
 }

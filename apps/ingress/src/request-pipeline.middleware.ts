@@ -2,7 +2,7 @@ import { HttpMetricsMiddleware, RequestLogMiddleware } from '@app/observability'
 import { Injectable, NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
-import { ApiKeyMiddleware } from './access/api-key.middleware';
+import { AuthenticationMiddleware } from './access/authentication.middleware';
 import { RateLimitMiddleware } from './access/rate-limit.middleware';
 import { JsonBodyMiddleware } from './common/json-body.middleware';
 import { RequestTrackingMiddleware } from './lifecycle/request-tracking.middleware';
@@ -40,7 +40,7 @@ function securityHeaders(): Step {
 
 /**
  * Every request, in order: request id and log, security headers, metrics, shutdown tracking,
- * API key, rate limit, then (only then) the body. One mount for all of them: Express matches a mount's route pattern
+ * authentication, rate limit, then (only then) the body. One mount for all of them: Express matches a mount's route pattern
  * again for each middleware mounted on its own, which cost about a sixth of the throughput.
  */
 @Injectable()
@@ -51,12 +51,16 @@ export class RequestPipelineMiddleware implements NestMiddleware {
     requestLog: RequestLogMiddleware,
     metrics: HttpMetricsMiddleware,
     tracking: RequestTrackingMiddleware,
-    apiKey: ApiKeyMiddleware,
+    authentication: AuthenticationMiddleware,
     rateLimit: RateLimitMiddleware,
     jsonBody: JsonBodyMiddleware,
   ) {
     const use = (middleware: NestMiddleware): Step => middleware.use.bind(middleware);
-    this.steps = [use(requestLog), securityHeaders(), ...[metrics, tracking, apiKey, rateLimit, jsonBody].map(use)];
+    this.steps = [
+      use(requestLog),
+      securityHeaders(),
+      ...[metrics, tracking, authentication, rateLimit, jsonBody].map(use),
+    ];
   }
 
   use(request: Request, response: Response, next: NextFunction): void {

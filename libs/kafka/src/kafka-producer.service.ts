@@ -19,6 +19,8 @@ export interface RecordToProduce {
   /** null writes a tombstone. */
   value: string | Buffer | null;
   headers?: Record<string, string | Buffer>;
+  /** Who sent it, as the `client` label of produced_records_total: a bounded set, never free-form. */
+  client?: string;
 }
 
 /** Metadata lookups on the produce path: unknown topics must be answered well within 2 s. */
@@ -126,7 +128,7 @@ export class KafkaProducer implements OnModuleInit, OnApplicationShutdown {
       partition,
       timestamp: String(Date.now()),
     };
-    return this.lane.submit({ topic: record.topic, partition, message }, timeoutMs);
+    return this.lane.submit({ topic: record.topic, partition, message, client: record.client }, timeoutMs);
   }
 
   private choosePartition(record: RecordToProduce, partitions: PartitionMetadata[]): number {

@@ -6,7 +6,7 @@ import type { KafkaError } from './kafka-errors';
 export class ProduceMetrics {
   readonly batchRecords: Histogram;
   readonly batchDuration: Histogram;
-  readonly produced: Counter<'topic'>;
+  readonly produced: Counter<'topic' | 'client'>;
   readonly errors: Counter<'error'>;
 
   constructor(registry: Registry, pending: () => number, connected: () => boolean) {
@@ -25,8 +25,8 @@ export class ProduceMetrics {
     });
     this.produced = new Counter({
       name: `${METRIC_PREFIX}produced_records_total`,
-      help: 'Records acknowledged by Kafka, by topic.',
-      labelNames: ['topic'],
+      help: 'Records acknowledged by Kafka, by topic (and by client, for named credentials).',
+      labelNames: ['topic', 'client'],
       registers,
     });
     this.errors = new Counter({

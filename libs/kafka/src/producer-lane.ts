@@ -4,6 +4,7 @@ import type { KafkaProducerOptions } from './kafka.config';
 import { keepConnecting } from './kafka-connector';
 import { KafkaUnavailableError, KafkaTimeoutError, toKafkaError, UnknownTopicError } from './kafka-errors';
 import { ProduceBatcher } from './produce-batcher';
+import type { Counter } from 'prom-client';
 import type { ProduceMetrics } from './produce-metrics';
 
 export interface ProducedRecord {
@@ -18,6 +19,8 @@ export interface Outgoing {
   topic: string;
   partition: number;
   message: Message & { timestamp: string };
+  /** The `client` label of produced_records_total: a bounded set of names, never free-form. */
+  client?: string;
 }
 
 /** Bytes of a record batch beyond its payload, per record: enough to keep batches under the limit. */
@@ -162,10 +165,22 @@ export class ProducerLane {
     stopTimer?.();
     if (this.metrics) {
       this.metrics.batchRecords.observe(batch.length);
-      for (const [topic, items] of byTopic) this.metrics.produced.inc({ topic }, items.length);
+      for (const [topic, items] of byTopic) countProduced(this.metrics.produced, topic, items);
     }
     return assignOffsets(batch, responses);
   }
+}
+
+/** Records without a client (the usual case) in one increment; the others by client. */
+function countProduced(produced: Counter<'topic' | 'client'>, topic: string, items: readonly Outgoing[]): void {
+  let anonymous = 0;
+  let byClient: Map<string, number> | undefined;
+  for (const item of items) {
+    if (item.client === undefined) anonymous++;
+    else (byClient ??= new Map()).set(item.client, (byClient.get(item.client) ?? 0) + 1);
+  }
+  if (anonymous > 0) produced.inc({ topic }, anonymous);
+  for (const [client, count] of byClient ?? []) produced.inc({ topic, client }, count);
 }
 
 function sizeOf(item: Outgoing): number {

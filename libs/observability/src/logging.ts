@@ -40,6 +40,8 @@ declare module 'express' {
   interface Request {
     /** The request id: X-Request-Id when sane, else generated; echoed back and on its log lines. */
     id?: string;
+    /** Who the request was authenticated as (never a secret); on its log lines when set. */
+    clientId?: string;
   }
 }
 
@@ -161,6 +163,7 @@ export class RequestLogMiddleware implements NestMiddleware {
       if (!failed && !this.options.accessLog) return;
       const line = {
         reqId: id,
+        client: request.clientId,
         req: { method: request.method, url: request.originalUrl },
         res: { statusCode: response.statusCode },
         responseTime: Math.round(performance.now() - started),

@@ -37,7 +37,7 @@ export class IdempotencyMiddleware implements NestMiddleware {
         ]),
       );
     }
-    const scope = request.apiKeyId ?? '';
+    const scope = request.clientId ?? '';
     const key = `${request.path}\u0000${header}`;
     const fingerprint = createHash('sha256').update(JSON.stringify(request.body)).digest('base64');
     const begun = this.store.begin(scope, key, fingerprint);

@@ -13,9 +13,9 @@ interface Bucket {
 const MAX_CLIENTS = 100_000;
 
 /**
- * INGRESS_RATE_LIMIT_RPS requests a second per API key (per client address without keys), with
- * bursts of INGRESS_RATE_LIMIT_BURST: a token bucket each. Over it: 429 RATE_LIMITED with
- * Retry-After, before the body is read.
+ * INGRESS_RATE_LIMIT_RPS requests a second per client (per client address without
+ * authentication), with bursts of INGRESS_RATE_LIMIT_BURST, or a credential's own rateLimitRps:
+ * a token bucket each. Over it: 429 RATE_LIMITED with Retry-After, before the body is read.
  */
 @Injectable()
 export class RateLimitMiddleware implements NestMiddleware {
@@ -24,9 +24,9 @@ export class RateLimitMiddleware implements NestMiddleware {
   constructor(@Inject(INGRESS_CONFIG) private readonly config: IngressConfig) {}
 
   use(request: Request, response: Response, next: NextFunction): void {
-    const limit = this.config.access.rateLimit;
+    const limit = request.authenticatedClient?.rateLimit ?? this.config.access.rateLimit;
     if (!limit || isPublicRequest(request, this.config.access)) return next();
-    const client = request.apiKeyId ?? `ip:${request.ip}`;
+    const client = request.clientId ?? `ip:${request.ip}`;
     const now = Date.now();
     const bucket = this.buckets.get(client) ?? { tokens: limit.burst, at: now };
     bucket.tokens = Math.min(limit.burst, bucket.tokens + ((now - bucket.at) * limit.perSecond) / 1000);

@@ -34,6 +34,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     return toApiError(exception, (bug) =>
       this.logger.error({
         reqId: request.id,
+        client: request.clientId,
         msg: `Unhandled error on ${request.method} ${request.path}`,
         stack: (bug as Error)?.stack ?? String(bug),
       }),

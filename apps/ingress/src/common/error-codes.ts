@@ -27,9 +27,13 @@ export const ERROR_CODES = {
   UNAUTHORIZED: {
     status: 401,
     retry: false,
-    when: 'An API key is required (INGRESS_API_KEYS is set) and was missing or wrong.',
+    when: 'Credentials are required (API keys, INGRESS_CREDENTIALS_FILE or INGRESS_JWT_JWKS_URL is set) and were missing or wrong, or the token is not valid (WWW-Authenticate says invalid_token).',
   },
-  TOPIC_NOT_ALLOWED: { status: 403, retry: false, when: 'The topic is not in INGRESS_ALLOWED_TOPICS.' },
+  TOPIC_NOT_ALLOWED: {
+    status: 403,
+    retry: false,
+    when: "The topic is not in INGRESS_ALLOWED_TOPICS, or not in the client's scopes (its credential's topics, its token's produce:<glob> scopes); the message names the client.",
+  },
   TOPIC_FORBIDDEN: { status: 403, retry: false, when: 'Kafka refused the gateway access to the topic (ACLs).' },
   NOT_FOUND: { status: 404, retry: false, when: 'No such route.' },
   TOPIC_NOT_FOUND: {
@@ -73,13 +77,18 @@ export const ERROR_CODES = {
   RATE_LIMITED: {
     status: 429,
     retry: true,
-    when: 'Over INGRESS_RATE_LIMIT_RPS for this API key (or client address); retry after Retry-After.',
+    when: "Over INGRESS_RATE_LIMIT_RPS (or the credential's rateLimitRps) for this client (or client address); retry after Retry-After.",
   },
   HEADERS_TOO_LARGE: { status: 431, retry: false, when: 'The request headers are larger than 16 KiB.' },
   INTERNAL_ERROR: {
     status: 500,
     retry: true,
     when: 'A bug; the details are in the gateway log, never in the response.',
+  },
+  AUTH_UNAVAILABLE: {
+    status: 503,
+    retry: true,
+    when: "The token issuer's signing keys (INGRESS_JWT_JWKS_URL) cannot be fetched; nothing was written. Retry after Retry-After.",
   },
   KAFKA_UNAVAILABLE: {
     status: 503,

@@ -6,7 +6,7 @@ import { IsOptional } from 'class-validator';
 /** API keys: printable ASCII without spaces or commas, long enough not to be guessed. */
 export const API_KEY = /^[\x21-\x2b\x2d-\x7e]{16,256}$/;
 /** A topic name, or a glob of one (`*`, `?`, `[...]`). */
-const TOPIC_GLOB = /^[a-zA-Z0-9._\-*?[\]!]{1,249}$/;
+export const TOPIC_GLOB = /^[a-zA-Z0-9._\-*?[\]!]{1,249}$/;
 const ORIGIN = /^(\*|https?:\/\/[^\s,/]+)$/;
 export const IDEMPOTENCY_STORES = ['shared', 'memory'] as const;
 export type IdempotencyStoreKind = (typeof IDEMPOTENCY_STORES)[number];
@@ -60,6 +60,24 @@ export class IngressEnvironment {
 
   @EnvFile()
   INGRESS_API_KEYS_FILE?: string;
+
+  @EnvFile()
+  INGRESS_CREDENTIALS_FILE?: string;
+
+  @EnvText(/^(https?:\/\/[^\s]+|file:[^\s]+)$/, 'an http(s) URL or file:<path> of a JSON Web Key Set')
+  @IsOptional()
+  INGRESS_JWT_JWKS_URL?: string;
+
+  @EnvText(/^\S{1,1024}$/, 'the issuer (iss) the tokens must carry, such as https://login.example.com/')
+  @IsOptional()
+  INGRESS_JWT_ISSUER?: string;
+
+  @EnvText(/^\S{1,1024}$/, 'the audience (aud) the tokens must carry')
+  @IsOptional()
+  INGRESS_JWT_AUDIENCE?: string;
+
+  @EnvText(/^[A-Za-z0-9_.:-]{1,128}$/, 'the name of the claim that lists the scopes, such as scope or scp')
+  INGRESS_JWT_SCOPE_CLAIM = 'scope';
 
   @EnvBoolean()
   INGRESS_PUBLIC_HEALTH = true;

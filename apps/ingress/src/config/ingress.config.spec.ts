@@ -43,3 +43,39 @@ describe('loadIngressConfig: the Go gateway variables', () => {
     ]);
   });
 });
+
+describe('loadIngressConfig: access', () => {
+  const jwks = { INGRESS_JWT_JWKS_URL: 'https://login.example.test/jwks.json' };
+
+  it('reads the JWT settings, with scope as the default scope claim', () => {
+    const config = loadIngressConfig({
+      ...jwks,
+      INGRESS_JWT_ISSUER: 'https://login.example.test/',
+      INGRESS_JWT_AUDIENCE: 'gw',
+    });
+    expect(config.access.jwt).toEqual({
+      jwksUrl: jwks.INGRESS_JWT_JWKS_URL,
+      issuer: 'https://login.example.test/',
+      audience: 'gw',
+      scopeClaim: 'scope',
+    });
+    expect(loadIngressConfig({}).access.jwt).toBeUndefined();
+  });
+
+  it.each([
+    [{ ...jwks, INGRESS_JWT_AUDIENCE: 'gw' }, 'INGRESS_JWT_JWKS_URL needs INGRESS_JWT_ISSUER too'],
+    [{ ...jwks, INGRESS_JWT_ISSUER: 'x' }, 'INGRESS_JWT_JWKS_URL needs INGRESS_JWT_AUDIENCE too'],
+    [{ INGRESS_JWT_ISSUER: 'x' }, 'INGRESS_JWT_ISSUER is set but INGRESS_JWT_JWKS_URL is not'],
+    [
+      { INGRESS_JWT_JWKS_URL: 'ftp://x/jwks', INGRESS_JWT_ISSUER: 'x', INGRESS_JWT_AUDIENCE: 'y' },
+      'INGRESS_JWT_JWKS_URL must be an http(s) URL or file:',
+    ],
+    [
+      { INGRESS_JWT_JWKS_URL: 'file:/nonexistent/jwks.json', INGRESS_JWT_ISSUER: 'x', INGRESS_JWT_AUDIENCE: 'y' },
+      'INGRESS_JWT_JWKS_URL: cannot read /nonexistent/jwks.json',
+    ],
+  ])('refuses %o with one line', (env, message) => {
+    expect(() => loadIngressConfig(env)).toThrow(ConfigError);
+    expect(() => loadIngressConfig(env)).toThrow(message);
+  });
+});

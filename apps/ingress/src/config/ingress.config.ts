@@ -1,10 +1,12 @@
 import { ConfigError, validateEnvironment, type Environment } from '@app/config';
 import { kafkaConfigFromEnv, type KafkaConfig } from '@app/kafka';
 import type { LogFormat, LogLevel } from '@app/observability';
-import { readFileSync } from 'node:fs';
-import { API_KEY, IngressEnvironment, type IdempotencyStoreKind } from './ingress-environment';
+import { loadCredentials, type CredentialSources, type CredentialSpec } from './credentials';
+import { IngressEnvironment, type IdempotencyStoreKind } from './ingress-environment';
+import { jwtConfig, type JwtConfig } from './jwt';
 
 export { IngressEnvironment } from './ingress-environment';
+export type { JwtConfig } from './jwt';
 
 export const INGRESS_CONFIG = Symbol('INGRESS_CONFIG');
 
@@ -19,8 +21,11 @@ export interface SimulatorConfig {
 }
 
 export interface AccessConfig {
-  /** Empty: no API key needed. */
-  apiKeys: string[];
+  /** API keys and named credentials as read at boot. Empty, and no jwt: no authentication. */
+  credentials: CredentialSpec[];
+  /** Read again when one of their files changes. */
+  credentialSources: CredentialSources;
+  jwt?: JwtConfig;
   publicHealth: boolean;
   publicMetrics: boolean;
   publicDocs: boolean;
@@ -113,13 +118,16 @@ function validSimulator(config: SimulatorConfig): SimulatorConfig {
 }
 
 function accessConfig(vars: IngressEnvironment): AccessConfig {
-  const apiKeys = [
-    ...(vars.INGRESS_API_KEYS ?? []),
-    ...(vars.INGRESS_API_KEYS_FILE ? keysFromFile(vars.INGRESS_API_KEYS_FILE) : []),
-  ];
+  const credentialSources: CredentialSources = {
+    apiKeys: vars.INGRESS_API_KEYS ?? [],
+    apiKeysFile: vars.INGRESS_API_KEYS_FILE,
+    credentialsFile: vars.INGRESS_CREDENTIALS_FILE,
+  };
   const perSecond = vars.INGRESS_RATE_LIMIT_RPS;
   return {
-    apiKeys: [...new Set(apiKeys)],
+    credentials: loadCredentials(credentialSources),
+    credentialSources,
+    jwt: jwtConfig(vars),
     publicHealth: vars.INGRESS_PUBLIC_HEALTH,
     publicMetrics: vars.INGRESS_PUBLIC_METRICS,
     publicDocs: vars.INGRESS_PUBLIC_DOCS,
@@ -137,18 +145,4 @@ function accessConfig(vars: IngressEnvironment): AccessConfig {
     },
     corsOrigins: vars.INGRESS_CORS_ORIGINS,
   };
-}
-
-/** One key per line; blank lines and lines starting with # are ignored. */
-function keysFromFile(path: string): string[] {
-  const keys = readFileSync(path, 'utf8')
-    .split(/\r?\n/)
-    .map((line) => line.trim())
-    .filter((line) => line !== '' && !line.startsWith('#'));
-  const bad = keys.findIndex((key) => !API_KEY.test(key));
-  if (bad >= 0)
-    throw new ConfigError(
-      `INGRESS_API_KEYS_FILE must hold one API key per line, each 16-256 printable characters without spaces or commas (key ${bad + 1} in the file is not)`,
-    );
-  return keys;
 }

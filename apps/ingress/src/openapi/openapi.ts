@@ -17,12 +17,29 @@ export function openApiDocument(app: INestApplication): OpenAPIObject {
     .setDescription(
       'Turns HTTP requests into durable Kafka records. A 200 means every in-sync replica has the record. ' +
         'Errors are JSON with a stable `code`; each response below lists its codes and whether to retry. ' +
-        'API keys are needed only when the gateway is configured with INGRESS_API_KEYS.',
+        'Credentials are needed only when the gateway is configured with API keys (INGRESS_API_KEYS, ' +
+        'INGRESS_CREDENTIALS_FILE) or OIDC tokens (INGRESS_JWT_JWKS_URL); a topic outside the ' +
+        "client's scopes is 403 TOPIC_NOT_ALLOWED.",
     )
     .setVersion(VERSION)
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key from INGRESS_API_KEYS' }, 'bearer')
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        description:
+          'An API key (INGRESS_API_KEYS, INGRESS_CREDENTIALS_FILE), or an OIDC access token (a JWT from the issuer of ' +
+          'INGRESS_JWT_JWKS_URL whose scope claim grants topics with produce:<glob> entries). A refused token is ' +
+          '401 with WWW-Authenticate: Bearer error="invalid_token".',
+      },
+      'bearer',
+    )
     .addApiKey(
-      { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An API key from INGRESS_API_KEYS' },
+      {
+        type: 'apiKey',
+        in: 'header',
+        name: 'X-API-Key',
+        description: 'An API key (INGRESS_API_KEYS, INGRESS_CREDENTIALS_FILE)',
+      },
       'api-key',
     )
     .build();

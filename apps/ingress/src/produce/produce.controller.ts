@@ -1,5 +1,7 @@
 import { applyDecorators, Body, Controller, HttpCode, HttpStatus, Post, Res } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import type { AuthenticatedClient } from '../access/authenticated-client';
+import { RequestClient } from '../access/request-client.decorator';
 import { ApiErrors, BODY_ERRORS, REQUEST_ERRORS } from '../common/api-errors.decorator';
 import type { ErrorCode } from '../common/error-codes';
 import type { Response } from 'express';
@@ -62,8 +64,12 @@ export class ProduceController {
   @ApiProduceHeaders()
   @ApiOkResponse({ type: ProduceResponse, description: 'Written: the partition and offset where the record is.' })
   @ApiErrors(...PRODUCE_ERRORS)
-  produce(@Body() request: ProduceRequestDto, @TraceHeaders() trace: TraceContext): Promise<ProduceResponse> {
-    return this.produceService.produce(request, trace);
+  produce(
+    @Body() request: ProduceRequestDto,
+    @TraceHeaders() trace: TraceContext,
+    @RequestClient() client?: AuthenticatedClient,
+  ): Promise<ProduceResponse> {
+    return this.produceService.produce(request, trace, client);
   }
 
   /** Writes up to INGRESS_MAX_BATCH_MESSAGES records to one topic; 207 when only some succeed. */
@@ -86,8 +92,9 @@ export class ProduceController {
     @Body() request: ProduceBatchRequestDto,
     @Res({ passthrough: true }) response: Response,
     @TraceHeaders() trace: TraceContext,
+    @RequestClient() client?: AuthenticatedClient,
   ): Promise<ProduceBatchResponse> {
-    const outcome = await this.produceService.produceBatch(request, trace);
+    const outcome = await this.produceService.produceBatch(request, trace, client);
     response.status(outcome.status);
     return outcome.body;
   }

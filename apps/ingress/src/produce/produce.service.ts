@@ -1,6 +1,7 @@
 import { KafkaAdmin, KafkaProducer, UnknownTopicError, type ProducedRecord, type RecordToProduce } from '@app/kafka';
 import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import { childTraceparent, TRACEPARENT, TRACESTATE } from '@app/observability';
+import type { AuthenticatedClient } from '../access/authenticated-client';
 import { TopicAccess } from '../access/topic-access';
 import { ApiError } from '../common/api-error';
 import { toApiError } from '../common/to-api-error';
@@ -33,9 +34,15 @@ export class ProduceService {
     @Inject(INGRESS_CONFIG) private readonly config: IngressConfig,
   ) {}
 
-  async produce(request: ProduceRequestDto, trace: TraceContext = {}): Promise<ProduceResponse> {
-    this.topics.assertAllowed(request.topic);
-    const { topic, partition, offset, timestamp } = await this.write(toRecord(request.topic, request, trace));
+  async produce(
+    request: ProduceRequestDto,
+    trace: TraceContext = {},
+    client?: AuthenticatedClient,
+  ): Promise<ProduceResponse> {
+    this.topics.assertAllowed(request.topic, client);
+    const { topic, partition, offset, timestamp } = await this.write(
+      toRecord(request.topic, request, trace, client?.metricLabel),
+    );
     // `message` is the Go gateway's sentence, word for word: its clients log and parse it.
     return {
       success: true,
@@ -52,8 +59,12 @@ export class ProduceService {
    * shared error when all failed alike (e.g. Kafka down), so a client never mistakes a partial
    * failure for success.
    */
-  async produceBatch(request: ProduceBatchRequestDto, trace: TraceContext = {}): Promise<BatchOutcome> {
-    this.topics.assertAllowed(request.topic);
+  async produceBatch(
+    request: ProduceBatchRequestDto,
+    trace: TraceContext = {},
+    client?: AuthenticatedClient,
+  ): Promise<BatchOutcome> {
+    this.topics.assertAllowed(request.topic, client);
     if (request.messages.length > this.config.maxBatchMessages) {
       const message = `messages must contain at most ${this.config.maxBatchMessages} records`;
       throw new ApiError('VALIDATION_FAILED', `The request is not valid: ${message}.`, [
@@ -61,7 +72,7 @@ export class ProduceService {
       ]);
     }
     const settled = await Promise.allSettled(
-      request.messages.map((message) => this.write(toRecord(request.topic, message, trace))),
+      request.messages.map((message) => this.write(toRecord(request.topic, message, trace, client?.metricLabel))),
     );
     const errors = settled.map((s) => (s.status === 'rejected' ? toApiError(s.reason, this.logBug) : undefined));
     const failures = errors.filter((error) => error !== undefined);
@@ -101,7 +112,7 @@ export class ProduceService {
  * The record for one message. Unless the message sets its own, it carries a `traceparent` that
  * continues the caller's trace (or starts one), so the forwarder can pass it on to the target.
  */
-function toRecord(topic: string, message: RecordDto, trace: TraceContext): RecordToProduce {
+function toRecord(topic: string, message: RecordDto, trace: TraceContext, client?: string): RecordToProduce {
   const headers: Record<string, string> = message.headers == null ? {} : { ...message.headers };
   if (headers[TRACEPARENT] === undefined) {
     headers[TRACEPARENT] = childTraceparent(trace.traceparent);
@@ -116,5 +127,6 @@ function toRecord(topic: string, message: RecordDto, trace: TraceContext): Recor
     // record waits for Kafka, so minor GCs do not copy them.
     value: Buffer.from(JSON.stringify(message.payload)),
     headers,
+    client,
   };
 }

@@ -81,7 +81,18 @@ kafka.config and ingress.config with a line that says where they go instead.
   "SHUTDOWN_TIMEOUT_MS" "ingress.shutdownTimeoutSeconds"
   "INGRESS_API_KEYS" "ingress.apiKeys (a Secret)"
   "INGRESS_API_KEYS_FILE" "ingress.apiKeys (a Secret)"
+  "INGRESS_CREDENTIALS_FILE" "ingress.credentials (a Secret)"
 }}
+{{- range $name := list "INGRESS_JWT_JWKS_URL" "INGRESS_JWT_ISSUER" "INGRESS_JWT_AUDIENCE" "INGRESS_JWT_SCOPE_CLAIM" }}
+{{- if hasKey $.Values.ingress.config $name }}
+{{- fail (printf "ingress.config.%s: set ingress.jwt instead" $name) }}
+{{- end }}
+{{- end }}
+{{- with .Values.ingress.jwt }}
+{{- if and .jwksUrl (not (and .issuer .audience)) }}
+{{- fail "ingress.jwt.jwksUrl needs ingress.jwt.issuer and ingress.jwt.audience: tokens are checked for both" }}
+{{- end }}
+{{- end }}
 {{- range $section, $config := dict "kafka.config" .Values.kafka.config "ingress.config" .Values.ingress.config }}
 {{- range $name, $_ := $config }}
 {{- if hasKey $managed $name }}
@@ -224,6 +235,8 @@ prometheus.io/path: /metrics
 {{- add .forwarder.shutdownTimeoutSeconds 5 (div (add $requestTimeoutMs 999) 1000) 5 }}
 {{- end }}
 
+{{- define "gateway.credentialsDir" -}}/etc/kafka-http-gateway/credentials{{- end }}
+
 {{/* The API key file's name in its Secret (and in the mounted folder). */}}
 {{- define "gateway.apiKeysFile" -}}
 {{- if .Values.ingress.apiKeys.existingSecret }}{{ .Values.ingress.apiKeys.key }}{{ else }}ingress-api-keys{{ end }}
@@ -237,8 +250,8 @@ The ingress answers inside the cluster at
 Try it from your machine:
   kubectl -n {{ .Release.Namespace }} port-forward svc/{{ include "gateway.fullname" . }}-ingress 6969:{{ .Values.ingress.service.port }}
   curl -s localhost:6969/produce -H 'content-type: application/json' -d '{"topic":"<topic>","payload":{"hello":"world"}}'
-{{- if or .Values.ingress.apiKeys.existingSecret .Values.ingress.apiKeys.keys }}
-  (add -H 'Authorization: Bearer <an API key>': every request but health, metrics and docs needs one)
+{{- if or .Values.ingress.apiKeys.existingSecret .Values.ingress.apiKeys.keys .Values.ingress.credentials.existingSecret .Values.ingress.jwt.jwksUrl }}
+  (add -H 'Authorization: Bearer <an API key or token>': every request but health, metrics and docs needs one)
 {{- end }}
 {{- if and .Values.metrics.scrapeAnnotations (hasKey .Values.ingress.config "INGRESS_PUBLIC_METRICS") (not (include "gateway.envValue" .Values.ingress.config.INGRESS_PUBLIC_METRICS | regexMatch "(?i)^(true|1|yes|on)$")) }}
   WARNING: INGRESS_PUBLIC_METRICS is false, so the ingress answers a scrape without an API key with 401:
