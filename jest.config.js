@@ -5,6 +5,7 @@ const moduleNameMapper = {
   '^@app/common(|/.*)$': '<rootDir>/libs/common/src$1',
   '^@app/config(|/.*)$': '<rootDir>/libs/config/src$1',
   '^@app/observability(|/.*)$': '<rootDir>/libs/observability/src$1',
+  '^@app/schema-registry(|/.*)$': '<rootDir>/libs/schema-registry/src$1',
 };
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] };
 

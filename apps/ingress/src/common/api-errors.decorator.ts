@@ -31,7 +31,10 @@ export class ErrorResponseDto {
   })
   code!: ErrorCode;
 
-  @ApiPropertyOptional({ type: () => [ErrorDetailDto], description: 'Every failing field, for VALIDATION_FAILED.' })
+  @ApiPropertyOptional({
+    type: () => [ErrorDetailDto],
+    description: 'Every failing field, for VALIDATION_FAILED and SCHEMA_VALIDATION_FAILED.',
+  })
   details?: ErrorDetailDto[];
 }
 
@@ -43,6 +46,7 @@ const WITH_RETRY_AFTER = new Set<ErrorCode>([
   'KAFKA_TIMEOUT',
   'OVERLOADED',
   'IDEMPOTENCY_KEY_IN_USE',
+  'SCHEMA_REGISTRY_UNAVAILABLE',
 ]);
 
 /**

@@ -1,7 +1,7 @@
 import { ConfigError, validateEnvironment, type Environment } from '@app/config';
 import { kafkaConfigFromEnv, type KafkaConfig } from '@app/kafka';
 import type { LogFormat, LogLevel } from '@app/observability';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { API_KEY, IngressEnvironment } from './ingress-environment';
 
 export { IngressEnvironment } from './ingress-environment';
@@ -33,6 +33,13 @@ export interface AccessConfig {
   corsOrigins?: string[];
 }
 
+export interface ContractsConfig {
+  /** INGRESS_SCHEMAS_DIR: `<topic>.json` JSON Schema files. */
+  schemasDir?: string;
+  /** SCHEMA_REGISTRY_URL: the latest version of `<topic>-value`. */
+  registryUrl?: string;
+}
+
 export interface IngressConfig {
   port: number;
   host: string;
@@ -49,6 +56,7 @@ export interface IngressConfig {
   accessLog: boolean;
   access: AccessConfig;
   simulator: SimulatorConfig;
+  contracts: ContractsConfig;
   kafka: KafkaConfig;
   /** One line each, for the log at boot; the Kafka ones are in kafka.warnings. */
   warnings: string[];
@@ -82,6 +90,7 @@ export function loadIngressConfig(env: Environment): IngressConfig {
     accessLog: vars.INGRESS_ACCESS_LOG,
     access: accessConfig(vars),
     simulator: validSimulator(simulator),
+    contracts: { schemasDir: schemasDir(vars.INGRESS_SCHEMAS_DIR), registryUrl: vars.SCHEMA_REGISTRY_URL },
     kafka: kafkaConfigFromEnv(env),
     warnings,
   };
@@ -131,6 +140,18 @@ function accessConfig(vars: IngressEnvironment): AccessConfig {
     idempotency: { ttlMs: vars.INGRESS_IDEMPOTENCY_TTL_MS, maxKeys: vars.INGRESS_IDEMPOTENCY_MAX_KEYS },
     corsOrigins: vars.INGRESS_CORS_ORIGINS,
   };
+}
+
+function schemasDir(path: string | undefined): string | undefined {
+  if (path === undefined) return undefined;
+  let isDirectory = false;
+  try {
+    isDirectory = statSync(path).isDirectory();
+  } catch {
+    // reported below
+  }
+  if (!isDirectory) throw new ConfigError(`INGRESS_SCHEMAS_DIR must be a readable folder (got "${path}")`);
+  return path;
 }
 
 /** One key per line; blank lines and lines starting with # are ignored. */
