@@ -16,6 +16,8 @@ import { TokenBucket } from './dispatch/token-bucket';
 import { UndiciDeliveryClient } from './dispatch/undici-delivery-client';
 import { WebhookSigner } from './dispatch/webhook-signer';
 import { PRODUCT, VERSION } from '@app/config';
+import { SchemaRegistryClient } from '@app/schema-registry';
+import { RecordDecoder, SCHEMA_REGISTRY_CLIENT } from './dispatch/record-decoder';
 import type { ForwardLogging, ForwardOptions } from './forward-options';
 import { FORWARDING_STOP_OPTIONS, ForwardingStop, SIGNAL_SOURCE, type ForwardingStopOptions } from './forwarding-stop';
 import { ForwardingWiring } from './forwarding-wiring';
@@ -148,6 +150,15 @@ export class ForwardingModule {
         StartPosition,
         ForwardingStop,
         ProgressReporter,
+        ...(options.schemaRegistryUrl === undefined
+          ? []
+          : [
+              {
+                provide: SCHEMA_REGISTRY_CLIENT,
+                useValue: new SchemaRegistryClient({ url: options.schemaRegistryUrl }),
+              },
+              RecordDecoder,
+            ]),
       ],
     };
   }

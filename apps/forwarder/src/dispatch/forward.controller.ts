@@ -1,8 +1,9 @@
-import { Controller } from '@nestjs/common';
+import { Controller, Optional } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { ForwardContext } from '../transport/forward-context';
 import { KAFKA_RECORD, type ForwardOutcome, type ForwardRecord } from '../transport/forward-record';
 import { DeadLetterPublisher } from './dead-letter-publisher';
+import { RecordDecoder } from './record-decoder';
 import { RetryingDispatcher } from './retrying-dispatcher';
 
 /** Handles every record the transport emits: deliver it, or dead-letter it and say so. */
@@ -11,11 +12,25 @@ export class ForwardController {
   constructor(
     private readonly dispatcher: RetryingDispatcher,
     private readonly deadLetters: DeadLetterPublisher,
+    /** Only with --schema-registry-url. */
+    @Optional() private readonly decoder?: RecordDecoder,
   ) {}
 
   @EventPattern(KAFKA_RECORD)
   async forward(@Payload() record: ForwardRecord, @Ctx() context: ForwardContext): Promise<ForwardOutcome> {
-    const result = await this.dispatcher.deliver(record, context.signal);
+    let delivered = record;
+    if (this.decoder) {
+      const decoded = await this.decoder.decode(record, context.signal, () => context.pausePartition());
+      if (decoded.outcome === 'aborted') return 'abandoned';
+      if (decoded.outcome === 'undecodable') {
+        const failure = { outcome: 'undecodable', attempts: 0, error: decoded.error } as const;
+        const written = await this.deadLetters.publish(record, failure, context.signal, () => context.pausePartition());
+        return written ? 'dead-lettered' : 'abandoned';
+      }
+      delivered = decoded.record;
+    }
+    // The target gets the decoded value; a dead letter keeps the record as it was written.
+    const result = await this.dispatcher.deliver(delivered, context.signal);
     if (result.outcome === 'delivered') return 'delivered';
     if (result.outcome === 'aborted') return 'abandoned';
     const written = await this.deadLetters.publish(record, result, context.signal, () => context.pausePartition());

@@ -75,7 +75,7 @@ export class ForwardStats {
       }),
       deadLetters: new Counter({
         name: `${PREFIX}dead_letters_total`,
-        help: 'Records written to the dead-letter topic, by reason: rejected (final 4xx) or exhausted (retries used up).',
+        help: 'Records written to the dead-letter topic, by reason: rejected (final 4xx), exhausted (retries used up) or undecodable (Schema Registry wire format its schema cannot read).',
         labelNames: ['reason'],
         registers,
       }),
@@ -217,10 +217,10 @@ export class ForwardStats {
     this.metrics.duration.observe(latencyMs / 1000);
   }
 
-  recordDeadLetter(reason: 'rejected' | 'exhausted'): void {
+  recordDeadLetter(reason: 'rejected' | 'exhausted' | 'undecodable'): void {
     this.deadLettered++;
     if (reason === 'rejected') this.rejected++;
-    else this.exhausted++;
+    else if (reason === 'exhausted') this.exhausted++;
     this.metrics.deliveries.inc({ outcome: 'dead_lettered' });
     this.metrics.deadLetters.inc({ reason });
   }
