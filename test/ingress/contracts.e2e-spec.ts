@@ -1,11 +1,44 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Kafka, logLevel } from 'kafkajs';
+import { REPO } from '../setup/test-kafka';
 import { postJson } from '../support/http';
 import { TestKafka, testBrokers } from '../support/kafka-admin';
 import { readAt } from '../support/kcat';
 import { startIngress, stopAll, waitFor, type AppProcess } from '../support/processes';
 import { decodeWithConfluent, REGISTRY_START_TIMEOUT_MS, TestSchemaRegistry } from '../support/schema-registry';
+
+const run = promisify(execFile);
+
+/** The README section's ```bash blocks, each as its commands with the answer documented under each. */
+function readmeBlocks(): { command: string; status: number; codes: string[] }[][] {
+  const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+  const section = /### Payload contracts\n([\s\S]*?)\n### /.exec(readme)?.[1] ?? '';
+  return [...section.matchAll(/```bash\n([\s\S]*?)```/g)].map(([, block]) => {
+    const examples: { command: string; status: number; codes: string[] }[] = [];
+    for (const line of block.split('\n')) {
+      if (line.startsWith('curl ')) examples.push({ command: line, status: 200, codes: [] });
+      else if (line.startsWith('# ') && examples.length > 0) {
+        const last = examples[examples.length - 1];
+        const status = /^# (\d{3}) /.exec(line)?.[1];
+        if (status) last.status = Number(status);
+        last.codes.push(...[...line.matchAll(/"code":"([A-Z_]+)"/g)].map((m) => m[1]));
+      }
+    }
+    return examples;
+  });
+}
+
+async function curl(command: string, host: string, registryHost: string): Promise<{ status: number; body: string }> {
+  const line = command.replaceAll('localhost:6969', host).replaceAll('localhost:8081', registryHost);
+  const { stdout } = await run('bash', ['-c', `${line} -w '\\n%{http_code}'`], { timeout: 30_000 });
+  const lines = stdout.trimEnd().split('\n');
+  const status = Number(lines.pop());
+  return { status, body: lines.join('\n') };
+}
 
 const ORDER_2020 = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -161,6 +194,57 @@ describe('payload contracts, from files and from a real Schema Registry', () => 
       const response = await produce(topics.plain, ['anything', 1]);
       expect(response.status).toBe(200);
       expect(response.body.schemaId).toBeUndefined();
+    });
+  });
+
+  describe('the README examples', () => {
+    const blocks = readmeBlocks();
+    const readmeDir = mkdtempSync(join(tmpdir(), 'gateway-readme-'));
+    afterAll(() => rmSync(readmeDir, { recursive: true, force: true }));
+
+    beforeAll(async () => {
+      // What npm start sets up: the demo topic with 6 partitions.
+      const admin = new Kafka({
+        clientId: 'contracts-readme',
+        brokers: brokers.split(','),
+        logLevel: logLevel.NOTHING,
+      }).admin();
+      await admin.connect();
+      await admin.createTopics({ topics: [{ topic: 'demo', numPartitions: 6 }], waitForLeaders: true });
+      await admin.disconnect();
+    });
+
+    const answersAsDocumented = async (examples: ReturnType<typeof readmeBlocks>[number], app: AppProcess) => {
+      expect(examples.length).toBeGreaterThanOrEqual(2);
+      for (const example of examples) {
+        const { status, body } = await curl(example.command, `127.0.0.1:${app.port}`, '');
+        expect({ command: example.command, status }).toEqual({ command: example.command, status: example.status });
+        for (const code of example.codes) expect(body).toContain(`"code":"${code}"`);
+      }
+    };
+
+    it('run as written in file mode', async () => {
+      expect(blocks).toHaveLength(4);
+      const script = readFileSync(join(REPO, 'README.md'), 'utf8');
+      const heredoc = /```bash\n# npm start, with a contract for the demo topic\n([\s\S]*?)\nINGRESS_SCHEMAS_DIR=/.exec(
+        script,
+      )?.[1];
+      expect(heredoc).toBeDefined();
+      await run('bash', ['-c', heredoc!], { cwd: readmeDir });
+      const app = await startIngress({ KAFKA_BROKERS: brokers, INGRESS_SCHEMAS_DIR: join(readmeDir, 'schemas') });
+      await answersAsDocumented(blocks[1], app);
+      await app.stop();
+    });
+
+    it('run as written against the registry', async () => {
+      const registryHost = new URL(registry.url).host;
+      const [register] = blocks[2];
+      const registered = await curl(register.command, '', registryHost);
+      expect(registered.status).toBe(200);
+      expect(JSON.parse(registered.body)).toEqual({ id: expect.any(Number) });
+      const app = await startIngress({ KAFKA_BROKERS: brokers, SCHEMA_REGISTRY_URL: registry.url });
+      await answersAsDocumented(blocks[3], app);
+      await app.stop();
     });
   });
 
