@@ -4,7 +4,9 @@
 //   - the Nest 11 + platform-express floor (nest-floor.ts: one @Post() controller, express.json);
 //   - the ingress, POST /produce with 1 KiB payloads at c=64;
 //   - the ingress, POST /produce/batch with 100 records of 1 KiB at c=16, beside
-//     kafka-producer-perf-test (acks=all, idempotent): the Kafka ceiling.
+//     kafka-producer-perf-test (acks=all, idempotent): the Kafka ceiling;
+//   - payload contracts (contracts.ts): a 10-field payload with no contract, a file contract and
+//     registry contracts (JSON Schema, Avro), each on its own ingress.
 // Throughput on a shared machine is noisy, so every server is also measured in CPU µs per request
 // (from /proc/<pid>/stat over the measured window), and the bars are ratios within one run.
 // Prints one table of medians of BENCH_RUNS runs; exits 1 when a bar is missed.
@@ -12,6 +14,14 @@ import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
 import { cpuSeconds, freePort, peakRssMb, waitForHttp, waitForPort } from '../../test/support/system';
+import {
+  CONTRACT_CPU_GOAL,
+  CONTRACT_LABELS,
+  contractBody,
+  CONTRACTS_ENABLED,
+  setUpContracts,
+  type ContractMode,
+} from './contracts';
 import * as lib from './lib';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 64);
@@ -48,7 +58,9 @@ interface Runs {
   ingress: Measure[];
   batch: Measure[];
   perf: PerfTest[];
+  contracts: Record<ContractMode, Measure[]>;
 }
+const CONTRACT_MODES: ContractMode[] = ['none', 'file', 'registryJson', 'registryAvro'];
 type Summary = Measure & { peakRssMb?: number };
 
 async function main(): Promise<void> {
@@ -75,19 +87,45 @@ async function main(): Promise<void> {
   };
   await waitForHttp(`${servers.ingress.base}/health/ready`);
   const batchUrl = `${servers.ingress.base}/produce/batch`;
+  const contracts = CONTRACTS_ENABLED ? await setUpContracts(cluster.brokers) : undefined;
+  const contractServers = new Map<ContractMode, Server>();
+  if (contracts) {
+    contractServers.set('none', servers.ingress);
+    for (const mode of ['file', 'registryJson', 'registryAvro'] as const) {
+      const server = await start([...lib.gatewayNodeFlags, join(lib.repo, 'dist/apps/ingress/main.js')], '/produce', {
+        KAFKA_BROKERS: cluster.brokers,
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'warn',
+        ...contracts.env[mode],
+      });
+      await waitForHttp(`${server.base}/health/ready`);
+      contractServers.set(mode, server);
+    }
+  }
 
   // Warm up (JIT, connections, the producer's metadata) before measuring.
   for (const server of Object.values(servers))
     lib.autocannon({ url: server.url, body, connections: CONNECTIONS, durationS: 3 });
   lib.autocannon({ url: batchUrl, body: batchBody, connections: BATCH_CONNECTIONS, durationS: 3 });
+  for (const [mode, server] of contractServers)
+    lib.autocannon({ url: server.url, body: contractBody(mode), connections: CONNECTIONS, durationS: 3 });
 
-  const runs: Runs = { bare: [], floor: [], ingress: [], batch: [], perf: [] };
+  const runs: Runs = {
+    bare: [],
+    floor: [],
+    ingress: [],
+    batch: [],
+    perf: [],
+    contracts: { none: [], file: [], registryJson: [], registryAvro: [] },
+  };
   for (let run = 1; run <= RUNS; run++) {
     for (const name of ['bare', 'floor', 'ingress'] as const)
       runs[name].push(measure(servers[name], servers[name].url, body, CONNECTIONS, 1));
     runs.batch.push(measure(servers.ingress, batchUrl, batchBody, BATCH_CONNECTIONS, BATCH_RECORDS));
     runs.perf.push(kafkaProducerPerf(cluster.brokers));
-    const last = <K extends keyof Runs>(name: K) => runs[name].at(-1) as Runs[K][number];
+    for (const [mode, server] of contractServers)
+      runs.contracts[mode].push(measure(server, server.url, contractBody(mode), CONNECTIONS, 1));
+    const last = <K extends Exclude<keyof Runs, 'contracts'>>(name: K) => runs[name].at(-1) as Runs[K][number];
     console.error(
       `run ${run}/${RUNS}: bare ${lib.fmt(last('bare').rps)}, floor ${lib.fmt(last('floor').rps)}, ingress ${lib.fmt(last('ingress').rps)} req/s;` +
         ` batch ${lib.fmt(last('batch').recordsPerSec)} rec/s, perf-test ${lib.fmt(last('perf').recordsPerSec)} rec/s; load ${loadAverage()}`,
@@ -98,7 +136,9 @@ async function main(): Promise<void> {
     floor: peakRssMb(servers.floor.child.pid!),
     ingress: peakRssMb(servers.ingress.child.pid!),
   };
-  for (const server of Object.values(servers)) await lib.stopProcess(server.child);
+  for (const server of new Set([...Object.values(servers), ...contractServers.values()]))
+    await lib.stopProcess(server.child);
+  contracts?.stop();
   process.exitCode = report(runs, peakRss, Buffer.byteLength(body)) ? 0 : 1;
 }
 
@@ -137,6 +177,12 @@ function verdict(runs: Runs, peakRss: Record<ServerName, number>, bodyBytes: num
       avgLatencyMs: lib.medianOf(runs.perf, 'avgLatencyMs'),
       p99Ms: lib.medianOf(runs.perf, 'p99Ms'),
     },
+    contracts: Object.fromEntries(
+      CONTRACT_MODES.filter((mode) => runs.contracts[mode].length > 0).map((mode) => [
+        mode,
+        summary(runs.contracts[mode]),
+      ]),
+    ) as Partial<Record<ContractMode, Measure>>,
     runs,
     loadAverage: loadAverage(),
   };
@@ -173,6 +219,7 @@ ${row(`ingress POST /produce, c=${CONNECTIONS}`, result.ingress, peakRss.ingress
 ${row(`ingress /produce/batch x${BATCH_RECORDS}, c=${BATCH_CONNECTIONS}`, result.batch, peakRss.ingress)}
   /produce/batch: ${lib.fmt(result.batch.recordsPerSec)} records/s, ${lib.fmt(result.batch.cpuUs / BATCH_RECORDS, 1)} CPU µs per record
   kafka-producer-perf-test (acks=all, idempotent, ${PERF_RECORDS} x 1 KiB): ${lib.fmt(p.recordsPerSec)} records/s, avg ${lib.fmt(p.avgLatencyMs, 1)} ms, p99 ${lib.fmt(p.p99Ms)} ms
+${contractRows(result.contracts, row)}
 
   ingress req/s / floor req/s       ${ratios.rpsOfFloor.toFixed(2)}   (bar >= ${BAR.rpsOfFloor})    ${mark(met.rpsOfFloor)}
   ingress CPU µs / floor CPU µs     ${ratios.cpuOfFloor.toFixed(2)}   (bar <= ${BAR.cpuOfFloor})   ${mark(met.cpuOfFloor)}
@@ -185,6 +232,23 @@ ${row(`ingress /produce/batch x${BATCH_RECORDS}, c=${BATCH_CONNECTIONS}`, result
   saved ${lib.saveResult('ingress', saved)}
 `);
   return Object.values(met).every(Boolean);
+}
+
+/** The contract rows and their CPU per request against no contract (goal <= CONTRACT_CPU_GOAL). */
+function contractRows(
+  contracts: Partial<Record<ContractMode, Measure>>,
+  row: (label: string, r: Measure, rss: number) => string,
+): string {
+  const none = contracts.none;
+  if (!none) return '  payload contracts: not measured (BENCH_CONTRACTS=false)';
+  const lines = CONTRACT_MODES.map((mode) => row(`${CONTRACT_LABELS[mode]}, c=${CONNECTIONS}`, contracts[mode]!, NaN));
+  for (const mode of CONTRACT_MODES.slice(1)) {
+    const ratio = contracts[mode]!.cpuUs / none.cpuUs;
+    lines.push(
+      `  ${`${CONTRACT_LABELS[mode]} CPU / none`.padEnd(44)}${ratio.toFixed(2)}   (goal <= ${CONTRACT_CPU_GOAL})  ${ratio <= CONTRACT_CPU_GOAL ? 'met' : 'missed'}`,
+    );
+  }
+  return lines.join('\n');
 }
 
 /** A server process on a free port; `url` is the path the load goes to. */
