@@ -1,3 +1,4 @@
+import { ConfigError } from '@app/config';
 import { Logger } from '@nestjs/common';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
@@ -34,7 +35,7 @@ export class FileContracts {
     return [...this.loaded.keys()];
   }
 
-  /** At boot: every file, synchronously; throws naming the first that does not compile. */
+  /** At boot: every file, synchronously; a ConfigError (one line, exit 1) names the first that does not compile. */
   loadAll(): void {
     for (const name of readdirSync(this.dir)) {
       const topic = SCHEMA_FILE.exec(name)?.[1];
@@ -46,7 +47,7 @@ export class FileContracts {
         const contract = jsonSchemaContract(JSON.parse(readFileSync(path, 'utf8')), path);
         this.loaded.set(topic, { version: versionOf(stats), contract });
       } catch (error) {
-        throw new Error(`INGRESS_SCHEMAS_DIR: ${path} is not a usable JSON Schema: ${(error as Error).message}`);
+        throw new ConfigError(`INGRESS_SCHEMAS_DIR: ${path} is not a usable JSON Schema: ${(error as Error).message}`);
       }
     }
   }
