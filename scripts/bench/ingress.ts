@@ -123,7 +123,9 @@ async function main(): Promise<void> {
       runs[name].push(measure(servers[name], servers[name].url, body, CONNECTIONS, 1));
     runs.batch.push(measure(servers.ingress, batchUrl, batchBody, BATCH_CONNECTIONS, BATCH_RECORDS));
     runs.perf.push(kafkaProducerPerf(cluster.brokers));
-    for (const [mode, server] of contractServers)
+    // Every other run in reverse order, so a machine growing busier or quieter does not favour one mode.
+    const modes = [...contractServers];
+    for (const [mode, server] of run % 2 === 1 ? modes : modes.reverse())
       runs.contracts[mode].push(measure(server, server.url, contractBody(mode), CONNECTIONS, 1));
     const last = <K extends Exclude<keyof Runs, 'contracts'>>(name: K) => runs[name].at(-1) as Runs[K][number];
     console.error(
