@@ -5,6 +5,7 @@ const moduleNameMapper = {
   '^@app/common(|/.*)$': '<rootDir>/libs/common/src$1',
   '^@app/config(|/.*)$': '<rootDir>/libs/config/src$1',
   '^@app/observability(|/.*)$': '<rootDir>/libs/observability/src$1',
+  '^@app/schema-registry(|/.*)$': '<rootDir>/libs/schema-registry/src$1',
 };
 // Dependencies published only as ES modules, which jest's CommonJS loader cannot require on Node 20
 // (the built apps do, through Node's require(esm)): compiled to CommonJS for the tests.

@@ -43,7 +43,8 @@ const LOCAL_KAFKA: ToolName[] = ['java', 'mvn'];
 const NEEDS: Record<Mode, ToolName[]> = {
   start: process.env.KAFKA_BROKERS ? ['node'] : ['node', ...LOCAL_KAFKA],
   // The SASL test starts a Kafka of its own even when KAFKA_BROKERS is set.
-  test: ['node', ...LOCAL_KAFKA, 'kcat', 'chromium'],
+  // python3-venv: the contract tests read records back with Confluent's own Python deserializers.
+  test: ['node', ...LOCAL_KAFKA, 'kcat', 'chromium', 'python3-venv'],
   faults: ['node', ...LOCAL_KAFKA, 'kcat', 'python3-venv'],
 };
 

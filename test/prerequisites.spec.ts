@@ -39,10 +39,11 @@ describe('the prerequisites check', () => {
       ['Maven', 'maven'],
       ['kcat', 'kcat'],
       ['Chromium', 'chromium'],
+      ['Python 3 with venv', 'python3-venv'],
     ]) {
       expect(lines[0]).toContain(`${tool} (sudo apt-get install -y ${apt})`);
     }
-    expect(aptPackagesIn(lines[0])).toEqual(['openjdk-17-jre-headless', 'maven', 'kcat', 'chromium']);
+    expect(aptPackagesIn(lines[0])).toEqual(['openjdk-17-jre-headless', 'maven', 'kcat', 'chromium', 'python3-venv']);
   });
 
   it('asks npm start for Java and Maven only when it must run Kafka itself', () => {

@@ -9,6 +9,8 @@
 //     one on every request (the shared store: a claim and a result in Kafka per request).
 //   - a second ingress with INGRESS_CREDENTIALS_FILE of 1 000 named credentials (each with its own
 //     topic globs), POST /produce as one of them at c=64: what authentication and scopes cost.
+//   - payload contracts (contracts.ts): a 10-field payload with no contract, a file contract and
+//     registry contracts (JSON Schema, Avro), each on its own ingress.
 // Throughput on a shared machine is noisy, so every server is also measured in CPU µs per request
 // (from /proc/<pid>/stat over the measured window), and the bars are ratios within one run.
 // Prints one table of medians of BENCH_RUNS runs; exits 1 when a bar is missed.
@@ -18,6 +20,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadavg, tmpdir } from 'node:os';
 import { cpuSeconds, freePort, peakRssMb, waitForHttp, waitForPort } from '../../test/support/system';
+import {
+  CONTRACT_CPU_GOAL,
+  CONTRACT_LABELS,
+  contractBody,
+  CONTRACTS_ENABLED,
+  setUpContracts,
+  type ContractMode,
+} from './contracts';
 import * as lib from './lib';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 64);
@@ -69,7 +79,9 @@ interface Runs {
   steady: Measure[];
   keyed: Measure[];
   perf: PerfTest[];
+  contracts: Record<ContractMode, Measure[]>;
 }
+const CONTRACT_MODES: ContractMode[] = ['none', 'file', 'registryJson', 'registryAvro'];
 type Summary = Measure & { peakRssMb?: number };
 
 async function main(): Promise<void> {
@@ -104,6 +116,21 @@ async function main(): Promise<void> {
   await waitForHttp(`${servers.credentials.base}/health/ready`);
   const keyed = { 'content-type': 'application/json', 'x-api-key': BENCH_KEY };
   const batchUrl = `${servers.ingress.base}/produce/batch`;
+  const contracts = CONTRACTS_ENABLED ? await setUpContracts(cluster.brokers) : undefined;
+  const contractServers = new Map<ContractMode, Server>();
+  if (contracts) {
+    contractServers.set('none', servers.ingress);
+    for (const mode of ['file', 'registryJson', 'registryAvro'] as const) {
+      const server = await start([...lib.gatewayNodeFlags, join(lib.repo, 'dist/apps/ingress/main.js')], '/produce', {
+        KAFKA_BROKERS: cluster.brokers,
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'warn',
+        ...contracts.env[mode],
+      });
+      await waitForHttp(`${server.base}/health/ready`);
+      contractServers.set(mode, server);
+    }
+  }
 
   // Warm up (JIT, connections, the producer's metadata) before measuring.
   for (const server of Object.values(servers))
@@ -115,8 +142,20 @@ async function main(): Promise<void> {
       headers: server === servers.credentials ? keyed : undefined,
     });
   lib.autocannon({ url: batchUrl, body: batchBody, connections: BATCH_CONNECTIONS, durationS: 3 });
+  for (const [mode, server] of contractServers)
+    lib.autocannon({ url: server.url, body: contractBody(mode), connections: CONNECTIONS, durationS: 3 });
 
-  const runs: Runs = { bare: [], floor: [], ingress: [], credentials: [], batch: [], steady: [], keyed: [], perf: [] };
+  const runs: Runs = {
+    bare: [],
+    floor: [],
+    ingress: [],
+    credentials: [],
+    batch: [],
+    steady: [],
+    keyed: [],
+    perf: [],
+    contracts: { none: [], file: [], registryJson: [], registryAvro: [] },
+  };
   for (let run = 1; run <= RUNS; run++) {
     for (const name of ['bare', 'floor', 'ingress'] as const)
       runs[name].push(measure(servers[name], servers[name].url, body, CONNECTIONS, 1));
@@ -126,7 +165,11 @@ async function main(): Promise<void> {
     const key = { 'content-type': 'application/json', 'idempotency-key': '[<id>]' };
     runs.keyed.push(measure(servers.ingress, servers.ingress.url, body, STEADY_CONNECTIONS, 1, key, true));
     runs.perf.push(kafkaProducerPerf(cluster.brokers));
-    const last = <K extends keyof Runs>(name: K) => runs[name].at(-1) as Runs[K][number];
+    // Every other run in reverse order, so a machine growing busier or quieter does not favour one mode.
+    const modes = [...contractServers];
+    for (const [mode, server] of run % 2 === 1 ? modes : modes.reverse())
+      runs.contracts[mode].push(measure(server, server.url, contractBody(mode), CONNECTIONS, 1));
+    const last = <K extends Exclude<keyof Runs, 'contracts'>>(name: K) => runs[name].at(-1) as Runs[K][number];
     console.error(
       `run ${run}/${RUNS}: bare ${lib.fmt(last('bare').rps)}, floor ${lib.fmt(last('floor').rps)}, ingress ${lib.fmt(last('ingress').rps)}, with credentials ${lib.fmt(last('credentials').rps)} req/s;` +
         ` batch ${lib.fmt(last('batch').recordsPerSec)} rec/s, perf-test ${lib.fmt(last('perf').recordsPerSec)} rec/s; load ${loadAverage()}`,
@@ -138,7 +181,9 @@ async function main(): Promise<void> {
     ingress: peakRssMb(servers.ingress.child.pid!),
     credentials: peakRssMb(servers.credentials.child.pid!),
   };
-  for (const server of Object.values(servers)) await lib.stopProcess(server.child);
+  for (const server of new Set([...Object.values(servers), ...contractServers.values()]))
+    await lib.stopProcess(server.child);
+  contracts?.stop();
   process.exitCode = report(runs, peakRss, Buffer.byteLength(body)) ? 0 : 1;
 }
 
@@ -180,6 +225,12 @@ function verdict(runs: Runs, peakRss: Record<ServerName, number>, bodyBytes: num
       avgLatencyMs: lib.medianOf(runs.perf, 'avgLatencyMs'),
       p99Ms: lib.medianOf(runs.perf, 'p99Ms'),
     },
+    contracts: Object.fromEntries(
+      CONTRACT_MODES.filter((mode) => runs.contracts[mode].length > 0).map((mode) => [
+        mode,
+        summary(runs.contracts[mode]),
+      ]),
+    ) as Partial<Record<ContractMode, Measure>>,
     runs,
     loadAverage: loadAverage(),
   };
@@ -224,6 +275,7 @@ ${row(`ingress /produce at ${STEADY_RATE} req/s`, result.steady, peakRss.ingress
 ${row(`  the same, fresh Idempotency-Key`, result.keyed, peakRss.ingress)}
   /produce/batch: ${lib.fmt(result.batch.recordsPerSec)} records/s, ${lib.fmt(result.batch.cpuUs / BATCH_RECORDS, 1)} CPU µs per record
   kafka-producer-perf-test (acks=all, idempotent, ${PERF_RECORDS} x 1 KiB): ${lib.fmt(p.recordsPerSec)} records/s, avg ${lib.fmt(p.avgLatencyMs, 1)} ms, p99 ${lib.fmt(p.p99Ms)} ms
+${contractRows(result.contracts, row)}
 
   ingress req/s / floor req/s       ${ratios.rpsOfFloor.toFixed(2)}   (bar >= ${BAR.rpsOfFloor})    ${mark(met.rpsOfFloor)}
   ingress CPU µs / floor CPU µs     ${ratios.cpuOfFloor.toFixed(2)}   (bar <= ${BAR.cpuOfFloor})   ${mark(met.cpuOfFloor)}
@@ -238,6 +290,23 @@ ${row(`  the same, fresh Idempotency-Key`, result.keyed, peakRss.ingress)}
   saved ${lib.saveResult('ingress', saved)}
 `);
   return Object.values(met).every(Boolean);
+}
+
+/** The contract rows and their CPU per request against no contract (goal <= CONTRACT_CPU_GOAL). */
+function contractRows(
+  contracts: Partial<Record<ContractMode, Measure>>,
+  row: (label: string, r: Measure, rss: number) => string,
+): string {
+  const none = contracts.none;
+  if (!none) return '  payload contracts: not measured (BENCH_CONTRACTS=false)';
+  const lines = CONTRACT_MODES.map((mode) => row(`${CONTRACT_LABELS[mode]}, c=${CONNECTIONS}`, contracts[mode]!, NaN));
+  for (const mode of CONTRACT_MODES.slice(1)) {
+    const ratio = contracts[mode]!.cpuUs / none.cpuUs;
+    lines.push(
+      `  ${`${CONTRACT_LABELS[mode]} CPU / none`.padEnd(44)}${ratio.toFixed(2)}   (goal <= ${CONTRACT_CPU_GOAL})  ${ratio <= CONTRACT_CPU_GOAL ? 'met' : 'missed'}`,
+    );
+  }
+  return lines.join('\n');
 }
 
 /** A server process on a free port; `url` is the path the load goes to. */

@@ -729,7 +729,15 @@ function plainEnvironment(
   const pod = deployment.spec.template.spec;
   const container = containerOf(deployment);
   const plain: Record<string, string> = {};
-  for (const [name, from] of env) plain[name] = from.value ?? `placeholder-for-${from.secret!.key}`;
+  for (const [name, from] of env) {
+    const placeholder = `placeholder-for-${from.secret?.key}`;
+    plain[name] = from.value ?? (name.endsWith('_URL') ? `https://user:${placeholder}@registry.invalid` : placeholder);
+  }
+  if (plain.INGRESS_SCHEMAS_DIR !== undefined) {
+    // The folder must be what a volume mounts (the chart's ConfigMap of contracts).
+    expect(container.volumeMounts?.map((m) => m.mountPath)).toContain(plain.INGRESS_SCHEMAS_DIR);
+    plain.INGRESS_SCHEMAS_DIR = mkdtempSync(join(work, 'schemas-'));
+  }
   for (const name of Object.keys(plain).filter((n) => n.endsWith('_FILE'))) {
     // The file must be one a volume mounts: a Secret's item under the mount path.
     const mount = container.volumeMounts?.find((m) => plain[name].startsWith(`${m.mountPath}/`));

@@ -56,6 +56,8 @@ export interface ForwardOptions {
   tlsCa?: string;
   /** --from: where partitions without a committed offset start. */
   from?: Position;
+  /** --schema-registry-url: records in its wire format are decoded to JSON before delivery. */
+  schemaRegistryUrl?: string;
 }
 
 /** How the forwarder logs: --log-level and --log-format (LOG_LEVEL, LOG_FORMAT), validated. */

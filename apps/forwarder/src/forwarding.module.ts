@@ -24,6 +24,8 @@ import { clientCredentialsRequest, OAuth2Token } from './dispatch/oauth2-token';
 import { WebhookSigner } from './dispatch/webhook-signer';
 import { PRODUCT, VERSION } from '@app/config';
 import type { Registry } from 'prom-client';
+import { SchemaRegistryClient } from '@app/schema-registry';
+import { RecordDecoder, SCHEMA_REGISTRY_CLIENT } from './dispatch/record-decoder';
 import type { ForwardLogging, ForwardOptions } from './forward-options';
 import { FORWARDING_STOP_OPTIONS, ForwardingStop, SIGNAL_SOURCE, type ForwardingStopOptions } from './forwarding-stop';
 import { ForwardingWiring } from './forwarding-wiring';
@@ -180,6 +182,15 @@ export class ForwardingModule {
         StartPosition,
         ForwardingStop,
         ProgressReporter,
+        ...(options.schemaRegistryUrl === undefined
+          ? []
+          : [
+              {
+                provide: SCHEMA_REGISTRY_CLIENT,
+                useValue: new SchemaRegistryClient({ url: options.schemaRegistryUrl }),
+              },
+              RecordDecoder,
+            ]),
       ],
     };
   }

@@ -2,7 +2,7 @@ import { formatDuration } from '@app/config';
 import { LOG_FORMATS, LOG_LEVELS } from '@app/observability';
 import { CommandRunner, Option } from 'nest-commander';
 import { DEFAULTS, LOGGING_DEFAULTS } from './forward-defaults';
-import { duration, integer, oneOf, position } from './option-parsers';
+import { duration, httpUrl, integer, oneOf, position } from './option-parsers';
 
 /**
  * The forward command's options that say how a run is operated and tuned: health and progress,
@@ -142,6 +142,16 @@ export abstract class ForwardRunOptions extends CommandRunner {
   })
   parseResetTo(value: string) {
     return position(value);
+  }
+
+  @Option({
+    flags: '--schema-registry-url <url>',
+    description:
+      'a Confluent-compatible Schema Registry (user:password@ for basic auth): records in its wire format are delivered as JSON, Avro decoded (default: off)',
+    env: 'SCHEMA_REGISTRY_URL',
+  })
+  parseSchemaRegistryUrl(value: string) {
+    return httpUrl(value);
   }
 
   @Option({

@@ -10,7 +10,15 @@ export const DEAD_LETTER_TOPIC = Symbol('DEAD_LETTER_TOPIC');
 /** The topic being forwarded: a dead-letter topic created at start-up gets as many partitions. */
 export const SOURCE_TOPIC = Symbol('SOURCE_TOPIC');
 
-type Failure = Extract<DispatchResult, { outcome: 'rejected' | 'exhausted' }>;
+/** A record in the Schema Registry wire format that its schema cannot read (see RecordDecoder). */
+export interface UndecodableRecord {
+  outcome: 'undecodable';
+  status?: undefined;
+  attempts: number;
+  error: string;
+}
+
+type Failure = Extract<DispatchResult, { outcome: 'rejected' | 'exhausted' }> | UndecodableRecord;
 
 const FIRST_RETRY_MS = 1_000;
 const MAX_RETRY_MS = 30_000;

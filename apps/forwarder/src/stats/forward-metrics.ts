@@ -34,7 +34,7 @@ export class ForwardMetrics {
     });
     new Counter({
       name: `${PREFIX}dead_letters_total`,
-      help: 'Records written to the dead-letter topic, by reason: rejected (final 4xx) or exhausted (retries used up).',
+      help: 'Records written to the dead-letter topic, by reason: rejected (final 4xx), exhausted (retries used up) or undecodable (Schema Registry wire format its schema cannot read).',
       labelNames: ['reason'],
       registers,
       collect() {

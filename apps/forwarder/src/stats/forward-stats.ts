@@ -128,11 +128,11 @@ export class ForwardStats {
     this.deliveryListener(latencyMs);
   }
 
-  recordDeadLetter(reason: 'rejected' | 'exhausted'): void {
+  recordDeadLetter(reason: 'rejected' | 'exhausted' | 'undecodable'): void {
     this.deadLettersByReason.set(reason, (this.deadLettersByReason.get(reason) ?? 0) + 1);
     this.deadLettered++;
     if (reason === 'rejected') this.rejected++;
-    else this.exhausted++;
+    else if (reason === 'exhausted') this.exhausted++;
   }
 
   recordDeadLetterFailure(): void {

@@ -31,7 +31,10 @@ export class ErrorResponseDto {
   })
   code!: ErrorCode;
 
-  @ApiPropertyOptional({ type: () => [ErrorDetailDto], description: 'Every failing field, for VALIDATION_FAILED.' })
+  @ApiPropertyOptional({
+    type: () => [ErrorDetailDto],
+    description: 'Every failing field, for VALIDATION_FAILED and SCHEMA_VALIDATION_FAILED.',
+  })
   details?: ErrorDetailDto[];
 }
 
@@ -44,6 +47,7 @@ const WITH_RETRY_AFTER = new Set<ErrorCode>([
   'OVERLOADED',
   'IDEMPOTENCY_KEY_IN_USE',
   'AUTH_UNAVAILABLE',
+  'SCHEMA_REGISTRY_UNAVAILABLE',
 ]);
 
 /**

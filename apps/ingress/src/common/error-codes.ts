@@ -73,6 +73,11 @@ export const ERROR_CODES = {
     retry: false,
     when: 'The Idempotency-Key was already used for a different request body.',
   },
+  SCHEMA_VALIDATION_FAILED: {
+    status: 422,
+    retry: false,
+    when: "The payload does not conform to the topic's contract (INGRESS_SCHEMAS_DIR or SCHEMA_REGISTRY_URL); `details` lists every violation.",
+  },
   EXPECTATION_FAILED: { status: 417, retry: false, when: 'An Expect header other than 100-continue.' },
   RATE_LIMITED: {
     status: 429,
@@ -104,6 +109,11 @@ export const ERROR_CODES = {
     status: 503,
     retry: true,
     when: 'Too many records are waiting for Kafka; nothing was written. Retry after Retry-After.',
+  },
+  SCHEMA_REGISTRY_UNAVAILABLE: {
+    status: 503,
+    retry: true,
+    when: "The topic's contract was never fetched and the Schema Registry cannot be reached; nothing was written. Retry after Retry-After.",
   },
 } as const satisfies Record<string, { status: number; retry: boolean; when: string }>;
 

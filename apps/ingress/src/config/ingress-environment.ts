@@ -141,4 +141,14 @@ export class IngressEnvironment {
   @EnvInteger(0, 2 ** 31 - 1)
   @IsOptional()
   SIMULATOR_SEED?: number;
+
+  /** Payload contracts: `<topic>.json` JSON Schema files, checked when they change. */
+  @EnvText(/^\S(.*\S)?$/, 'a folder of <topic>.json JSON Schema files')
+  @IsOptional()
+  INGRESS_SCHEMAS_DIR?: string;
+
+  /** Payload contracts from a Confluent-compatible Schema Registry (subject <topic>-value). */
+  @EnvText(/^https?:\/\/[^\s/]+(\/\S*)?$/, 'an http:// or https:// URL (user:password@ for basic auth)')
+  @IsOptional()
+  SCHEMA_REGISTRY_URL?: string;
 }

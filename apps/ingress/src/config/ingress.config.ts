@@ -1,6 +1,7 @@
 import { ConfigError, validateEnvironment, type Environment } from '@app/config';
 import { kafkaConfigFromEnv, type KafkaConfig } from '@app/kafka';
 import type { LogFormat, LogLevel } from '@app/observability';
+import { statSync } from 'node:fs';
 import { loadCredentials, type CredentialSources, type CredentialSpec } from './credentials';
 import { IngressEnvironment, type IdempotencyStoreKind } from './ingress-environment';
 import { jwtConfig, type JwtConfig } from './jwt';
@@ -38,6 +39,13 @@ export interface AccessConfig {
   corsOrigins?: string[];
 }
 
+export interface ContractsConfig {
+  /** INGRESS_SCHEMAS_DIR: `<topic>.json` JSON Schema files. */
+  schemasDir?: string;
+  /** SCHEMA_REGISTRY_URL: the latest version of `<topic>-value`. */
+  registryUrl?: string;
+}
+
 export interface IngressConfig {
   port: number;
   host: string;
@@ -54,6 +62,7 @@ export interface IngressConfig {
   accessLog: boolean;
   access: AccessConfig;
   simulator: SimulatorConfig;
+  contracts: ContractsConfig;
   kafka: KafkaConfig;
   /** One line each, for the log at boot; the Kafka ones are in kafka.warnings. */
   warnings: string[];
@@ -87,6 +96,7 @@ export function loadIngressConfig(env: Environment): IngressConfig {
     accessLog: vars.INGRESS_ACCESS_LOG,
     access: accessConfig(vars),
     simulator: validSimulator(simulator),
+    contracts: { schemasDir: schemasDir(vars.INGRESS_SCHEMAS_DIR), registryUrl: vars.SCHEMA_REGISTRY_URL },
     kafka: kafkaConfigFromEnv(env),
     warnings,
   };
@@ -145,4 +155,16 @@ function accessConfig(vars: IngressEnvironment): AccessConfig {
     },
     corsOrigins: vars.INGRESS_CORS_ORIGINS,
   };
+}
+
+function schemasDir(path: string | undefined): string | undefined {
+  if (path === undefined) return undefined;
+  let isDirectory = false;
+  try {
+    isDirectory = statSync(path).isDirectory();
+  } catch {
+    // reported below
+  }
+  if (!isDirectory) throw new ConfigError(`INGRESS_SCHEMAS_DIR must be a readable folder (got "${path}")`);
+  return path;
 }

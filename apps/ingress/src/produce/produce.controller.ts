@@ -22,6 +22,7 @@ const KAFKA_ERRORS: ErrorCode[] = [
   'KAFKA_TIMEOUT',
   'OVERLOADED',
 ];
+const CONTRACT_ERRORS: ErrorCode[] = ['SCHEMA_VALIDATION_FAILED', 'SCHEMA_REGISTRY_UNAVAILABLE'];
 const IDEMPOTENCY_ERRORS: ErrorCode[] = ['IDEMPOTENCY_KEY_IN_USE', 'IDEMPOTENCY_KEY_REUSED'];
 
 const TRACEPARENT_HEADER = {
@@ -45,7 +46,7 @@ const IDEMPOTENCY_HEADER = {
 /** The request headers both produce routes read. */
 const ApiProduceHeaders = () =>
   applyDecorators(ApiHeader(IDEMPOTENCY_HEADER), ApiHeader(TRACEPARENT_HEADER), ApiHeader(TRACESTATE_HEADER));
-const PRODUCE_ERRORS = [...REQUEST_ERRORS, ...BODY_ERRORS, ...KAFKA_ERRORS, ...IDEMPOTENCY_ERRORS];
+const PRODUCE_ERRORS = [...REQUEST_ERRORS, ...BODY_ERRORS, ...KAFKA_ERRORS, ...IDEMPOTENCY_ERRORS, ...CONTRACT_ERRORS];
 
 @ApiTags('produce')
 @ApiSecurity('bearer')

@@ -12,6 +12,7 @@ import { Test } from '@nestjs/testing';
 import { ApiError } from '../common/api-error';
 import { TopicAccess } from '../access/topic-access';
 import { INGRESS_CONFIG } from '../config/ingress.config';
+import { PayloadContracts } from '../contracts/payload-contracts';
 import { ProduceService } from './produce.service';
 
 describe('ProduceService', () => {
@@ -26,6 +27,7 @@ describe('ProduceService', () => {
         { provide: KafkaProducer, useValue: { produce } },
         { provide: KafkaAdmin, useValue: { createTopic } },
         TopicAccess,
+        { provide: PayloadContracts, useValue: { forTopic: () => undefined } },
         {
           provide: INGRESS_CONFIG,
           useValue: {

@@ -3,9 +3,11 @@ import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import { childTraceparent, TRACEPARENT, TRACESTATE } from '@app/observability';
 import type { AuthenticatedClient } from '../access/authenticated-client';
 import { TopicAccess } from '../access/topic-access';
-import { ApiError } from '../common/api-error';
+import { ApiError, type ErrorDetail } from '../common/api-error';
 import { toApiError } from '../common/to-api-error';
 import { INGRESS_CONFIG, type IngressConfig } from '../config/ingress.config';
+import type { Contract } from '../contracts/contract';
+import { PayloadContracts } from '../contracts/payload-contracts';
 import type { ProduceBatchRequestDto } from './dto/produce-batch-request.dto';
 import type { ProduceRequestDto } from './dto/produce-request.dto';
 import type { BatchItemResult, ProduceBatchResponse, ProduceResponse } from './dto/produce-response.dto';
@@ -32,6 +34,7 @@ export class ProduceService {
     private readonly admin: KafkaAdmin,
     private readonly topics: TopicAccess,
     @Inject(INGRESS_CONFIG) private readonly config: IngressConfig,
+    private readonly contracts: PayloadContracts,
   ) {}
 
   async produce(
@@ -40,11 +43,24 @@ export class ProduceService {
     client?: AuthenticatedClient,
   ): Promise<ProduceResponse> {
     this.topics.assertAllowed(request.topic, client);
-    const { topic, partition, offset, timestamp } = await this.write(
-      toRecord(request.topic, request, trace, client?.metricLabel),
-    );
+    // Awaited only while a registry contract is fetched for the first time.
+    const contract = this.contracts.forTopic(request.topic);
+    if (contract instanceof Promise) return contract.then((found) => this.produceOne(request, trace, found, client));
+    return this.produceOne(request, trace, contract, client);
+  }
+
+  private async produceOne(
+    request: ProduceRequestDto,
+    trace: TraceContext,
+    contract: Contract | undefined,
+    client: AuthenticatedClient | undefined,
+  ): Promise<ProduceResponse> {
+    const violations = contract?.violations(request.payload);
+    if (violations) throw nonConforming(request.topic, violations);
+    const written = await this.write(toRecord(request.topic, request, trace, contract, client?.metricLabel));
+    const { topic, partition, offset, timestamp } = written;
     // `message` is the Go gateway's sentence, word for word: its clients log and parse it.
-    return {
+    const response: ProduceResponse = {
       success: true,
       message: `Message delivered to topic ${topic}, partition ${partition}, offset ${offset}`,
       topic,
@@ -52,6 +68,8 @@ export class ProduceService {
       offset,
       timestamp,
     };
+    if (contract?.schemaId !== undefined) response.schemaId = contract.schemaId;
+    return response;
   }
 
   /**
@@ -71,19 +89,32 @@ export class ProduceService {
         { field: 'messages', message },
       ]);
     }
+    const contract = await this.contracts.forTopic(request.topic);
+    const violations = request.messages.map((message) => contract?.violations(message.payload));
+    if (violations.every((found) => found !== undefined)) throw nonConformingBatch(request.topic, violations);
+    // The conforming messages are written; the others answer SCHEMA_VALIDATION_FAILED in their result.
     const settled = await Promise.allSettled(
-      request.messages.map((message) => this.write(toRecord(request.topic, message, trace, client?.metricLabel))),
+      request.messages.map((message, i) => {
+        const found = violations[i];
+        if (found) return Promise.reject(nonConforming(request.topic, found));
+        return this.write(toRecord(request.topic, message, trace, contract, client?.metricLabel));
+      }),
     );
     const errors = settled.map((s) => (s.status === 'rejected' ? toApiError(s.reason, this.logBug) : undefined));
     const failures = errors.filter((error) => error !== undefined);
     if (failures.length === settled.length && failures.every((f) => f.code === failures[0].code)) throw failures[0];
+    const schemaId = contract?.schemaId;
     const results: BatchItemResult[] = settled.map((s, i) => {
       if (s.status === 'fulfilled') {
         const { partition, offset, timestamp } = s.value;
-        return { success: true, partition, offset, timestamp };
+        return schemaId === undefined
+          ? { success: true, partition, offset, timestamp }
+          : { success: true, partition, offset, timestamp, schemaId };
       }
       const error = errors[i]!;
-      return { success: false, error: error.message, code: error.code };
+      return error.details
+        ? { success: false, error: error.message, code: error.code, details: error.details }
+        : { success: false, error: error.message, code: error.code };
     });
     const status = failures.length === 0 ? HttpStatus.OK : HttpStatus.MULTI_STATUS;
     return { status, body: { success: failures.length === 0, topic: request.topic, results } };
@@ -112,7 +143,13 @@ export class ProduceService {
  * The record for one message. Unless the message sets its own, it carries a `traceparent` that
  * continues the caller's trace (or starts one), so the forwarder can pass it on to the target.
  */
-function toRecord(topic: string, message: RecordDto, trace: TraceContext, client?: string): RecordToProduce {
+function toRecord(
+  topic: string,
+  message: RecordDto,
+  trace: TraceContext,
+  contract: Contract | undefined,
+  client: string | undefined,
+): RecordToProduce {
   const headers: Record<string, string> = message.headers == null ? {} : { ...message.headers };
   if (headers[TRACEPARENT] === undefined) {
     headers[TRACEPARENT] = childTraceparent(trace.traceparent);
@@ -125,8 +162,32 @@ function toRecord(topic: string, message: RecordDto, trace: TraceContext, client
     // Bytes, not a string: their length is known without scanning the text again (the batcher
     // sizes each record, kafkajs sizes it again), and they live outside the JS heap while the
     // record waits for Kafka, so minor GCs do not copy them.
-    value: Buffer.from(JSON.stringify(message.payload)),
+    value: contract ? contract.encode(message.payload) : Buffer.from(JSON.stringify(message.payload)),
     headers,
     client,
   };
+}
+
+function nonConforming(topic: string, violations: ErrorDetail[]): ApiError {
+  const more = violations.length > 1 ? ` (and ${violations.length - 1} more, see details)` : '';
+  return new ApiError(
+    'SCHEMA_VALIDATION_FAILED',
+    `The payload does not conform to the contract of topic "${topic}": ${violations[0].message}${more}.`,
+    violations,
+  );
+}
+
+/** Every message of a batch failed its contract: one 422 listing them all (`messages[2].payload.sku`). */
+function nonConformingBatch(topic: string, violations: (ErrorDetail[] | undefined)[]): ApiError {
+  const details = violations.flatMap((found, i) =>
+    (found ?? []).map(({ field, message }) => ({
+      field: `messages[${i}].${field}`,
+      message: `messages[${i}].${message}`,
+    })),
+  );
+  return new ApiError(
+    'SCHEMA_VALIDATION_FAILED',
+    `No message conforms to the contract of topic "${topic}": ${details[0].message}${details.length > 1 ? ` (and ${details.length - 1} more, see details)` : ''}.`,
+    details,
+  );
 }

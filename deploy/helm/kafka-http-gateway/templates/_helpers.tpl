@@ -171,6 +171,10 @@ securityContext:
 {{- end }}
 
 {{/* Environment both apps share: the ConfigMap, and the SASL password from its Secret. */}}
+{{- define "gateway.schemasDir" -}}
+/etc/gateway/schemas
+{{- end }}
+
 {{- define "gateway.kafkaEnv" -}}
 {{- if .Values.kafka.sasl.mechanism }}
 - name: KAFKA_SASL_PASSWORD

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ErrorDetailDto } from '../../common/api-errors.decorator';
 import { ERROR_CODES, type ErrorCode } from '../../common/error-codes';
 
 /** `200` of `POST /produce`: where every in-sync replica has the record. */
@@ -24,6 +25,14 @@ export class ProduceResponse {
 
   @ApiProperty({ format: 'date-time', example: '2026-11-27T18:18:06.630Z' })
   timestamp!: string;
+
+  @ApiPropertyOptional({
+    type: 'integer',
+    description:
+      "The Schema Registry id the record was written with, when the topic's contract comes from SCHEMA_REGISTRY_URL.",
+    example: 7,
+  })
+  schemaId?: number;
 }
 
 /** One message of a batch: written, or why not. */
@@ -45,6 +54,15 @@ export class BatchItemResult {
 
   @ApiPropertyOptional({ enum: Object.keys(ERROR_CODES), description: 'When not written: the stable error code.' })
   code?: ErrorCode;
+
+  @ApiPropertyOptional({ type: 'integer', description: 'When written with a Schema Registry contract: its id.' })
+  schemaId?: number;
+
+  @ApiPropertyOptional({
+    type: () => [ErrorDetailDto],
+    description: 'For SCHEMA_VALIDATION_FAILED: every violation of the contract.',
+  })
+  details?: ErrorDetailDto[];
 }
 
 export class ProduceBatchResponse {
