@@ -24,4 +24,7 @@ export {
   UnknownPartitionError,
   UnknownTopicError,
   toKafkaError,
+  isCoordinatorMoving,
+  isRebalancing,
+  isUnknownTopicOrPartition,
 } from './kafka-errors';
