@@ -77,7 +77,8 @@ const boundaries = [
       rule('^(\\.\\./)+dispatch/circuit-breaker$', `${folder}/ may name the circuit's states, not drive the breaker.`, { allowTypeImports: true }),
     ],
   ]),
-  ['scripts', [rule('^@app/', 'scripts/ run the built apps; they know no app internals.'), rule('(^|/)(apps|libs)/', 'scripts/ run the built apps; they know no app internals.')]],
+  ['scripts', [rule('^@app/', 'scripts/ run the built apps; they know no app internals.'), rule('(^|/)(apps|libs)/', 'scripts/ run the built apps; they know no app internals.'),
+      rule('(^|/)test/', 'scripts/ share helpers with the tests through scripts/shared/, never test/.')]],
 ].map(([folder, patterns, extra = {}]) => ({
   files: [`${folder}/**/*.ts`],
   ignores: ['**/*.spec.ts', '**/testing/**'],

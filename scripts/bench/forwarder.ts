@@ -8,7 +8,7 @@
 //   5% 500, 5% 400, 2% 503) with 3 000 keyed records in 15 partitions; a target that answers 503
 //   beyond 8 requests in flight (20 ms otherwise) with 12 000 records; a target whose latency
 //   jumps from 5 ms to 500 ms mid-run.
-import { freePort, waitForHttp } from '../../test/support/system';
+import { freePort, waitForHttp } from '../shared/system';
 import { drain, fillKeyed, kafkaConsumerPerf, type Drain } from './forwarder/drain';
 import {
   cappedTarget,

@@ -11,7 +11,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
-import { cpuSeconds, freePort, peakRssMb, waitForHttp, waitForPort } from '../../test/support/system';
+import { cpuSeconds, freePort, peakRssMb, waitForHttp, waitForPort } from '../shared/system';
 import * as lib from './lib';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 64);
