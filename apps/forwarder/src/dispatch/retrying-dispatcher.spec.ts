@@ -12,7 +12,7 @@ import {
   type DeliveryRequest,
   type DeliveryResponse,
 } from './delivery-http-client';
-import { FakeClock, settle } from './fake-clock';
+import { FakeClock, settle } from '../testing/fake-clock';
 import { RetryPolicy } from './retry-policy';
 import { DELIVERY_TARGET, RetryingDispatcher, type DispatchResult } from './retrying-dispatcher';
 import { TokenBucket } from './token-bucket';

@@ -2,7 +2,7 @@ import { METRICS_REGISTRY } from '@app/observability';
 import { Test } from '@nestjs/testing';
 import { Registry } from 'prom-client';
 import { CLOCK } from '../dispatch/clock';
-import { FakeClock, settle } from '../dispatch/fake-clock';
+import { FakeClock, settle } from '../testing/fake-clock';
 import { ForwardingStop } from '../forwarding-stop';
 import { KafkaForwardServer } from '../transport/kafka-forward.server';
 import { ForwardStats } from './forward-stats';
