@@ -1,11 +1,14 @@
 import { Controller } from '@nestjs/common';
-import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
 import { ForwardContext } from '../transport/forward-context';
 import { KAFKA_RECORD, type ForwardOutcome, type ForwardRecord } from '../transport/forward-record';
 import { DeadLetterPublisher } from './dead-letter-publisher';
 import { RetryingDispatcher } from './retrying-dispatcher';
 
-/** Handles every record the transport emits: deliver it, or dead-letter it and say so. */
+/**
+ * Handles every record the transport emits: deliver it, or dead-letter it and say so. A
+ * request-response handler (@MessagePattern), not an event: the transport commits by its answer.
+ */
 @Controller()
 export class ForwardController {
   constructor(
@@ -13,7 +16,7 @@ export class ForwardController {
     private readonly deadLetters: DeadLetterPublisher,
   ) {}
 
-  @EventPattern(KAFKA_RECORD)
+  @MessagePattern(KAFKA_RECORD)
   async forward(@Payload() record: ForwardRecord, @Ctx() context: ForwardContext): Promise<ForwardOutcome> {
     const result = await this.dispatcher.deliver(record, context.signal);
     if (result.outcome === 'delivered') return 'delivered';

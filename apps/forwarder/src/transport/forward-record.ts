@@ -10,7 +10,7 @@ export interface ForwardRecord {
   timestamp: number;
 }
 
-/** The pattern the transport emits every record under; the handler registers for it with @EventPattern. */
+/** The pattern the transport emits every record under; the handler registers for it with @MessagePattern and answers a ForwardOutcome. */
 export const KAFKA_RECORD = 'kafka.record';
 
 /** What became of a record; only delivered and dead-lettered records count as done. */
