@@ -2,7 +2,7 @@
 # Two stages: build with every dependency, run with production ones only. Both apps share the
 # image; the default command is the ingress, docker-compose.yml gives the forwarder its own.
 
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 # Manifests first: the dependency layer is rebuilt only when they change. npm ci applies
 # patches/ (patch-package, the postinstall script): kafkajs's faster record-batch encoder.
@@ -14,7 +14,7 @@ COPY libs ./libs
 COPY apps ./apps
 RUN npm run build
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -27,7 +27,7 @@ COPY --from=build /app/dist ./dist
 # Files stay root-owned: the app cannot rewrite its own code.
 USER node
 EXPOSE 6969
-# The slim image has no curl; Node 20's global fetch does the probe.
+# The slim image has no curl; Node's global fetch does the probe.
 HEALTHCHECK --interval=10s --timeout=5s --start-period=15s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || (process.env.GO_APP_PORT || '').replace(':', '') || 6969) + '/health/live', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 CMD ["node", "dist/apps/ingress/main.js"]

@@ -19,8 +19,8 @@ export type Mode = 'start' | 'test' | 'faults';
 /** The README's Prerequisites section lists the same tools with the same packages. */
 const TOOLS: Record<ToolName, Tool> = {
   node: {
-    need: `Node.js 20.19+ or 22.12+ (this is ${process.version})`,
-    install: 'a Node.js 20 or 22 from nodejs.org or your version manager',
+    need: `Node.js 22.12+ or 24 LTS (this is ${process.version})`,
+    install: 'a Node.js 22 or 24 LTS from nodejs.org or your version manager',
     check: () => nodeVersionOk(),
   },
   java: { need: 'Java 17 or newer', apt: 'openjdk-17-jre-headless', check: () => javaMajor() >= 17 },
@@ -63,8 +63,8 @@ function executable(file: string): boolean {
 
 function nodeVersionOk(): boolean {
   const [major, minor] = process.versions.node.split('.').map(Number);
-  // require() of ES modules (the CEL and OAuth2 libraries ship only those) came unflagged in 20.19 and 22.12.
-  return (major === 20 && minor >= 19) || (major === 22 && minor >= 12);
+  // require() of ES modules (the CEL and OAuth2 libraries ship only those) is unflagged from 22.12.
+  return (major === 22 && minor >= 12) || (major === 24 && minor >= 11);
 }
 
 function javaMajor(): number {

@@ -10,7 +10,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { portFree } from '../test/support/system';
+import { portFree } from './shared/system';
 import * as lib from './bench/lib';
 import {
   metricsUrl,

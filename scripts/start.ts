@@ -5,7 +5,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import readline from 'node:readline';
 import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
-import { waitForHttp } from '../test/support/system';
+import { forwarderCommand } from './shared/forwarder-command';
+import { waitForHttp } from './shared/system';
 import { checkPrerequisites } from './check-prerequisites';
 
 const repo = join(__dirname, '..');
@@ -169,18 +170,12 @@ function kafkaBrokers(): string {
 function startForwarder(brokers: string): void {
   startChild(
     'forwarder',
-    [
-      'dist/apps/forwarder/main.js',
-      'forward',
-      '--topic',
-      DEMO_TOPIC,
-      '--target-url',
-      `http://127.0.0.1:${PORT}/webhook-simulator`,
-      '--group',
-      'demo-forwarder',
-      '--health-port',
-      String(FORWARDER_HEALTH_PORT),
-    ],
+    forwarderCommand({
+      topic: DEMO_TOPIC,
+      'target-url': `http://127.0.0.1:${PORT}/webhook-simulator`,
+      group: 'demo-forwarder',
+      'health-port': FORWARDER_HEALTH_PORT,
+    }),
     { KAFKA_BROKERS: brokers },
   );
 }

@@ -286,7 +286,7 @@ describe('Dockerfile builds a small production image', () => {
 
   it('builds in one stage and runs from another', () => {
     expect(dockerfile.stages.length).toBeGreaterThanOrEqual(2);
-    for (const stage of dockerfile.stages) expect(stage.from).toMatch(/^node:20(-|\.|$)/);
+    for (const stage of dockerfile.stages) expect(stage.from).toMatch(/^node:24(-|\.|$)/);
     const builder = dockerfile.stages.find((stage) =>
       instructions(stage, 'RUN').some((run) => /\bnpm run build\b/.test(run)),
     );

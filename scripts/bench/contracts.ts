@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../../test/support/system';
+import { freePort } from '../shared/system';
 import * as lib from './lib';
 
 export const CONTRACTS_ENABLED = process.env.BENCH_CONTRACTS !== 'false';

@@ -10,7 +10,7 @@
 //   beyond 8 requests in flight (20 ms otherwise) with 12 000 records; a target whose latency
 //   jumps from 5 ms to 500 ms mid-run.
 // - --filter: the compiled expression alone, and a drain through a filter that keeps half.
-import { freePort, waitForHttp } from '../../test/support/system';
+import { freePort, waitForHttp } from '../shared/system';
 import { drain, fillKeyed, kafkaConsumerPerf, type Drain } from './forwarder/drain';
 import {
   cappedTarget,

@@ -19,7 +19,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadavg, tmpdir } from 'node:os';
-import { cpuSeconds, freePort, peakRssMb, waitForHttp, waitForPort } from '../../test/support/system';
+import { cpuSeconds, freePort, peakRssMb, waitForHttp, waitForPort } from '../shared/system';
 import {
   CONTRACT_CPU_GOAL,
   CONTRACT_LABELS,

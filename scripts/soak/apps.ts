@@ -4,7 +4,8 @@ import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as lib from '../bench/lib';
-import { waitForHttp } from '../../test/support/system';
+import { forwarderCommand } from '../shared/forwarder-command';
+import { waitForHttp } from '../shared/system';
 import type { Apps, Sample } from './sampling';
 import { HEALTH_PORT, INGRESS_PORT, KAFKA_PORT, PARTITIONS, SIMULATOR_QUERY, TOPIC, WORKERS } from './settings';
 
@@ -58,22 +59,15 @@ export async function startApps(brokers: string, logPrefix: string, nodeFlags: s
   const forwarder = lib.startProcess(
     [
       ...nodeFlags,
-      join(lib.repo, 'dist/apps/forwarder/main.js'),
-      'forward',
-      '--topic',
-      TOPIC,
-      '--target-url',
-      `${ingressUrl}/webhook-simulator?${SIMULATOR_QUERY}`,
-      '--brokers',
-      brokers,
-      '--group',
-      `soak-${Date.now()}`,
-      '--workers',
-      String(WORKERS),
-      '--health-port',
-      String(HEALTH_PORT),
-      '--stats-interval',
-      '60',
+      ...forwarderCommand({
+        topic: TOPIC,
+        'target-url': `${ingressUrl}/webhook-simulator?${SIMULATOR_QUERY}`,
+        brokers,
+        group: `soak-${Date.now()}`,
+        workers: WORKERS,
+        'health-port': HEALTH_PORT,
+        'stats-interval': 60,
+      }),
     ],
     { LOG_LEVEL: 'log' },
     { logFile: `${logPrefix}-forwarder.log` },

@@ -1,6 +1,6 @@
 // Sampling: both apps' RSS (/proc) and /metrics (heap, event-loop p99, CPU, rates, lag), one line each.
 import type { ChildProcess } from 'node:child_process';
-import { rssMb } from '../../test/support/system';
+import { rssMb } from '../shared/system';
 import type { LoadWindow } from './load';
 import { f, mb, ms, percentile, round } from './numbers';
 import { M, TOPIC } from './settings';

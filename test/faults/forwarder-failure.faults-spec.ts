@@ -4,7 +4,7 @@ import { readAll } from '../support/kcat';
 import { TestKafka } from '../support/kafka-admin';
 import { freePort, startForwarder, stopAll, waitFor } from '../support/processes';
 import { forwardArgs, forwardTopic, forwarderMetrics, numberedRecords } from '../support/forwarder-run';
-import { rssMb } from '../support/system';
+import { rssMb } from '../../scripts/shared/system';
 import { TestTarget } from '../support/target';
 
 const RECORDS = 10_000;

@@ -1,7 +1,7 @@
 import { readAll } from '../support/kcat';
 import { forwarderSuite, forwardTopic, forwarderMetrics } from '../support/forwarder-run';
 import { freePort, waitFor } from '../support/processes';
-import { sample } from '../support/metrics';
+import { sample } from '../../scripts/shared/metrics';
 
 const randomKeys = (n: number) =>
   Array.from({ length: n }, (_, i) => ({ key: `k-${(i * 7919) % 1000}`, value: JSON.stringify({ seq: i }) }));

@@ -1,5 +1,13 @@
+import { sample } from '../../scripts/shared/metrics';
 import { readAll } from '../support/kcat';
-import { forwarderSuite, forwardTopic, numberedRecords, waitForRequests } from '../support/forwarder-run';
+import {
+  forwarderMetrics,
+  forwarderSuite,
+  forwardTopic,
+  numberedRecords,
+  waitForRequests,
+} from '../support/forwarder-run';
+import { freePort, waitFor } from '../support/processes';
 
 describe('forward under failure', () => {
   const { brokers, kafka, startTarget } = forwarderSuite();
@@ -32,12 +40,16 @@ describe('forward under failure', () => {
     expect(await kafka.committedOffsets(group, topic)).toEqual(await kafka.endOffsets(topic));
   }, 180_000);
 
-  it('dead-letters nothing while the target refuses connections for 20 s, and delivers everything after', async () => {
+  it('dead-letters nothing while the target refuses connections through many cool-downs, and delivers everything after', async () => {
     const topic = await kafka.createTopic('outage', 3);
     const total = 300;
     await kafka.produce(topic, numberedRecords(total, 5));
     const sink = await startTarget(() => ({ status: 200, delayMs: 20 }));
+    const healthPort = await freePort();
+    const metric = async (name: string, labels: Record<string, string> = {}) =>
+      sample(await forwarderMetrics(healthPort), `kafka_gateway_forwarder_${name}`, labels) ?? 0;
     const forwarder = forwardTopic(topic, sink, {
+      'health-port': healthPort,
       workers: 4,
       retries: 2,
       'retry-delay': '50ms',
@@ -49,8 +61,13 @@ describe('forward under failure', () => {
     });
     await waitForRequests(sink, 30, { forwarder });
     await sink.stop();
-    await new Promise((r) => setTimeout(r, 20_000));
-    expect(forwarder.output()).toMatch(/circuit open/);
+    await waitFor('the circuit to open', async () => /circuit open/.test(forwarder.output()), 60_000);
+    // Far more failed attempts than the retries of the records in flight allow: the circuit's probes,
+    // one per cool-down, and still nothing dead-lettered.
+    const refused = () => metric('delivery_attempts_total', { result: 'connection_error' });
+    const atOpen = await refused();
+    await waitFor('ten failed probes after the circuit opened', async () => (await refused()) >= atOpen + 10, 120_000);
+    expect(await metric('dead_letters_total', { reason: 'exhausted' })).toBe(0);
     await sink.start();
 
     expect(await forwarder.exited).toBe(0);

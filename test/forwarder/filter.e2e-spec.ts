@@ -1,4 +1,4 @@
-import { sample } from '../support/metrics';
+import { sample } from '../../scripts/shared/metrics';
 import { forwarderMetrics, forwarderSuite, forwardTopic } from '../support/forwarder-run';
 import { freePort, spawnApp, waitFor } from '../support/processes';
 

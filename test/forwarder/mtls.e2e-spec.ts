@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
-import { sample } from '../support/metrics';
+import { sample } from '../../scripts/shared/metrics';
 import { forwarderMetrics, forwarderSuite, forwardTopic, numberedRecords } from '../support/forwarder-run';
 import { freePort, waitFor } from '../support/processes';
 

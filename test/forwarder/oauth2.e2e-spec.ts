@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sample } from '../support/metrics';
+import { sample } from '../../scripts/shared/metrics';
 import {
   forwarderMetrics,
   forwarderSuite,

@@ -8,18 +8,23 @@ const messages = (output: string) =>
     .split('\n')
     .filter((line) => line.startsWith('{'))
     .map((line) => (JSON.parse(line) as { msg: string }).msg);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const PER_BATCH = 30;
+/** How far before now the first batch is stamped: far more than any forwarder's start-up. */
+const FIRST_BATCH_AGE_MS = 10 * 60_000;
 
 describe('replay: forward --from and --reset-to', () => {
   const { brokers, kafka, startTarget } = forwarderSuite();
   let target: TestTarget;
   let topic: string;
-  /** Between the two batches: records of the first were written before it, of the second after. */
+  /** Between the two batches: records of the first are stamped before it, of the second after. */
   let noted: Date;
 
-  const records = (from: number) =>
-    Array.from({ length: PER_BATCH }, (_, i) => ({ key: `k-${from + i}`, value: JSON.stringify({ seq: from + i }) }));
+  const records = (from: number, timestamp?: number) =>
+    Array.from({ length: PER_BATCH }, (_, i) => ({
+      key: `k-${from + i}`,
+      value: JSON.stringify({ seq: from + i }),
+      timestamp: timestamp === undefined ? undefined : String(timestamp),
+    }));
   const deliveredSeqs = () =>
     target.received
       .filter((r) => r.status === 200)
@@ -38,11 +43,11 @@ describe('replay: forward --from and --reset-to', () => {
   beforeAll(async () => {
     topic = await kafka.createTopic('replay', 3);
     target = await startTarget();
-    await kafka.produce(topic, records(0));
-    await sleep(1_100);
-    noted = new Date();
-    // Wide enough for a forwarder's start-up between reading "<duration> ago" and using it.
-    await sleep(2_500);
+    // The records carry their own time (CreateTime): the first batch ten minutes old, the second now.
+    // "<duration> ago" read before a forwarder starts then still lands between them, however slow the start.
+    const now = Date.now();
+    await kafka.produce(topic, records(0, now - FIRST_BATCH_AGE_MS));
+    noted = new Date(now - FIRST_BATCH_AGE_MS / 2);
     await kafka.produce(topic, records(100));
   });
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { postJson, type JsonResponse } from '../support/http';
 import { TestKafka, testBrokers } from '../support/kafka-admin';
 import { byPosition, readAll } from '../support/kcat';
-import { sample } from '../support/metrics';
+import { sample } from '../../scripts/shared/metrics';
 import { startIngress, stopAll, waitFor, type AppProcess } from '../support/processes';
 
 const PRODUCE_TIMEOUT_MS = 3_000;

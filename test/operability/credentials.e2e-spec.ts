@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { postJson } from '../support/http';
 import { TestKafka, testBrokers } from '../support/kafka-admin';
 import { readAll } from '../support/kcat';
-import { sample } from '../support/metrics';
+import { sample } from '../../scripts/shared/metrics';
 import { startIngress, stopAll, waitFor, type AppProcess } from '../support/processes';
 
 const CHECKOUT = 'k-checkout-0123456789abcdef';

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { sample } from '../../scripts/shared/metrics';
 import { REPO } from '../setup/test-kafka';
 import { postJson } from '../support/http';
 import { TestKafka, testBrokers } from '../support/kafka-admin';
@@ -60,8 +61,16 @@ describe('Ctrl+C', () => {
         ),
       );
       expect(answers.map((a) => a.status)).toEqual(Array(50).fill(200));
-      // The simulator takes 50-2000 ms: some deliveries are done, others in flight, when Ctrl+C comes.
-      await new Promise((r) => setTimeout(r, 1_500));
+      // The simulator takes 50-2000 ms: Ctrl+C comes once some deliveries are done, with others in flight.
+      const delivered = async () =>
+        sample(
+          await (await fetch(`http://127.0.0.1:${healthPort}/metrics`)).text(),
+          'kafka_gateway_forwarder_deliveries_total',
+          {
+            outcome: 'delivered',
+          },
+        ) ?? 0;
+      await waitFor('the first deliveries', async () => (await delivered()) >= 5, 60_000, 50);
 
       process.kill(-supervisor.pid!, 'SIGINT');
       expect(
@@ -87,9 +96,9 @@ describe('Ctrl+C', () => {
       const forwarder = forwardTopic(topic, target, { group, workers: 8 });
       await waitForRequests(target, 1, { forwarder, timeoutMs: 30_000 });
       forwarder.child.kill('SIGINT');
-      await new Promise((r) => setTimeout(r, 5));
       forwarder.child.kill('SIGTERM');
       expect(await forwarder.exited).toBe(0);
+      expect(forwarder.output()).toMatch(/SIG(INT|TERM) again within \d+ ms: the same clean stop/);
       expect(forwarder.output()).not.toMatch(/exiting at once/);
       expect(sum(await kafka.committedOffsets(group, topic))).toBe(doneInSummary(forwarder.output()));
 
@@ -99,15 +108,27 @@ describe('Ctrl+C', () => {
         Array.from({ length: 10 }, (_, i) => ({ key: `late${i}`, value: '{}' })),
       );
       const slow = forwardTopic(topic, target, { group, workers: 8 });
-      await waitFor('a slow delivery in flight', async () => /Joined group/.test(slow.output()) || undefined, 30_000);
-      await new Promise((r) => setTimeout(r, 1_000));
+      await waitFor('a slow delivery in flight', async () => target.inFlight > 0, 30_000);
       slow.child.kill('SIGINT');
-      await new Promise((r) => setTimeout(r, 2_000));
-      const before = Date.now();
-      slow.child.kill('SIGINT');
-      expect(await slow.exited).toBe(130);
-      expect(Date.now() - before).toBeLessThan(2_000);
+      await waitFor('the clean stop to begin', async () => /Stopping \(SIGINT\)/.test(slow.output()), 30_000);
+      // Ctrl+C again until one comes late enough not to count as the same stop: that one exits at once.
+      let inFlightAtExit = -1;
+      void slow.exited.then(() => (inFlightAtExit = target.inFlight));
+      const code = await waitFor(
+        'an exit at the later Ctrl+C',
+        async () => {
+          if (slow.child.exitCode !== null) return slow.child.exitCode;
+          slow.child.kill('SIGINT');
+          return undefined;
+        },
+        30_000,
+        250,
+      );
+      expect(code).toBe(130);
       expect(slow.output()).toMatch(/SIGINT again: exiting at once/);
+      // It did not wait for the 20 s deliveries: they were still in flight at the target when it exited.
+      await slow.exited;
+      expect(inFlightAtExit).toBeGreaterThan(0);
     } finally {
       await target.stop();
     }

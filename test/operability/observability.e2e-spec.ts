@@ -2,7 +2,7 @@ import { readAt } from '../support/kcat';
 import { getJson, postJson } from '../support/http';
 import { freePort, startIngress, waitFor } from '../support/processes';
 import { forwarderSuite, forwardTopic, forwarderMetrics } from '../support/forwarder-run';
-import { sample } from '../support/metrics';
+import { sample } from '../../scripts/shared/metrics';
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const TRACEPARENT = `00-${TRACE_ID}-00f067aa0ba902b7-01`;

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { REPO } from '../setup/test-kafka';
-import { freePort } from './system';
+import { freePort } from '../../scripts/shared/system';
 
 export interface AppProcess {
   url: string;

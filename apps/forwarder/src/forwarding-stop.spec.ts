@@ -1,7 +1,7 @@
 import { Test } from '@nestjs/testing';
 import { EventEmitter } from 'node:events';
 import { CLOCK } from './dispatch/clock';
-import { FakeClock, settle } from './dispatch/fake-clock';
+import { FakeClock, settle } from './testing/fake-clock';
 import {
   FORWARDING_STOP_OPTIONS,
   ForwardingStop,

@@ -25,4 +25,7 @@ export {
   UnknownPartitionError,
   UnknownTopicError,
   toKafkaError,
+  isCoordinatorMoving,
+  isRebalancing,
+  isUnknownTopicOrPartition,
 } from './kafka-errors';

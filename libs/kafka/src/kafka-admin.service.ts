@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from 
 import type { Admin, Kafka, PartitionMetadata } from 'kafkajs';
 import { KAFKA_CLIENT } from './kafka.constants';
 import { keepConnecting } from './kafka-connector';
-import { KafkaUnavailableError, toKafkaError, UnknownTopicError } from './kafka-errors';
+import { isTopicAlreadyExists, KafkaUnavailableError, toKafkaError, UnknownTopicError } from './kafka-errors';
 import { withTimeout } from './timeouts';
 
 export interface TopicPartitions {
@@ -158,9 +158,7 @@ export class KafkaAdmin implements OnModuleInit, OnApplicationShutdown {
       this.forget(topic);
       return created;
     } catch (error) {
-      if ((error as { type?: string }).type === 'TOPIC_ALREADY_EXISTS') return false;
-      const inner = (error as { errors?: Array<{ type?: string }> }).errors;
-      if (inner?.every((e) => e.type === 'TOPIC_ALREADY_EXISTS')) return false;
+      if (isTopicAlreadyExists(error)) return false;
       throw toKafkaError(error, topic);
     }
   }

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { Kafka, logLevel as KafkaJsLevel, type LogEntry, type SASLOptions } from 'kafkajs';
 import type { KafkaConnectionOptions, KafkaLogLevel } from './kafka.config';
 import { connectProblemOfLog, connectProblemReports, reportConnectProblem } from './kafka-connector';
+import { kafkaJsLogLine } from './kafka-errors';
 
 const LEVELS: Record<KafkaLogLevel, KafkaJsLevel> = {
   nothing: KafkaJsLevel.NOTHING,
@@ -13,9 +14,6 @@ const LEVELS: Record<KafkaLogLevel, KafkaJsLevel> = {
 
 // kafkajs repeats the same connection error on every retry; one line per message per window is enough.
 const REPEAT_WINDOW_MS = 30_000;
-const ERROR_RESPONSE = /^Response \w+\(key: \d+, version: \d+\)/;
-const CONSUMER_RESTART = /^(Crash: |Restarting the consumer)/;
-const CONNECT_NOISE = /^(Connection error|Connection timeout|Failed to connect to seed broker|Closed connection)/;
 
 function nestLogCreator() {
   const logger = new Logger('kafkajs');
@@ -24,18 +22,15 @@ function nestLogCreator() {
     ({ namespace, level, log }: LogEntry) => {
       const { message, error } = log as { message: string; error?: string };
       const text = `${namespace ? `[${namespace}] ` : ''}${message}${error && !message.includes(error) ? `: ${error}` : ''}`;
+      const line = kafkaJsLogLine(message);
       // Our producer bounds retries on purpose and replaces itself after a failed send (see
       // KafkaProducer.replaceProducer), which is what keeps the guarantee this warning is about.
-      if (message.startsWith('Limiting retries for the idempotent producer')) return;
+      if (line === 'idempotent-retry-limit') return;
       // Connection failures are reported once, with the broker and the cause (see kafka-connector).
       // And an error response is also thrown to the caller, which retries it (a coordinator
       // loading, a leader moving) or maps it: the line would only repeat it, at warn.
       // A consumer's crash and restart are reported by its owner (the forwarder's transport), once.
-      const quiet =
-        CONNECT_NOISE.test(message) ||
-        /authentication failed/i.test(message) ||
-        ERROR_RESPONSE.test(message) ||
-        CONSUMER_RESTART.test(message);
+      const quiet = line === 'connect-failure' || line === 'repeated-elsewhere';
       const problem = quiet ? connectProblemOfLog(message, (log as { broker?: string }).broker) : undefined;
       if (problem) reportConnectProblem(problem, logger);
       const now = Date.now();

@@ -1,5 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
 import { sleep } from '@app/common';
+import { errorOfKafkaJsLog, kafkaJsConnectFailure } from './kafka-errors';
 
 const FIRST_DELAY_MS = 500;
 const MAX_DELAY_MS = 5_000;
@@ -10,10 +11,8 @@ const MAX_REPORT_INTERVAL_MS = 300_000;
 const RECENT_PROBLEM_MS = 10_000;
 
 interface ErrorLike {
-  name?: string;
   message?: string;
   code?: string;
-  type?: string;
   broker?: string;
   host?: string;
   port?: number;
@@ -47,9 +46,10 @@ export function describeConnectError(error: unknown, brokers: readonly string[] 
   const where = at ? ` at ${at}` : '';
   const code = chain.map((e) => e.code).find(Boolean) ?? '';
   const detail = chain[chain.length - 1]?.message ?? err.message ?? String(error);
+  const failure = kafkaJsConnectFailure(error);
   // Not a kafkajs failure (e.g. the consumer's "topic does not exist (yet)"): it says it all.
-  if (!code && !chain.some((e) => e.name?.startsWith('KafkaJS'))) return detail;
-  if (chain.some((e) => e.name === 'KafkaJSSASLAuthenticationError') || /authentication failed/i.test(detail)) {
+  if (!code && failure === 'not-kafkajs') return detail;
+  if (failure === 'authentication' || /authentication failed/i.test(detail)) {
     return `Kafka refused the credentials${where} (${detail}); check KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD`;
   }
   if (code === 'ECONNREFUSED') return `cannot reach Kafka${where}: connection refused (no broker listens there)`;
@@ -59,10 +59,10 @@ export function describeConnectError(error: unknown, brokers: readonly string[] 
     const reason = /SSL routines:[^:]*:([^:\n]+)/.exec(detail)?.[1] ?? detail.replace(/^Connection error: /, '').trim();
     return `cannot reach Kafka${where}: the TLS handshake failed (${reason}); check KAFKA_SSL and the KAFKA_SSL_* files`;
   }
-  if (chain.some((e) => e.name === 'KafkaJSConnectionClosedError')) {
+  if (failure === 'closed') {
     return `cannot reach Kafka${where}: the server closed the connection without a Kafka answer (is it a Kafka listener, and does KAFKA_SSL match it?)`;
   }
-  if (chain.some((e) => e.name === 'KafkaJSRequestTimeoutError') || /Connection timeout|timed out/i.test(detail)) {
+  if (failure === 'timeout' || /Connection timeout|timed out/i.test(detail)) {
     return `cannot reach Kafka${where}: no answer in time (${detail.trim()}); is it a Kafka listener, reachable from here?`;
   }
   if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ETIMEDOUT' || code === 'ECONNRESET')
@@ -137,19 +137,8 @@ export function reportConnectProblem(problem: string, logger: Pick<LoggerService
  * it: the problem it describes, to report within the first second.
  */
 export function connectProblemOfLog(message: string, broker: string | undefined): string | undefined {
-  // The seed broker answered something that is not Kafka and hung up (logged without the broker).
-  if (message === 'Closed connection')
-    return describeConnectError(
-      { name: 'KafkaJSConnectionClosedError', message },
-      connectProblemReports.configuredBrokers,
-    );
-  if (!broker || !/^Connection (error|timeout)/.test(message)) return undefined;
-  return describeConnectError({
-    name: 'KafkaJSConnectionError',
-    message,
-    broker,
-    code: /\b(E[A-Z]{4,}|ERR_[A-Z_]+)\b/.exec(message)?.[1],
-  });
+  const error = errorOfKafkaJsLog(message, broker);
+  return error && describeConnectError(error, connectProblemReports.configuredBrokers);
 }
 
 /**

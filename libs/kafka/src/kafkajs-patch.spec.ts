@@ -4,9 +4,9 @@ import fc from 'fast-check';
 
 /**
  * patches/kafkajs+2.2.4.patch (applied by patch-package at `npm ci`) changes how kafkajs builds the
- * bytes of a produce request, never which bytes: these specs hold the patched encoder to the
- * byte-at-a-time algorithms it replaced, the one-pass produce request to kafkajs's encoders per
- * level, and both to kafkajs's own decoder.
+ * bytes of a request, never which bytes. These specs hold the patched modules to the same modules
+ * of pristine kafkajs 2.2.4, installed unpatched under the alias `kafkajs-pristine` (patch-package
+ * patches `kafkajs` only): byte for byte on the same input, and both to kafkajs's own decoder.
  */
 interface Encoder {
   buffer: Buffer;
@@ -25,44 +25,47 @@ interface Decoder {
   readVarLong(): { toString(): string };
 }
 
-const Encoder = require('kafkajs/src/protocol/encoder') as EncoderClass;
-const Decoder = require('kafkajs/src/protocol/decoder') as new (buffer: Buffer) => Decoder;
-const crc32C = require('kafkajs/src/protocol/recordBatch/crc32C') as (buffer: Buffer) => number;
-const Record = require('kafkajs/src/protocol/recordBatch/record/v0') as (record: object) => Encoder;
-const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0') as {
-  RecordBatch: (batch: object) => Promise<Encoder>;
-};
-const decodeBatch = require('kafkajs/src/protocol/recordBatch/v0/decoder') as (decoder: Decoder) => Promise<{
-  lastOffsetDelta: number;
-  firstSequence: number;
-  records: Array<{ key: Buffer | null; value: Buffer; offset: string; timestamp: string; headers: object }>;
-}>;
-const encodeRequest = require('kafkajs/src/protocol/request') as (request: {
+type RecordBatchModule = { RecordBatch: (batch: object) => Promise<Encoder> };
+type RequestEncoder = (request: {
   correlationId: number;
   clientId: string | null;
   request: { apiKey: number; apiVersion: number; encode: () => Promise<Encoder> };
 }) => Promise<Encoder>;
-const groupMessagesPerPartition = require('kafkajs/src/producer/groupMessagesPerPartition') as (args: {
+type GroupMessages = (args: {
   topic: string;
   partitionMetadata: unknown[];
   messages: Array<{ partition: number; n: number }>;
   partitioner: (args: { message: { partition: number } }) => number;
 }) => Record<string, Array<{ partition: number; n: number }>>;
-const Long = require('kafkajs/src/utils/long') as { fromValue(value: number): unknown };
-
 type ProduceRequest = (args: object) => { encode: (headroom?: number) => Promise<Encoder> };
-const PRODUCE_V3 = 'kafkajs/src/protocol/requests/produce/v3/request';
-const produceV3 = require(PRODUCE_V3) as ProduceRequest;
-/** The same request module with the one-pass encoder declining every request: kafkajs's encoder per level. */
-function produceV3PerLevel(): ProduceRequest {
-  let loaded: ProduceRequest | undefined;
-  jest.isolateModules(() => {
-    jest.doMock('kafkajs/src/protocol/requests/produce/v3/encodeUncompressed', () => () => undefined);
-    loaded = require(PRODUCE_V3) as ProduceRequest;
-  });
-  jest.dontMock('kafkajs/src/protocol/requests/produce/v3/encodeUncompressed');
-  return loaded!;
+
+/** The modules the patch touches, from the patched kafkajs or from the pristine one. */
+function kafkajs(root: 'kafkajs' | 'kafkajs-pristine') {
+  const load = (path: string): unknown => require(`${root}/src/${path}`);
+  return {
+    Encoder: load('protocol/encoder') as EncoderClass,
+    crc32C: load('protocol/recordBatch/crc32C') as (buffer: Buffer) => number,
+    Record: load('protocol/recordBatch/record/v0') as (record: object) => Encoder,
+    RecordBatch: (load('protocol/recordBatch/v0') as RecordBatchModule).RecordBatch,
+    encodeRequest: load('protocol/request') as RequestEncoder,
+    groupMessagesPerPartition: load('producer/groupMessagesPerPartition') as GroupMessages,
+    produceV3: load('protocol/requests/produce/v3/request') as ProduceRequest,
+    RequestQueue: load('network/requestQueue') as new (options: object) => {
+      scheduleCheckPendingRequests(): void;
+      throttleCheckTimeoutId: NodeJS.Timeout | null;
+    },
+  };
 }
+const patched = kafkajs('kafkajs');
+const pristine = kafkajs('kafkajs-pristine');
+const { Encoder, crc32C, encodeRequest, groupMessagesPerPartition, produceV3 } = patched;
+const Decoder = require('kafkajs/src/protocol/decoder') as new (buffer: Buffer) => Decoder;
+const decodeBatch = require('kafkajs/src/protocol/recordBatch/v0/decoder') as (decoder: Decoder) => Promise<{
+  lastOffsetDelta: number;
+  firstSequence: number;
+  records: Array<{ key: Buffer | null; value: Buffer; offset: string; timestamp: string; headers: object }>;
+}>;
+const Long = require('kafkajs/src/utils/long') as { fromValue(value: number): unknown };
 
 const headerValue = fc.oneof(
   fc.string(),
@@ -148,9 +151,12 @@ function referenceVarLong(value: bigint): Buffer {
   return Buffer.from(bytes);
 }
 
-describe('kafkajs, as patched by patches/kafkajs+2.2.4.patch', () => {
-  it('is patched: npm ci ran patch-package (a missing patch would only show as a slower ingress)', () => {
+describe('kafkajs, as patched by patches/kafkajs+2.2.4.patch, against pristine kafkajs 2.2.4', () => {
+  it('is patched, and the alias is not: npm ci ran patch-package on kafkajs only', () => {
     expect(typeof Encoder.ofSize).toBe('function');
+    expect(pristine.Encoder.ofSize).toBeUndefined();
+    expect(require('kafkajs-pristine/package.json')).toMatchObject({ name: 'kafkajs', version: '2.2.4' });
+    expect(require('kafkajs/package.json')).toMatchObject({ name: 'kafkajs', version: '2.2.4' });
   });
 
   it('computes CRC32C: the standard check value and the bitwise reference on buffers of every alignment', () => {
@@ -159,11 +165,13 @@ describe('kafkajs, as patched by patches/kafkajs+2.2.4.patch', () => {
     for (let length = 0; length < 70; length++) {
       const buffer = randomBytes(length + 64).subarray(length % 8);
       expect(crc32C(buffer)).toBe(referenceCrc32C(buffer));
+      expect(crc32C(buffer)).toBe(pristine.crc32C(buffer));
     }
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 3000 }), (bytes) => {
         const buffer = Buffer.from(bytes);
         expect(crc32C(buffer)).toBe(referenceCrc32C(buffer));
+        expect(crc32C(buffer)).toBe(pristine.crc32C(buffer));
       }),
       { numRuns: 300 },
     );
@@ -188,6 +196,7 @@ describe('kafkajs, as patched by patches/kafkajs+2.2.4.patch', () => {
     const check = (value: number) => {
       const written = new Encoder().writeVarLong(value).buffer;
       expect(written).toEqual(referenceVarLong(BigInt(value)));
+      expect(written).toEqual(new pristine.Encoder().writeVarLong(value).buffer);
       expect(Encoder.sizeOfVarLong(value)).toBe(written.length);
       expect(new Decoder(written).readVarLong().toString()).toBe(String(value));
     };
@@ -200,7 +209,10 @@ describe('kafkajs, as patched by patches/kafkajs+2.2.4.patch', () => {
     fc.assert(
       fc.property(fc.array(fc.integer(), { maxLength: 50 }), (values) => {
         const encoder = new Encoder(1);
+        const reference = new pristine.Encoder();
         for (const value of values) encoder.writeVarInt(value);
+        for (const value of values) reference.writeVarInt(value);
+        expect(encoder.buffer).toEqual(reference.buffer);
         const decoder = new Decoder(encoder.buffer);
         expect(values.map(() => decoder.readVarInt())).toEqual(values);
       }),
@@ -216,17 +228,21 @@ describe('kafkajs, as patched by patches/kafkajs+2.2.4.patch', () => {
       headers: { traceparent: `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01`, n: String(i) },
       timestampDelta: i * 1000 - 7,
     }));
-    const records = messages.map((message, offsetDelta) => Record({ ...message, offsetDelta }));
-    const batch = await RecordBatch({
-      records,
-      firstTimestamp,
-      maxTimestamp: firstTimestamp + 22_000,
-      producerId: Long.fromValue(4711),
-      producerEpoch: 3,
-      firstSequence: 42,
-      lastOffsetDelta: records.length - 1,
-    });
-    const bytes = batch.buffer;
+    const batchOf = async (kafka: typeof patched) => {
+      const records = messages.map((message, offsetDelta) => kafka.Record({ ...message, offsetDelta }));
+      const batch = await kafka.RecordBatch({
+        records,
+        firstTimestamp,
+        maxTimestamp: firstTimestamp + 22_000,
+        producerId: Long.fromValue(4711),
+        producerEpoch: 3,
+        firstSequence: 42,
+        lastOffsetDelta: records.length - 1,
+      });
+      return batch.buffer;
+    };
+    const bytes = await batchOf(patched);
+    expect(bytes).toEqual(await batchOf(pristine));
     // FirstOffset (8) + Length (4) + the Length bytes: the batch is exactly what it says.
     expect(bytes.readInt32BE(8)).toBe(bytes.length - 12);
     // The CRC covers everything after it (from Attributes on), as the broker checks it.
@@ -269,10 +285,17 @@ describe('kafkajs, as patched by patches/kafkajs+2.2.4.patch', () => {
       const size = Buffer.alloc(4);
       size.writeInt32BE(body.length);
       expect(bytes).toEqual(Buffer.concat([size, body]));
+      const reference = new pristine.Encoder().writeVarInt(300).writeVarLong(-(2 ** 40));
+      const framedByPristine = await pristine.encodeRequest({
+        correlationId: 77,
+        clientId,
+        request: { apiKey: 0, apiVersion: 7, encode: async () => reference },
+      });
+      expect(bytes).toEqual(framedByPristine.buffer);
     }
   });
 
-  it('groups messages per partition in their order, as the quadratic version did', () => {
+  it('groups messages per partition in their order, as the pristine (quadratic) version does', () => {
     fc.assert(
       fc.property(fc.array(fc.nat({ max: 7 }), { maxLength: 300 }), (partitions) => {
         const messages = partitions.map((partition, n) => ({ partition, n }));
@@ -284,8 +307,15 @@ describe('kafkajs, as patched by patches/kafkajs+2.2.4.patch', () => {
         });
         const expected: Record<string, Array<{ partition: number; n: number }>> = {};
         for (const message of messages) expected[message.partition] = [...(expected[message.partition] ?? []), message];
+        const byPristine = pristine.groupMessagesPerPartition({
+          topic: 't',
+          partitionMetadata: [{}],
+          messages,
+          partitioner: ({ message }) => message.partition,
+        });
         expect(grouped).toEqual(expected);
-        expect(Object.keys(grouped)).toEqual(Object.keys(expected));
+        expect(grouped).toEqual(byPristine);
+        expect(Object.keys(grouped)).toEqual(Object.keys(byPristine));
       }),
     );
     expect(
@@ -298,14 +328,13 @@ describe('kafkajs, as patched by patches/kafkajs+2.2.4.patch', () => {
     ).toEqual({});
   });
 
-  it('writes an uncompressed produce request in one pass, byte for byte what the encoders per level write', async () => {
-    const perLevel = produceV3PerLevel();
+  it('writes an uncompressed produce request in one pass, byte for byte what pristine kafkajs writes', async () => {
     const now = jest.spyOn(Date, 'now').mockReturnValue(Date.UTC(2026, 10, 30, 12));
     try {
       await fc.assert(
         fc.asyncProperty(produceArgs, fc.nat({ max: 40 }), async (args, headroom) => {
           const onePass = await produceV3(args).encode(headroom);
-          const expected = await perLevel(args).encode();
+          const expected = await pristine.produceV3(args).encode();
           expect(onePass.size()).toBe(headroom + expected.size());
           expect(onePass.buffer.subarray(headroom)).toEqual(expected.buffer);
         }),
@@ -316,7 +345,7 @@ describe('kafkajs, as patched by patches/kafkajs+2.2.4.patch', () => {
     }
   });
 
-  it('frames a one-pass produce request in place, as it frames any other payload', async () => {
+  it('frames a one-pass produce request in place, byte for byte as pristine kafkajs frames it', async () => {
     const args = {
       acks: -1,
       timeout: 30_000,
@@ -338,10 +367,10 @@ describe('kafkajs, as patched by patches/kafkajs+2.2.4.patch', () => {
       clientId: 'c',
       request: { ...produceV3(args), apiKey: 0, apiVersion: 7 },
     });
-    const expected = await encodeRequest({
+    const expected = await pristine.encodeRequest({
       correlationId: 5,
       clientId: 'c',
-      request: { apiKey: 0, apiVersion: 7, encode: () => produceV3PerLevel()(args).encode() },
+      request: { ...pristine.produceV3(args), apiKey: 0, apiVersion: 7 },
     });
     expect(framed.buffer).toEqual(expected.buffer);
   });
@@ -355,5 +384,23 @@ describe('kafkajs, as patched by patches/kafkajs+2.2.4.patch', () => {
       ],
     };
     await expect(produceV3(args).encode()).rejects.toThrow(/"string" argument must be of type string/);
+    await expect(pristine.produceV3(args).encode()).rejects.toThrow(/"string" argument must be of type string/);
+  });
+
+  it('schedules its pending-request check with no negative delay when not throttled (Node 24 warns of one)', () => {
+    const delays = (kafka: typeof patched) => {
+      const setTimeoutSpy = jest.spyOn(global, 'setTimeout');
+      try {
+        const queue = new kafka.RequestQueue({ maxInFlightRequests: 1, requestTimeout: 1_000, logger: {} });
+        queue.scheduleCheckPendingRequests();
+        clearTimeout(queue.throttleCheckTimeoutId!);
+        return setTimeoutSpy.mock.calls.map((call) => call[1]);
+      } finally {
+        setTimeoutSpy.mockRestore();
+      }
+    };
+    expect(delays(pristine)).toEqual([expect.any(Number)]);
+    expect(delays(pristine)[0]).toBeLessThan(0);
+    expect(delays(patched)).toEqual([0]);
   });
 });

@@ -1,7 +1,7 @@
 // The adaptive-concurrency rows of bench:forwarder, defaults throughout (--workers auto): the
 // ingress's webhook simulator, a target that refuses beyond 8 in flight, a latency jump.
 import { join } from 'node:path';
-import { freePort, waitForHttp } from '../../../test/support/system';
+import { freePort, waitForHttp } from '../../shared/system';
 import * as lib from '../lib';
 import { fillKeyed } from './drain';
 import { startForwarder, watch } from './forwarder-process';

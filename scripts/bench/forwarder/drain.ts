@@ -1,7 +1,7 @@
 // The drain rows of bench:forwarder: a topic of keyed records delivered into a sink that answers
 // 200 at once, and Kafka's own consumer perf test over the same topic as the Kafka ceiling.
 import { spawnSync } from 'node:child_process';
-import { cpuSeconds } from '../../../test/support/system';
+import { cpuSeconds } from '../../shared/system';
 import * as lib from '../lib';
 import { startForwarder } from './forwarder-process';
 import { RECORDS, TOPIC } from './settings';

@@ -1,8 +1,8 @@
 // The built forwarder as a child process, its peak RSS sampled, its /metrics polled.
 import type { ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
-import { sample } from '../../../test/support/metrics';
-import { peakRssMb } from '../../../test/support/system';
+import { forwarderCommand } from '../../shared/forwarder-command';
+import { sample } from '../../shared/metrics';
+import { peakRssMb } from '../../shared/system';
 import * as lib from '../lib';
 
 export interface ForwarderProcess {
@@ -23,18 +23,7 @@ export function startForwarder(
   const child = lib.startProcess(
     [
       ...lib.gatewayNodeFlags,
-      join(lib.repo, 'dist/apps/forwarder/main.js'),
-      'forward',
-      '--topic',
-      topic,
-      '--target-url',
-      url,
-      '--brokers',
-      brokers,
-      '--group',
-      group,
-      '--stats-interval',
-      '5',
+      ...forwarderCommand({ topic, 'target-url': url, brokers, group, 'stats-interval': 5 }),
       ...flags,
     ],
     { LOG_LEVEL: 'log', ...env },

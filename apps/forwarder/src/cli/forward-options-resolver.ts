@@ -1,9 +1,9 @@
 import { formatDuration } from '@app/config';
 import type { LogFormat, LogLevel } from '@app/observability';
 import type { Command as Commander } from 'commander';
-import { signingKeyOf } from '../dispatch/webhook-signer';
 import type { ForwardLogging, ForwardOptions } from '../forward-options';
 import type { Position } from '../replay/position';
+import { signingKeyOf } from '../signing-secret';
 import { DEFAULTS, LOGGING_DEFAULTS } from './forward-defaults';
 import { checkReceiverOptions } from './forward-receiver-options';
 import { isOn } from './option-parsers';
@@ -20,12 +20,20 @@ export type ForwardFlags = Partial<Omit<ForwardOptions, 'headers' | 'retry4xx'>>
   logFormat?: LogFormat;
 };
 
+/** The environment as the command read it: commander has read each option's variable from it. */
+export type CommandEnvironment = Readonly<Record<string, string | undefined>>;
+
 /**
  * The forward command's options with defaults applied, checked as a whole: a combination that
  * cannot work exits 2 (1 when the culprit came from the environment) with one line, through
- * `command.error`, before anything runs.
+ * `command.error`, before anything runs. `env` answers what commander cannot: the value of a
+ * variable behind a flag without a value, and whether a proxy is set.
  */
-export function resolveForwardOptions(flags: ForwardFlags, command: Commander): ForwardOptions {
+export function resolveForwardOptions(
+  flags: ForwardFlags,
+  command: Commander,
+  env: CommandEnvironment,
+): ForwardOptions {
   const { logLevel: _level, logFormat: _format, resetTo: _resetTo, ...given } = flags;
   const topic = flags.topic!;
   const workers = flags.workers ?? DEFAULTS.workers;
@@ -45,14 +53,12 @@ export function resolveForwardOptions(flags: ForwardFlags, command: Commander): 
     headers: flags.headers ?? {},
     // commander hands a flag without a value only the presence of its variable: its value decides here.
     retry4xx:
-      command.getOptionValueSource('retry4xx') === 'env'
-        ? isOn(process.env.FORWARDER_RETRY_4XX)
-        : (flags.retry4xx ?? false),
+      command.getOptionValueSource('retry4xx') === 'env' ? isOn(env.FORWARDER_RETRY_4XX) : (flags.retry4xx ?? false),
     // Room for every request in flight to carry a full batch, four times over (at most MAX_DEFAULT_PENDING).
     maxPending:
       flags.maxPending ??
       Math.max(1_000, Math.min(MAX_DEFAULT_PENDING, mostInFlight * 4 * (flags.batchMax ?? DEFAULTS.batchMax))),
-    httpClient: flags.httpClient ?? defaultHttpClient(),
+    httpClient: flags.httpClient ?? defaultHttpClient(env),
   };
   const usageError = (message: string): never => failUsage(command, message);
   if (options.retryDelayMs > options.retryMaxDelayMs) {
@@ -107,10 +113,8 @@ function checkSigningSecrets(secrets: string[], command: Commander): void {
  * undici delivered 5x what @nestjs/axios did in bench:forwarder, so it is the default; axios
  * honours the proxy variables, so it takes over when one is set.
  */
-function defaultHttpClient(): 'undici' | 'axios' {
-  const proxy = ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy'].some(
-    (name) => (process.env[name] ?? '') !== '',
-  );
+function defaultHttpClient(env: CommandEnvironment): 'undici' | 'axios' {
+  const proxy = ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy'].some((name) => (env[name] ?? '') !== '');
   return proxy ? 'axios' : 'undici';
 }
 

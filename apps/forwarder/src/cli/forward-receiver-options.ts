@@ -2,7 +2,7 @@ import { accessSync, constants, readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
 import { InvalidArgumentError } from 'commander';
 import { Option } from 'nest-commander';
-import { compileFilter, FilterSyntaxError } from '../dispatch/record-filter';
+import { compileFilter, FilterSyntaxError } from '../filter-expression';
 import type { ForwardOptions } from '../forward-options';
 import { ForwardRunOptions } from './forward-run-options';
 import { httpUrl } from './option-parsers';

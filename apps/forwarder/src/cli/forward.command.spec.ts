@@ -3,9 +3,6 @@ import { CommandTestFactory } from 'nest-commander-testing';
 import { ForwarderRunner } from '../forwarder-runner';
 import type { ForwardLogging, ForwardOptions } from '../forward-options';
 import { CliModule } from './cli.module';
-import { formatDuration } from '@app/config';
-import { LOGGING_DEFAULTS } from './forward-defaults';
-import { DEFAULTS } from './forward.command';
 
 class Exit extends Error {
   constructor(readonly code: number) {
@@ -75,15 +72,30 @@ describe('forward option resolution', () => {
   it('applies the defaults to what is not given', async () => {
     const { options, exitCode } = await forward(REQUIRED);
     expect(exitCode).toBeUndefined();
+    // Literal values: the defaults are public (README, --help), so a changed one must fail here.
     expect(options).toEqual({
-      ...DEFAULTS,
+      group: 'http-consumer',
+      workers: 'auto',
+      minWorkers: 1,
+      maxWorkers: 1024,
+      ordering: 'key',
+      rate: 0,
+      retries: 3,
+      retryDelayMs: 1_000,
+      retryMaxDelayMs: 30_000,
+      timeoutMs: 10_000,
+      statsIntervalS: 10,
+      shutdownTimeoutMs: 30_000,
+      circuitThreshold: 10,
+      circuitCooldownMs: 5_000,
+      sessionTimeoutMs: 10_000,
       topic: 'orders',
       targetUrl: 'http://target.test/hook',
       dlqTopic: 'orders.dlq',
       headers: {},
       retry4xx: false,
-      // With --workers auto the window is sized for --max-workers.
-      maxPending: Math.max(1_000, DEFAULTS.maxWorkers * 4),
+      // With --workers auto the window is sized for --max-workers: 4 x 1024.
+      maxPending: 4_096,
       httpClient: 'undici',
     });
   });
@@ -336,23 +348,23 @@ describe('forward option resolution', () => {
       return entry?.[1].replace(/\s+/g, ' ');
     };
     const expected: Record<string, string | number> = {
-      '--group': DEFAULTS.group,
-      '--workers': DEFAULTS.workers,
-      '--min-workers': DEFAULTS.minWorkers,
-      '--max-workers': DEFAULTS.maxWorkers,
-      '--ordering': DEFAULTS.ordering,
-      '--rate': DEFAULTS.rate,
-      '--retries': DEFAULTS.retries,
-      '--retry-delay': formatDuration(DEFAULTS.retryDelayMs),
-      '--retry-max-delay': formatDuration(DEFAULTS.retryMaxDelayMs),
-      '--timeout': formatDuration(DEFAULTS.timeoutMs),
-      '--stats-interval': DEFAULTS.statsIntervalS,
-      '--shutdown-timeout': formatDuration(DEFAULTS.shutdownTimeoutMs),
-      '--circuit-threshold': DEFAULTS.circuitThreshold,
-      '--circuit-cooldown': formatDuration(DEFAULTS.circuitCooldownMs),
-      '--session-timeout': formatDuration(DEFAULTS.sessionTimeoutMs),
-      '--log-level': LOGGING_DEFAULTS.level,
-      '--log-format': LOGGING_DEFAULTS.format,
+      '--group': 'http-consumer',
+      '--workers': 'auto',
+      '--min-workers': 1,
+      '--max-workers': 1024,
+      '--ordering': 'key',
+      '--rate': 0,
+      '--retries': 3,
+      '--retry-delay': '1s',
+      '--retry-max-delay': '30s',
+      '--timeout': '10s',
+      '--stats-interval': 10,
+      '--shutdown-timeout': '30s',
+      '--circuit-threshold': 10,
+      '--circuit-cooldown': '5s',
+      '--session-timeout': '10s',
+      '--log-level': 'log',
+      '--log-format': 'auto',
     };
     for (const [flag, value] of Object.entries(expected))
       expect([flag, shownDefault(flag)]).toEqual([flag, String(value)]);

@@ -52,6 +52,8 @@ export class ForwardCommand extends ForwardDeliveryOptions {
       process.exitCode = await this.offsetReset.run(flags.topic!, flags.group!, flags.resetTo, flags.brokers);
       return;
     }
-    process.exitCode = await this.runner.run(resolveForwardOptions(flags, this.command), resolveLogging(flags));
+    // The environment commander read the options' variables from: the resolver reads no other.
+    const options = resolveForwardOptions(flags, this.command, process.env);
+    process.exitCode = await this.runner.run(options, resolveLogging(flags));
   }
 }

@@ -11,7 +11,10 @@ import {
   type DeliveryResponse,
 } from './delivery-http-client';
 
-/** The default client: @nestjs/axios over keep-alive agents sized to the worker count. */
+/**
+ * The client when a proxy variable is set (or `--http-client axios`): @nestjs/axios over keep-alive
+ * agents sized to the worker count. undici is the default (see forward-options-resolver.ts).
+ */
 export class AxiosDeliveryClient implements DeliveryHttpClient, OnApplicationShutdown {
   private readonly httpAgent: HttpAgent;
   private httpsAgent: HttpsAgent;

@@ -1,5 +1,5 @@
 import { CircuitBreaker, type CircuitState } from './circuit-breaker';
-import { FakeClock, settle } from './fake-clock';
+import { FakeClock, settle } from '../testing/fake-clock';
 
 describe('CircuitBreaker', () => {
   const setup = () => {

@@ -14,7 +14,7 @@ import type { ForwardRecord } from '../transport/forward-record';
 import { CLOCK } from './clock';
 import { ForwardingStop } from '../forwarding-stop';
 import { DEAD_LETTER_TOPIC, DeadLetterPublisher, SOURCE_TOPIC } from './dead-letter-publisher';
-import { FakeClock, settle } from './fake-clock';
+import { FakeClock, settle } from '../testing/fake-clock';
 
 const record: ForwardRecord = {
   topic: 'orders',

@@ -1,5 +1,5 @@
 import { Controller, Optional } from '@nestjs/common';
-import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
 import { ForwardContext } from '../transport/forward-context';
 import { KAFKA_RECORD, type ForwardOutcome, type ForwardRecord } from '../transport/forward-record';
 import { BatchCollector } from './batch-collector';
@@ -7,7 +7,11 @@ import { DeadLetterPublisher } from './dead-letter-publisher';
 import { RecordDecoder } from './record-decoder';
 import { RecordFilter } from './record-filter';
 
-/** Handles every record the transport emits: skip it (--filter), deliver it, or dead-letter it and say so. */
+/**
+ * Handles every record the transport emits: decode it (--schema-registry-url), skip it (--filter),
+ * deliver it, or dead-letter it and say so. A request-response handler (@MessagePattern), not an
+ * event: the transport commits by its answer.
+ */
 @Controller()
 export class ForwardController {
   constructor(
@@ -18,7 +22,7 @@ export class ForwardController {
     @Optional() private readonly decoder?: RecordDecoder,
   ) {}
 
-  @EventPattern(KAFKA_RECORD)
+  @MessagePattern(KAFKA_RECORD)
   async forward(@Payload() record: ForwardRecord, @Ctx() context: ForwardContext): Promise<ForwardOutcome> {
     let delivered = record;
     if (this.decoder) {

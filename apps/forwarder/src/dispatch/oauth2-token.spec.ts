@@ -1,6 +1,6 @@
 import { Registry } from 'prom-client';
 import { DeliveryNetworkError, type DeliveryHttpClient, type DeliveryRequest } from './delivery-http-client';
-import { FakeClock } from './fake-clock';
+import { FakeClock } from '../testing/fake-clock';
 import { OAuth2DeliveryClient } from './oauth2-delivery-client';
 import { OAuth2Token, type AccessToken } from './oauth2-token';
 

@@ -3,7 +3,7 @@ import type { ForwardRecord } from '../transport/forward-record';
 import { CircuitBreaker, type CircuitState } from './circuit-breaker';
 import type { ConcurrencyLimiter, LimiterSlot } from './concurrency-limiter';
 import { DeliveryNetworkError, type DeliveryRequest, type DeliveryResponse } from './delivery-http-client';
-import { FakeClock } from './fake-clock';
+import { FakeClock } from '../testing/fake-clock';
 import { RetryPolicy } from './retry-policy';
 import { RetryingDispatcher, type DispatchResult } from './retrying-dispatcher';
 import { TargetEvidence } from './target-evidence';

@@ -9,7 +9,7 @@ import { Type } from 'avsc';
 import type { ForwardRecord } from '../transport/forward-record';
 import { CLOCK } from './clock';
 import { envelopeOf } from './envelope';
-import { FakeClock, settle } from './fake-clock';
+import { FakeClock, settle } from '../testing/fake-clock';
 import { RecordDecoder, SCHEMA_REGISTRY_CLIENT } from './record-decoder';
 
 const avro = {

@@ -1,7 +1,8 @@
 import { Registry } from 'prom-client';
 import type { ForwardRecord } from '../transport/forward-record';
-import { FakeClock } from './fake-clock';
-import { compileFilter, FilterSyntaxError, RecordFilter } from './record-filter';
+import { FakeClock } from '../testing/fake-clock';
+import { compileFilter, FilterSyntaxError } from '../filter-expression';
+import { RecordFilter } from './record-filter';
 
 const record = (over: Partial<ForwardRecord> = {}): ForwardRecord => ({
   topic: 'orders',

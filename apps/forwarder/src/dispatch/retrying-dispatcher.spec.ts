@@ -12,8 +12,8 @@ import {
   type DeliveryRequest,
   type DeliveryResponse,
 } from './delivery-http-client';
+import { FakeClock, settle } from '../testing/fake-clock';
 import { envelopeOf } from './envelope';
-import { FakeClock, settle } from './fake-clock';
 import { RetryPolicy } from './retry-policy';
 import { DELIVERY_TARGET } from './request-headers';
 import { RetryingDispatcher, type DispatchResult } from './retrying-dispatcher';

@@ -1,4 +1,4 @@
-import { FakeClock, settle } from './fake-clock';
+import { FakeClock, settle } from '../testing/fake-clock';
 import { TokenBucket } from './token-bucket';
 
 describe('TokenBucket', () => {

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { Webhook } from 'standardwebhooks';
-import { signingKeyOf, WebhookSigner } from './webhook-signer';
+import { signingKeyOf } from '../signing-secret';
+import { WebhookSigner } from './webhook-signer';
 
 const secret = (bytes = 32) => `whsec_${randomBytes(bytes).toString('base64')}`;
 const nowSeconds = () => String(Math.floor(Date.now() / 1000));

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { runKafkaTool } from '../cli/kafka-tool';
+import { runKafkaTool } from '../kafka-tool';
 import { DeadLetterRedriver } from './dead-letter-redriver';
 import { REDRIVE_OPTIONS, type RedriveOptions } from './redrive-options';
 

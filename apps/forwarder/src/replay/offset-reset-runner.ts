@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { runKafkaTool } from '../cli/kafka-tool';
+import { runKafkaTool } from '../kafka-tool';
 import { OffsetReset } from './offset-reset';
 import type { Position } from './position';
 

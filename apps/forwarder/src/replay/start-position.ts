@@ -1,5 +1,5 @@
 import { sleep } from '@app/common';
-import { KafkaAdmin } from '@app/kafka';
+import { KafkaAdmin, UnknownTopicError } from '@app/kafka';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { describePosition, type Position } from './position';
 import { retryTransient } from './retry-transient';
@@ -52,7 +52,7 @@ export class StartPosition {
     const { topic, groupId } = this.options;
     const known = await this.admin.partitions(topic, 10_000).then(
       () => true,
-      (error: Error) => (error.name === 'UnknownTopicError' ? false : Promise.reject(error)),
+      (error: Error) => (error instanceof UnknownTopicError ? false : Promise.reject(error)),
     );
     if (!known) {
       this.log.log(

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import type { CircuitState } from '../dispatch/circuit-breaker';
-import type { RetryingRecord } from '../dispatch/retrying-dispatcher';
 
 const LATENCY_SAMPLES = 20_000;
 const NO_LAG: ReadonlyMap<number, bigint> = new Map();
@@ -10,8 +9,8 @@ export interface OldestPending {
   partition: number;
   offset: bigint;
   ageMs: number;
-  /** Its failures so far, once an attempt has failed. */
-  retrying?: RetryingRecord;
+  /** Its failures so far, once an attempt has failed (what the dispatcher's `retrying` tells). */
+  retrying?: { key: Buffer | null; attempts: number; problem: string; blamed: boolean };
 }
 
 /** Where the stats read what other parts own. */

@@ -2,7 +2,7 @@ import { METRICS_REGISTRY } from '@app/observability';
 import { Test } from '@nestjs/testing';
 import { Registry } from 'prom-client';
 import { CLOCK } from '../dispatch/clock';
-import { FakeClock, settle } from '../dispatch/fake-clock';
+import { FakeClock, settle } from '../testing/fake-clock';
 import { ForwardingStop } from '../forwarding-stop';
 import { KafkaForwardServer } from '../transport/kafka-forward.server';
 import { ForwardStats } from './forward-stats';
@@ -34,9 +34,22 @@ async function boot(tty = false) {
   return { clock, stop, server, log, moduleRef, stats: moduleRef.get(ForwardStats) };
 }
 
+/** The transport's lag, as the wiring attaches it. */
+function attachLag(stats: ForwardStats, lag: ReadonlyMap<number, bigint>): void {
+  stats.attach({
+    inFlight: () => 0,
+    lag: () => lag,
+    circuit: () => 'closed',
+    concurrency: () => ({ inFlight: 0, limit: 0 }),
+    waitingForKafka: () => undefined,
+    oldestPending: () => undefined,
+  });
+}
+
 describe('ProgressReporter', () => {
   it('logs a progress line every --stats-interval from bootstrap, with the lag refreshed first', async () => {
     const { clock, server, log, stats } = await boot();
+    attachLag(stats, new Map([[0, 0n]]));
     stats.recordDelivery(5);
     await clock.advance(9_999);
     expect(log).not.toHaveBeenCalled();
@@ -77,6 +90,24 @@ describe('ProgressReporter', () => {
     expect(log).toHaveBeenLastCalledWith(
       expect.stringMatching(/; oldest pending 31s: partition 2 offset 9, no attempt failed yet$/),
     );
+  });
+
+  it('says the lag is unknown, not 0, while no partition has reported one (Kafka never reached)', async () => {
+    const { clock, log, moduleRef, stats } = await boot();
+    await clock.advance(10_000);
+    expect(log).toHaveBeenLastCalledWith(expect.stringMatching(/, lag unknown$/));
+    attachLag(
+      stats,
+      new Map([
+        [0, 3n],
+        [1, 4n],
+      ]),
+    );
+    await clock.advance(10_000);
+    expect(log).toHaveBeenLastCalledWith(expect.stringMatching(/, lag 7$/));
+    attachLag(stats, new Map());
+    await moduleRef.close();
+    expect(log).toHaveBeenLastCalledWith(expect.stringMatching(/^Summary after .*, lag unknown$/));
   });
 
   it('still reports when the lag cannot be refreshed', async () => {

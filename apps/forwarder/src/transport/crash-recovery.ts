@@ -1,14 +1,6 @@
 import { sleep } from '@app/common';
+import { isCoordinatorMoving } from '@app/kafka';
 import type { Logger } from '@nestjs/common';
-
-/** Group coordinator states that make kafkajs restart the consumer, and pass on their own. */
-const COORDINATOR_MOVING = new Set([
-  // kafkajs' names for Kafka's COORDINATOR_LOAD_IN_PROGRESS, COORDINATOR_NOT_AVAILABLE, NOT_COORDINATOR.
-  'GROUP_LOAD_IN_PROGRESS',
-  'GROUP_COORDINATOR_NOT_AVAILABLE',
-  'NOT_COORDINATOR_FOR_GROUP',
-  'REBALANCE_IN_PROGRESS',
-]);
 
 /** How long after a crash that kafkajs does not recover from the consumer is started again. */
 const RESTART_DELAY_MS = 5_000;
@@ -29,7 +21,7 @@ export class CrashRecovery {
 
   /** kafkajs' CRASH event; `restart`: kafkajs restarts the consumer by itself. */
   crashed(error: Error, restart: boolean): void {
-    if (restart && coordinatorMoving(error)) {
+    if (restart && isCoordinatorMoving(error)) {
       // A fresh or failed-over coordinator: routine, and kafkajs rejoins by itself.
       this.log.log(`Consumer rejoining: ${error.message} (kafkajs restarts it)`);
       return;
@@ -44,17 +36,4 @@ export class CrashRecovery {
       .catch((e: unknown) => this.log.error(`Restart failed: ${(e as Error).message}`))
       .finally(() => (this.restarting = false));
   }
-}
-
-/** Whether the error, or what it wraps, is one of the coordinator's passing states. */
-function coordinatorMoving(error: unknown): boolean {
-  for (
-    let e = error as { type?: string; originalError?: unknown; cause?: unknown } | undefined, depth = 0;
-    e && depth < 5;
-    depth++
-  ) {
-    if (COORDINATOR_MOVING.has(e.type ?? '')) return true;
-    e = (e.originalError ?? e.cause) as typeof e;
-  }
-  return false;
 }

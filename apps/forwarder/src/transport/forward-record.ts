@@ -10,7 +10,7 @@ export interface ForwardRecord {
   timestamp: number;
 }
 
-/** The pattern the transport emits every record under; the handler registers for it with @EventPattern. */
+/** The pattern the transport emits every record under; the handler registers for it with @MessagePattern and answers a ForwardOutcome. */
 export const KAFKA_RECORD = 'kafka.record';
 
 /** What became of a record; all but abandoned records count as done (filtered: --filter did not match). */

@@ -1,4 +1,4 @@
-import { connectProblemReports, KAFKA_CLIENT, KafkaAdmin, keepConnecting } from '@app/kafka';
+import { connectProblemReports, isUnknownTopicOrPartition, KAFKA_CLIENT, KafkaAdmin, keepConnecting } from '@app/kafka';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CustomTransportStrategy, Server, type MessageHandler } from '@nestjs/microservices';
 import type { Consumer, Kafka } from 'kafkajs';
@@ -181,9 +181,7 @@ export class KafkaForwardServer extends Server<ForwardServerEvents, ForwardStatu
           await this.consumer.subscribe({ topics: [topic], fromBeginning: true });
         } catch (error) {
           await this.consumer.disconnect().catch(() => undefined);
-          throw (error as { type?: string }).type === 'UNKNOWN_TOPIC_OR_PARTITION'
-            ? new Error(`topic "${topic}" does not exist (yet)`)
-            : error;
+          throw isUnknownTopicOrPartition(error) ? new Error(`topic "${topic}" does not exist (yet)`) : error;
         }
       },
       this.log,

@@ -1,4 +1,5 @@
 import { sleep } from '@app/common';
+import { isRebalancing } from '@app/kafka';
 import type { Logger } from '@nestjs/common';
 import type { MessageHandler } from '@nestjs/microservices';
 import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
@@ -30,7 +31,6 @@ export interface WindowHost {
   finished(): void;
 }
 
-const REBALANCE_ERRORS = new Set(['REBALANCE_IN_PROGRESS', 'NOT_COORDINATOR_FOR_GROUP', 'ILLEGAL_GENERATION']);
 const HEARTBEAT_WHILE_WAITING_MS = 1_000;
 /**
  * A full window admits again once this share of it is free: a run of records per wait, not a
@@ -160,7 +160,7 @@ export class RecordWindow {
     try {
       await heartbeat();
     } catch (error) {
-      if (REBALANCE_ERRORS.has((error as { type?: string }).type ?? '')) {
+      if (isRebalancing(error)) {
         this.host.rebalancing();
         this.scheduler.hold();
         try {

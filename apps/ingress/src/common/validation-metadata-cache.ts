@@ -10,7 +10,9 @@ const installed = new WeakSet<Storage>();
  * decorated class for parents, groups the result by property, and filters every custom
  * constraint class, per validated object (each item of a batch included). The answers only
  * change when a decorator registers more metadata, which empties these caches. validate() and
- * its error messages are class-validator's own, unchanged.
+ * its error messages are class-validator's own, unchanged. It wraps class-validator's internal
+ * MetadataStorage for a measured gain (see validation-plan.ts); validation-internals.spec.ts fails
+ * when those internals change.
  */
 export function cacheValidationMetadata(storage: Storage = getMetadataStorage()): void {
   if (installed.has(storage)) return;

@@ -30,6 +30,9 @@ const plans = new Map<Target, ClassPlan | undefined>();
  * what a /produce/batch request allocated. Only `true` is acted on; on `false` or `undefined`
  * (async constraints, groups, IsDefined, anything this plan does not model) validate() runs and
  * its errors are the answer, so error details are class-validator's, word for word.
+ * It reads class-validator's internals (MetadataStorage, ValidationMetadata): kept for a measured
+ * gain (with validation-metadata-cache.ts, /produce/batch x100 validates in 373 instead of 690 CPU
+ * µs, a fifth of the request; README), and validation-internals.spec.ts fails when they change.
  */
 export function passesValidation(object: object): boolean | undefined {
   const plan = planOf(object.constructor as Target);

@@ -1,4 +1,4 @@
-import type { Clock } from './clock';
+import type { Clock } from '../dispatch/clock';
 
 /** A clock for unit tests: time moves only when the test advances it. */
 export class FakeClock implements Clock {
