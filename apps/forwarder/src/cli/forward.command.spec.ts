@@ -97,7 +97,15 @@ describe('forward option resolution', () => {
       // With --workers auto the window is sized for --max-workers: 4 x 1024.
       maxPending: 4_096,
       httpClient: 'undici',
+      batchMax: 1,
+      batchMaxBytes: 1_048_576,
+      batchLingerMs: 5,
     });
+  });
+
+  it('sizes the default window for full batches, up to 100 000 records', async () => {
+    expect((await forward([...REQUIRED, '--workers', '8', '--batch-max', '100'])).options.maxPending).toBe(3_200);
+    expect((await forward([...REQUIRED, '--batch-max', '100'])).options.maxPending).toBe(100_000);
   });
 
   it('parses every flag into its typed value', async () => {
