@@ -1,6 +1,6 @@
 import { connectProblemReports, isUnknownTopicOrPartition, KAFKA_CLIENT, KafkaAdmin, keepConnecting } from '@app/kafka';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { CustomTransportStrategy, Server, type MessageHandler } from '@nestjs/microservices';
+import { CustomTransportStrategy, Server } from '@nestjs/microservices';
 import type { Consumer, Kafka } from 'kafkajs';
 import { CommitLoop } from './commit-loop';
 import { CrashRecovery } from './crash-recovery';
@@ -12,7 +12,7 @@ import {
   type ForwardTransportOptions,
 } from './forward-transport-options';
 import { LagTracker } from './lag-tracker';
-import { PartitionTable, type OldestPending, type PartitionState } from './partition-table';
+import { PartitionTable, type OldestPending } from './partition-table';
 import { PauseControl, type ConsumptionControl } from './pause-control';
 import { RecordWindow } from './record-window';
 
@@ -30,7 +30,9 @@ type ForwardServerEvents = { finished: () => void };
  *
  * This class owns the consumer's lifecycle and publishes its standing on the status stream; the
  * window (record-window), commits (commit-loop), pauses (pause-control), lag (lag-tracker) and
- * what follows a crash (crash-recovery) are its parts. `consumption` is the port through which the module pauses everything.
+ * what follows a crash (crash-recovery) are its parts: the window uses the others directly and
+ * tells the server only through its events. `consumption` is the port through which the module
+ * pauses everything.
  */
 @Injectable()
 export class KafkaForwardServer extends Server<ForwardServerEvents, ForwardStatus> implements CustomTransportStrategy {
@@ -48,7 +50,6 @@ export class KafkaForwardServer extends Server<ForwardServerEvents, ForwardStatu
   /** Set while the consumer has not reached Kafka: why, as far as known. */
   private connectProblem?: string;
   private readonly recovery: CrashRecovery;
-  private handler?: MessageHandler;
 
   constructor(
     @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
@@ -59,20 +60,10 @@ export class KafkaForwardServer extends Server<ForwardServerEvents, ForwardStatu
     this.pauses = new PauseControl(this.table, options.topic, this.log);
     this.lagTracker = new LagTracker(admin, options.topic, options.groupId, this.log);
     this.commits = new CommitLoop(this.table, this.lagTracker, options.topic, this.log);
-    this.window = new RecordWindow(
-      options,
-      {
-        table: this.table,
-        stopping: this.stopping.signal,
-        handler: () => this.recordHandler(),
-        pausePartition: (state: PartitionState) => this.pauses.pausePartition(state),
-        rebalancing: () => this.setStatus('rebalancing'),
-        commit: () => this.commits.commit(),
-        fetched: (state: PartitionState) => this.lagTracker.update(state),
-        finished: () => this.finishedListeners.forEach((listener) => listener()),
-      },
-      this.log,
-    );
+    const parts = { table: this.table, stopping: this.stopping.signal, pauses: this.pauses, commits: this.commits };
+    this.window = new RecordWindow(options, { ...parts, lag: this.lagTracker }, this.log);
+    this.window.events.on('rebalancing', () => this.setStatus('rebalancing'));
+    this.window.events.on('finished', () => this.finishedListeners.forEach((listener) => listener()));
     this.recovery = new CrashRecovery(() => this.start(), this.stopping.signal, this.log);
     this.setStatus('connecting');
   }
@@ -139,6 +130,10 @@ export class KafkaForwardServer extends Server<ForwardServerEvents, ForwardStatu
   }
 
   listen(callback: (error?: unknown) => void): void {
+    // Handlers are registered before the application listens; the window is handed its one.
+    const handler = this.getHandlerByPattern(KAFKA_RECORD);
+    if (!handler) return callback(new Error(`no handler is registered for ${KAFKA_RECORD}`));
+    this.window.handleWith(handler);
     this.start().then(
       () => callback(),
       (error: unknown) => callback(error),
@@ -160,13 +155,6 @@ export class KafkaForwardServer extends Server<ForwardServerEvents, ForwardStatu
   private setStatus(status: ForwardStatus): void {
     this.current = status;
     this._status$.next(status);
-  }
-
-  /** Looked up once: Nest's pattern lookup parses the pattern on every call. */
-  private recordHandler(): MessageHandler {
-    this.handler ??= this.getHandlerByPattern(KAFKA_RECORD) ?? undefined;
-    if (!this.handler) throw new Error(`no handler is registered for ${KAFKA_RECORD}`);
-    return this.handler;
   }
 
   private async start(): Promise<void> {

@@ -4,7 +4,7 @@ import type { ForwardContext } from './forward-context';
 import type { ForwardOutcome, ForwardRecord } from './forward-record';
 import type { ForwardTransportOptions } from './forward-transport-options';
 import { PartitionTable } from './partition-table';
-import { RecordWindow, type WindowHost } from './record-window';
+import { RecordWindow, type WindowParts } from './record-window';
 
 const options: ForwardTransportOptions = {
   topic: 'orders',
@@ -28,21 +28,22 @@ function harness() {
   const pending = new Map<bigint, (outcome: ForwardOutcome) => void>();
   const stopping = new AbortController();
   stops.push(stopping);
-  const host: WindowHost = {
+  // The other parts at their boundary: nothing to pause, commit or measure in these tests.
+  const parts = {
     table,
     stopping: stopping.signal,
-    handler: () => (record: ForwardRecord, context: ForwardContext) =>
+    pauses: { pausePartition: () => () => undefined },
+    commits: { commit: async () => undefined },
+    lag: { update: () => undefined },
+  } as unknown as WindowParts;
+  const window = new RecordWindow(options, parts, new Logger('test'));
+  window.handleWith(
+    (record: ForwardRecord, context: ForwardContext) =>
       new Promise<ForwardOutcome>((resolve) => {
         pending.set(record.offset, resolve);
         context.signal.addEventListener('abort', () => resolve('abandoned'));
       }),
-    pausePartition: () => () => undefined,
-    rebalancing: () => undefined,
-    commit: async () => undefined,
-    fetched: () => undefined,
-    finished: () => undefined,
-  };
-  const window = new RecordWindow(options, host, new Logger('test'));
+  );
   /** What kafkajs was told, in order, and what it had been told when each wait for room began. */
   const resolved: string[] = [];
   const resolvedAtHeartbeat: Array<string | undefined> = [];

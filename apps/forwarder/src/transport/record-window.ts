@@ -1,35 +1,37 @@
+import { EventEmitter } from 'node:events';
 import { sleep } from '@app/common';
 import { isRebalancing } from '@app/kafka';
 import type { Logger } from '@nestjs/common';
 import type { MessageHandler } from '@nestjs/microservices';
-import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
+import type { EachBatchPayload } from 'kafkajs';
 import { isObservable, lastValueFrom } from 'rxjs';
 import { ForwardContext } from './forward-context';
 import type { ForwardOutcome, ForwardRecord } from './forward-record';
+import { toRecord } from './fetched-record';
 import type { ForwardTransportOptions } from './forward-transport-options';
 import { KeyScheduler } from './key-scheduler';
+import type { CommitLoop } from './commit-loop';
+import type { LagTracker } from './lag-tracker';
 import type { PartitionState, PartitionTable } from './partition-table';
+import type { PauseControl } from './pause-control';
 
 interface Work {
   record: ForwardRecord;
   state: PartitionState;
 }
 
-/** What the window needs from the transport around it. */
-export interface WindowHost {
+/** The parts of the transport the window works with, each used directly. */
+export interface WindowParts {
   readonly table: PartitionTable;
   /** Aborts when the transport stops. */
   readonly stopping: AbortSignal;
-  handler(): MessageHandler;
-  pausePartition(state: PartitionState): () => void;
-  /** The group is rebalancing (before the deliveries in flight are given their chance). */
-  rebalancing(): void;
-  /** Commits what is done. */
-  commit(): Promise<void>;
-  fetched(state: PartitionState): void;
-  /** --max-messages records are done and nothing is left in flight. */
-  finished(): void;
+  readonly pauses: PauseControl;
+  readonly commits: CommitLoop;
+  readonly lag: LagTracker;
 }
+
+/** What the window tells whoever listens: the group is rebalancing; --max-messages are done. */
+type WindowEvents = { rebalancing: []; finished: [] };
 
 const HEARTBEAT_WHILE_WAITING_MS = 1_000;
 /**
@@ -49,12 +51,15 @@ export const ABANDONED_DELIVERY_WAIT_MS = 5_000;
  */
 export class RecordWindow {
   private readonly scheduler: KeyScheduler<Work>;
+  /** `rebalancing` before in-flight deliveries get their chance; `finished`: --max-messages done, none in flight. */
+  readonly events = new EventEmitter<WindowEvents>();
+  private handler?: MessageHandler;
   private admitted = 0;
   private lastAdmittedAt = Date.now();
 
   constructor(
     private readonly options: ForwardTransportOptions,
-    private readonly host: WindowHost,
+    private readonly parts: WindowParts,
     private readonly log: Logger,
   ) {
     this.scheduler = new KeyScheduler<Work>(
@@ -62,6 +67,11 @@ export class RecordWindow {
       (work) => this.laneOf(work),
       (work) => this.process(work),
     );
+  }
+
+  /** The handler every record goes through (registered for KAFKA_RECORD), given before the first fetch. */
+  handleWith(handler: MessageHandler): void {
+    this.handler = handler;
   }
 
   get inFlight(): number {
@@ -93,14 +103,14 @@ export class RecordWindow {
     this.log.log(`Stopping: waiting for ${this.inFlight} delivery(ies) in flight (at most ${timeoutMs} ms)`);
     if (await this.scheduler.settled(timeoutMs)) return;
     this.log.warn(`${this.inFlight} delivery(ies) unfinished after ${timeoutMs} ms; they will be redelivered`);
-    this.host.table.abortAll();
+    this.parts.table.abortAll();
     await this.scheduler.settled(ABANDONED_DELIVERY_WAIT_MS);
   }
 
   /** eachBatch: admits records into the scheduler as room allows; delivery happens after it returns. */
   // eslint-disable-next-line @typescript-eslint/unbound-method -- kafkajs builds these as closures (consumer/runner.js), not methods
   async admit({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
-    const { table, stopping } = this.host;
+    const { table, stopping } = this.parts;
     const state = table.stateOf(batch.partition);
     state.highWatermark = BigInt(batch.highWatermark);
     // kafkajs hears of the last offset taken before each wait and at the end, not of every record
@@ -135,16 +145,16 @@ export class RecordWindow {
     } finally {
       if (unresolved !== undefined) resolveOffset(unresolved);
     }
-    this.host.fetched(state);
+    this.parts.lag.update(state);
     await this.heartbeatOrDrain(heartbeat);
   }
 
   private async waitForCapacity(heartbeat: () => Promise<void>): Promise<void> {
-    while (!this.scheduler.hasCapacity && !this.host.stopping.aborted) {
+    while (!this.scheduler.hasCapacity && !this.parts.stopping.aborted) {
       let timer: NodeJS.Timeout | undefined;
       const room = Math.floor(this.scheduler.capacity * REFILL_SHARE);
       await Promise.race([
-        this.scheduler.waitForCapacity(this.host.stopping, room),
+        this.scheduler.waitForCapacity(this.parts.stopping, room),
         new Promise<void>((resolve) => (timer = setTimeout(resolve, HEARTBEAT_WHILE_WAITING_MS))),
       ]);
       clearTimeout(timer);
@@ -161,11 +171,11 @@ export class RecordWindow {
       await heartbeat();
     } catch (error) {
       if (isRebalancing(error)) {
-        this.host.rebalancing();
+        this.events.emit('rebalancing');
         this.scheduler.hold();
         try {
           await this.scheduler.settled(this.options.rebalanceDrainMs);
-          await this.host.commit();
+          await this.parts.commits.commit();
         } finally {
           // Partitions we keep carry on; records of revoked ones abort as soon as they start.
           this.scheduler.release();
@@ -176,10 +186,11 @@ export class RecordWindow {
   }
 
   private async process({ record, state }: Work): Promise<void> {
-    const handler = this.host.handler();
+    const handler = this.handler;
+    if (!handler) throw new Error('no handler is registered for the records');
     while (!state.abort.signal.aborted) {
       try {
-        const context = new ForwardContext([record, state.abort.signal, () => this.host.pausePartition(state)]);
+        const context = new ForwardContext([record, state.abort.signal, () => this.parts.pauses.pausePartition(state)]);
         // Awaiting the handler has settled its promise; only an Observable needs waiting for.
         const result: unknown = await handler(record, context);
         const outcome = (isObservable(result) ? await lastValueFrom(result) : result) as ForwardOutcome;
@@ -201,7 +212,7 @@ export class RecordWindow {
   private afterDone(): void {
     if (this.options.maxMessages !== undefined && this.maxReached() && this.scheduler.pending <= 1) {
       setImmediate(() => {
-        if (this.scheduler.pending === 0) this.host.finished();
+        if (this.scheduler.pending === 0) this.events.emit('finished');
       });
     }
   }
@@ -224,24 +235,4 @@ export class RecordWindow {
           : `${record.partition}\u0000${record.key.toString('latin1')}`;
     }
   }
-}
-
-function toRecord(topic: string, partition: number, offset: bigint, message: KafkaMessage): ForwardRecord {
-  const headers: ForwardRecord['headers'] = {};
-  const fetched = message.headers;
-  // for-in, not Object.entries: most records have no headers, and this runs for every one.
-  for (const name in fetched) {
-    const value = fetched[name];
-    // Kafka allows a header name more than once; the last one wins, as in the Go prototype.
-    headers[name] = Array.isArray(value) ? value[value.length - 1] : value;
-  }
-  return {
-    topic,
-    partition,
-    offset,
-    key: message.key ?? null,
-    value: message.value ?? null,
-    headers,
-    timestamp: Number(message.timestamp),
-  };
 }
