@@ -11,7 +11,8 @@ const KEY = /^[\x21-\x7e]{1,255}$/;
  * INGRESS_IDEMPOTENCY_TTL_MS answers what the first one answered (with
  * `Idempotent-Replayed: true`) and writes nothing. The same key with another body is refused
  * (422), and one still being processed answers 409. Only successes are remembered: after a
- * failure the key can be used again. Keys are scoped to the API key that sent them.
+ * failure the key can be used again. Keys are scoped to the client that sent them (its
+ * credential, API key or token client).
  * Where keys live is the store's business (idempotency-store.provider.ts): shared by every replica
  * through Kafka by default, or per instance.
  *
