@@ -83,6 +83,17 @@ describe('BatchCollector', () => {
     expect(requests.length).toBeLessThan(3 * 2 * 8);
   });
 
+  it('fails every record of a batch whose delivery threw, so the transport tries them again', async () => {
+    const { collector, dispatcher } = setup({ max: 2 });
+    (dispatcher as { deliverBatch: unknown }).deliverBatch = () => Promise.reject(new Error('a bug'));
+    const signal = new AbortController().signal;
+    const results = [collector.deliver(record(0, 1), signal), collector.deliver(record(0, 2), signal)];
+    await expect(Promise.allSettled(results)).resolves.toEqual([
+      { status: 'rejected', reason: new Error('a bug') },
+      { status: 'rejected', reason: new Error('a bug') },
+    ]);
+  });
+
   it('hands each record to the dispatcher alone when --batch-max is 1', async () => {
     const { collector, dispatcher, requests } = setup({ max: 1 });
     dispatcher.deliver.mockResolvedValue({ outcome: 'delivered', status: 200, attempts: 1 });

@@ -16,6 +16,7 @@ interface Entry {
   record: ForwardRecord;
   envelope: Buffer;
   resolve: (result: DispatchResult) => void;
+  reject: (error: unknown) => void;
 }
 
 /** Records of one partition waiting to be sent together. */
@@ -49,7 +50,7 @@ export class BatchCollector {
   /** Resolves with the outcome of the request that carried the record in the end. */
   deliver(record: ForwardRecord, signal: AbortSignal): Promise<DispatchResult> {
     if (this.options.max === 1) return this.dispatcher.deliver(record, signal);
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
       const envelope = envelopeOf(record);
       let batch = this.open.get(record.partition);
       if (batch && (batch.signal !== signal || batch.bytes + 1 + envelope.length > this.options.maxBytes)) {
@@ -62,7 +63,7 @@ export class BatchCollector {
         const lingering = batch;
         batch.timer = setTimeout(() => this.flush(lingering), this.options.lingerMs);
       }
-      batch.entries.push({ record, envelope, resolve });
+      batch.entries.push({ record, envelope, resolve, reject });
       batch.bytes += envelope.length + 1;
       if (batch.entries.length >= this.options.max) this.flush(batch);
     });
@@ -73,7 +74,10 @@ export class BatchCollector {
     clearTimeout(batch.timer);
     // In offset order, as the partition holds them (the transport may hand them over in another).
     batch.entries.sort((a, b) => (a.record.offset < b.record.offset ? -1 : a.record.offset > b.record.offset ? 1 : 0));
-    void this.send(batch.entries, batch.signal);
+    // A bug, not a delivery outcome: each record's handler fails, and the transport tries it again.
+    this.send(batch.entries, batch.signal).catch((error: unknown) => {
+      for (const entry of batch.entries) entry.reject(error);
+    });
   }
 
   private async send(entries: Entry[], signal: AbortSignal): Promise<void> {
