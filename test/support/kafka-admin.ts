@@ -22,9 +22,25 @@ export class TestKafka {
   async createTopic(prefix: string, partitions = 3, config: Record<string, string> = {}): Promise<string> {
     const topic = `${prefix}-${randomBytes(4).toString('hex')}`;
     const configEntries = Object.entries(config).map(([name, value]) => ({ name, value }));
-    await this.withAdmin((admin) =>
-      admin.createTopics({ topics: [{ topic, numPartitions: partitions, configEntries }], waitForLeaders: true }),
-    );
+    await this.withAdmin(async (admin) => {
+      await admin.createTopics({
+        topics: [{ topic, numPartitions: partitions, configEntries }],
+        waitForLeaders: false,
+      });
+      // kafkajs's waitForLeaders retries only LEADER_NOT_AVAILABLE; a broker of a 3-node cluster that
+      // has not caught up with the controller yet answers UNKNOWN_TOPIC_OR_PARTITION for a while.
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        try {
+          const [described] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
+          if (described.partitions.length === partitions && described.partitions.every((p) => p.leader >= 0)) break;
+        } catch (error) {
+          if (Date.now() > deadline) throw error;
+        }
+        if (Date.now() > deadline) throw new Error(`topic ${topic} has no leader for every partition after 60 s`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    });
     return topic;
   }
 
