@@ -17,3 +17,4 @@ export {
 export { childTraceparent, parseTraceparent, TRACEPARENT, TRACESTATE, type TraceParent } from './trace-context';
 export { listeningOn } from './listening-on';
 export { onResponseEnd, type ResponseEndCallback } from './response-end';
+export { scrapedCounter } from './scraped-counter';

@@ -106,6 +106,8 @@ export class CircuitBreaker {
   }
 
   private recordSuccess(): void {
+    // Nearly every answer: nothing to forget and nothing to close.
+    if (this.failuresInARow === 0 && this.current === 'closed') return;
     this.failuresInARow = 0;
     this.connectionFailuresInARow = 0;
     this.failingLanes.clear();

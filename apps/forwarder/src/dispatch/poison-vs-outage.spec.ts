@@ -14,6 +14,8 @@ type Target = (key: string, now: number) => number | 'refused';
 
 const THRESHOLD = 10;
 const COOLDOWN_MS = 5_000;
+/** How long the simulated target takes to answer, in fake-clock time. */
+const TARGET_ANSWER_MS = 200;
 
 /**
  * The circuit's decision in a simulated run, on a fake clock: 40 keys of 5 records each, one
@@ -37,9 +39,10 @@ function simulate(target: Target) {
     backingOff: false,
   } as unknown as ConcurrencyLimiter;
   const http = {
-    // Every answer takes 200 ms, so the 200 records take a few seconds and an outage meets them.
+    // The simulated target's answer time, on the fake clock (nothing waits in real time): the 200
+    // records then take a few simulated seconds, so an outage meets them.
     post: async (request: DeliveryRequest): Promise<DeliveryResponse> => {
-      await clock.sleep(200);
+      await clock.sleep(TARGET_ANSWER_MS);
       const key = (JSON.parse(request.body.toString()) as { key: string }).key;
       const answer = target(key, clock.now() - start);
       if (answer === 'refused') throw new DeliveryNetworkError('connection', 'ECONNREFUSED');

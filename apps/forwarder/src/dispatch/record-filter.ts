@@ -1,6 +1,6 @@
-import { METRIC_PREFIX } from '@app/observability';
+import { METRIC_PREFIX, scrapedCounter } from '@app/observability';
 import { Logger } from '@nestjs/common';
-import { Counter, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { RecordPredicate } from '../filter-expression';
 import type { ForwardRecord } from '../transport/forward-record';
 import type { Clock } from './clock';
@@ -26,29 +26,23 @@ export class RecordFilter {
     private readonly clock: Clock,
     registry: Registry,
   ) {
-    // eslint-disable-next-line @typescript-eslint/no-this-alias -- prom-client calls collect() with this bound to the counter
-    const filter = this;
-    let filteredPublished = 0;
-    let errorsPublished = 0;
-    // Counts reach prom-client at scrape time, not per record.
-    new Counter({
-      name: `${METRIC_PREFIX}forwarder_filtered_total`,
-      help: 'Records --filter did not match (evaluation errors included): committed, not delivered.',
-      registers: [registry],
-      collect() {
-        this.inc(filter.filtered - filteredPublished);
-        filteredPublished = filter.filtered;
+    const registers = [registry];
+    scrapedCounter(
+      {
+        name: `${METRIC_PREFIX}forwarder_filtered_total`,
+        help: 'Records --filter did not match (evaluation errors included): committed, not delivered.',
+        registers,
       },
-    });
-    new Counter({
-      name: `${METRIC_PREFIX}forwarder_filter_errors_total`,
-      help: 'Records --filter failed on (a missing field, a wrong type): counted as no match.',
-      registers: [registry],
-      collect() {
-        this.inc(filter.errors - errorsPublished);
-        errorsPublished = filter.errors;
+      () => [[undefined, this.filtered]],
+    );
+    scrapedCounter(
+      {
+        name: `${METRIC_PREFIX}forwarder_filter_errors_total`,
+        help: 'Records --filter failed on (a missing field, a wrong type): counted as no match.',
+        registers,
       },
-    });
+      () => [[undefined, this.errors]],
+    );
   }
 
   /** Whether the record is to be delivered. */

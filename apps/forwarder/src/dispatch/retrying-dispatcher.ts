@@ -71,7 +71,7 @@ export class RetryingDispatcher {
 
   async deliver(record: ForwardRecord, signal: AbortSignal): Promise<DispatchResult> {
     const id = recordId(record);
-    const result = await this.attempts([record], id, envelopeOf, signal);
+    const result = await this.attempts(record, undefined, id, envelopeOf, signal);
     if (this.failing.size > 0) this.failing.delete(id);
     return result;
   }
@@ -85,22 +85,23 @@ export class RetryingDispatcher {
   async deliverBatch(records: ForwardRecord[], envelopes: Buffer[], signal: AbortSignal): Promise<DispatchResult> {
     if (records.length === 1) return this.deliver(records[0], signal);
     const id = `${recordId(records[0])}-${records[records.length - 1].offset}`;
-    const result = await this.attempts(records, id, () => arrayOf(envelopes), signal);
+    const result = await this.attempts(records[0], records, id, () => arrayOf(envelopes), signal);
     if (this.failing.size > 0) for (const record of records) this.failing.delete(recordId(record));
     return result;
   }
 
   /**
-   * The attempts for one request's worth of records. The first record stands for them all in the
-   * evidence (its key is the lane) and in the trace; a refused lane is remembered for one record only.
+   * The attempts for one request: `record` alone, or the `batch` it opens. The first record stands
+   * for a batch in the evidence (its key is the lane) and in the trace; a refused lane is
+   * remembered for a lone record only. A lone record comes without an array: one per delivery.
    */
   private async attempts(
-    records: ForwardRecord[],
+    record: ForwardRecord,
+    batch: ForwardRecord[] | undefined,
     id: string,
     bodyOf: (record: ForwardRecord) => Buffer,
     signal: AbortSignal,
   ): Promise<DispatchResult> {
-    const record = records[0];
     // Built when the first request may go: a record waiting for the limiter holds no body.
     let body: Buffer | undefined;
     const firstAttemptAt = this.clock.now();
@@ -157,7 +158,7 @@ export class RetryingDispatcher {
         this.evidence.succeeded(record, sentAt, now);
         release(slot, permit, overload ? 'overload' : 'ok', latency, 'works', record);
         if (verdict === 'reject') return { outcome: 'rejected', status: status!, attempts: attempt, error: problem };
-        for (let i = 0; i < records.length; i++) this.stats.recordDelivery(now - firstAttemptAt);
+        for (let i = batch?.length ?? 1; i > 0; i--) this.stats.recordDelivery(now - firstAttemptAt);
         return { outcome: 'delivered', status: status!, attempts: attempt };
       }
 
@@ -176,17 +177,14 @@ export class RetryingDispatcher {
       if (blamed && this.circuit.state === 'closed') {
         charged++;
         if (!this.policy.mayRetry(charged)) {
-          if (records.length === 1) this.evidence.refused(record, streakStart!);
+          if (!batch) this.evidence.refused(record, streakStart!);
           return { outcome: 'exhausted', status, attempts: attempt, error: problem };
         }
       }
-      for (const each of records)
-        this.failing.set(records.length === 1 ? id : recordId(each), {
-          key: each.key,
-          attempts: attempt,
-          problem,
-          blamed,
-        });
+      if (!batch) this.failing.set(id, { key: record.key, attempts: attempt, problem, blamed });
+      else
+        for (const each of batch)
+          this.failing.set(recordId(each), { key: each.key, attempts: attempt, problem, blamed });
       this.stats.retried(absorbed);
       await this.clock.sleep(
         this.policy.backoffMs(Math.max(1, failures), parseRetryAfter(retryAfter, this.clock.now())),

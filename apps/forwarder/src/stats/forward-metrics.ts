@@ -1,6 +1,6 @@
-import { LATENCY_BUCKETS, METRIC_PREFIX, METRICS_REGISTRY } from '@app/observability';
+import { LATENCY_BUCKETS, METRIC_PREFIX, METRICS_REGISTRY, scrapedCounter } from '@app/observability';
 import { Inject, Injectable } from '@nestjs/common';
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Gauge, Histogram, type Registry } from 'prom-client';
 import type { CircuitState } from '../dispatch/circuit-breaker';
 import { ForwardStats } from './forward-stats';
 
@@ -14,58 +14,50 @@ const CIRCUIT_STATES: CircuitState[] = ['closed', 'half-open', 'open'];
  */
 @Injectable()
 export class ForwardMetrics {
-  /** What each counter series has been given so far, by series: the next scrape adds the rest. */
-  private readonly published = new Map<string, number>();
-
   constructor(@Inject(METRICS_REGISTRY) registry: Registry, stats: ForwardStats) {
     const registers = [registry];
-    // prom-client calls collect() with `this` bound to the metric: these closures keep the instance.
-    const publish = <L extends string>(counter: Counter<L>, label: L, value: string, count: number) =>
-      this.publish(counter, `${(counter as unknown as { name: string }).name}\u0000${value}`, label, value, count);
-    new Counter({
-      name: `${PREFIX}deliveries_total`,
-      help: 'Records done, by outcome: delivered or dead_lettered.',
-      labelNames: ['outcome'],
-      registers,
-      collect() {
-        publish(this, 'outcome', 'delivered', stats.delivered);
-        publish(this, 'outcome', 'dead_lettered', stats.deadLettered);
+    scrapedCounter(
+      {
+        name: `${PREFIX}deliveries_total`,
+        help: 'Records done, by outcome: delivered or dead_lettered.',
+        labelNames: ['outcome'],
+        registers,
       },
-    });
-    new Counter({
-      name: `${PREFIX}dead_letters_total`,
-      help: 'Records written to the dead-letter topic, by reason: rejected (final 4xx), exhausted (retries used up) or undecodable (Schema Registry wire format its schema cannot read).',
-      labelNames: ['reason'],
-      registers,
-      collect() {
-        for (const [reason, count] of stats.deadLettersByReason) publish(this, 'reason', reason, count);
+      () => [
+        [{ outcome: 'delivered' }, stats.delivered],
+        [{ outcome: 'dead_lettered' }, stats.deadLettered],
+      ],
+    );
+    scrapedCounter(
+      {
+        name: `${PREFIX}dead_letters_total`,
+        help: 'Records written to the dead-letter topic, by reason: rejected (final 4xx), exhausted (retries used up) or undecodable (Schema Registry wire format its schema cannot read).',
+        labelNames: ['reason'],
+        registers,
       },
-    });
-    new Counter({
-      name: `${PREFIX}delivery_attempts_total`,
-      help: 'HTTP requests to the target, by result: the status code, timeout or connection_error.',
-      labelNames: ['result'],
-      registers,
-      collect() {
-        for (const [result, count] of stats.attemptCounts) publish(this, 'result', String(result), count);
+      () => [...stats.deadLettersByReason].map(([reason, count]) => [{ reason }, count] as const),
+    );
+    scrapedCounter(
+      {
+        name: `${PREFIX}delivery_attempts_total`,
+        help: 'HTTP requests to the target, by result: the status code, timeout or connection_error.',
+        labelNames: ['result'],
+        registers,
       },
-    });
-    new Counter({
-      name: `${PREFIX}retries_total`,
-      help: 'Attempts that were followed by another.',
-      registers,
-      collect() {
-        publish(this, '', '', stats.retries);
+      () => [...stats.attemptCounts].map(([result, count]) => [{ result: String(result) }, count] as const),
+    );
+    scrapedCounter(
+      { name: `${PREFIX}retries_total`, help: 'Attempts that were followed by another.', registers },
+      () => [[undefined, stats.retries]],
+    );
+    scrapedCounter(
+      {
+        name: `${PREFIX}dead_letter_write_failures_total`,
+        help: 'Failed writes to the dead-letter topic (retried until they succeed).',
+        registers,
       },
-    });
-    new Counter({
-      name: `${PREFIX}dead_letter_write_failures_total`,
-      help: 'Failed writes to the dead-letter topic (retried until they succeed).',
-      registers,
-      collect() {
-        publish(this, '', '', stats.dlqFailures);
-      },
-    });
+      () => [[undefined, stats.dlqFailures]],
+    );
     const duration = new Histogram({
       name: `${PREFIX}delivery_duration_seconds`,
       help: 'From the first attempt to delivery, retries included.',
@@ -112,14 +104,5 @@ export class ForwardMetrics {
         for (const state of CIRCUIT_STATES) this.set({ state }, stats.circuit === state ? 1 : 0);
       },
     });
-  }
-
-  /** Adds to the counter what `count` has grown by since the last scrape (a label of '' for none). */
-  private publish<L extends string>(counter: Counter<L>, key: string, label: L, value: string, count: number): void {
-    const before = this.published.get(key) ?? 0;
-    if (count === before) return;
-    if (label === '') counter.inc(count - before);
-    else counter.inc({ [label]: value } as Partial<Record<L, string>>, count - before);
-    this.published.set(key, count);
   }
 }
