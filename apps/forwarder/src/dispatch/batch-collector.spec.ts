@@ -1,5 +1,6 @@
 import type { ForwardRecord } from '../transport/forward-record';
 import { BatchCollector, type BatchOptions } from './batch-collector';
+import { arrayOf, type EnvelopeParts } from './envelope';
 import type { DispatchResult, RetryingDispatcher } from './retrying-dispatcher';
 
 const record = (partition: number, offset: number, value = '{"n":1}'): ForwardRecord => ({
@@ -17,9 +18,9 @@ function setup(options: Partial<BatchOptions> = {}, refused = new Set<number>())
   const requests: Array<{ offsets: number[]; body: unknown[] }> = [];
   const dispatcher = {
     deliver: jest.fn(),
-    deliverBatch: async (records: ForwardRecord[], envelopes: Buffer[]): Promise<DispatchResult> => {
+    deliverBatch: async (records: ForwardRecord[], envelopes: EnvelopeParts[]): Promise<DispatchResult> => {
       const offsets = records.map((r) => Number(r.offset));
-      requests.push({ offsets, body: envelopes.map((e) => JSON.parse(e.toString()) as unknown) });
+      requests.push({ offsets, body: JSON.parse(arrayOf(envelopes).toString()) as unknown[] });
       await Promise.resolve();
       return offsets.some((o) => refused.has(o))
         ? { outcome: 'rejected', status: 422, attempts: 1, error: 'HTTP 422' }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ForwardRecord } from '../transport/forward-record';
-import { envelopeOf } from './envelope';
+import { envelopePartsOf, type EnvelopeParts } from './envelope';
 import { RetryingDispatcher, type DispatchResult } from './retrying-dispatcher';
 
 /** --batch-max, --batch-max-bytes and --batch-linger. */
@@ -14,7 +14,7 @@ export const BATCH_OPTIONS = Symbol('BATCH_OPTIONS');
 
 interface Entry {
   record: ForwardRecord;
-  envelope: Buffer;
+  envelope: EnvelopeParts;
   resolve: (result: DispatchResult) => void;
   reject: (error: unknown) => void;
 }
@@ -51,9 +51,9 @@ export class BatchCollector {
   deliver(record: ForwardRecord, signal: AbortSignal): Promise<DispatchResult> {
     if (this.options.max === 1) return this.dispatcher.deliver(record, signal);
     return new Promise((resolve, reject) => {
-      const envelope = envelopeOf(record);
+      const envelope = envelopePartsOf(record);
       let batch = this.open.get(record.partition);
-      if (batch && (batch.signal !== signal || batch.bytes + 1 + envelope.length > this.options.maxBytes)) {
+      if (batch && (batch.signal !== signal || batch.bytes + 1 + envelope.bytes > this.options.maxBytes)) {
         this.flush(batch);
         batch = undefined;
       }
@@ -64,7 +64,7 @@ export class BatchCollector {
         batch.timer = setTimeout(() => this.flush(lingering), this.options.lingerMs);
       }
       batch.entries.push({ record, envelope, resolve, reject });
-      batch.bytes += envelope.length + 1;
+      batch.bytes += envelope.bytes + 1;
       if (batch.entries.length >= this.options.max) this.flush(batch);
     });
   }

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { envelopeOf } from './envelope';
+import { arrayOf, envelopeOf, envelopePartsOf } from './envelope';
 import { isJson } from './json-syntax';
 import type { ForwardRecord } from '../transport/forward-record';
 
@@ -101,7 +101,7 @@ describe('envelopeOf', () => {
       });
     });
 
-    it('are the bytes of the string envelope for any record', () => {
+    it('are the bytes of the string envelope for any record, and a batch is the JSON array of them', () => {
       const bytes = fc.oneof(
         fc.uint8Array({ maxLength: 64 }).map((a) => Buffer.from(a)),
         fc.json().map((text) => Buffer.from(text)),
@@ -130,6 +130,14 @@ describe('envelopeOf', () => {
       fc.assert(
         fc.property(records, (r) => envelopeOf(r).equals(asString(r))),
         { numRuns: 3_000 },
+      );
+      const asArray = (batch: ForwardRecord[]) =>
+        Buffer.from(`[${batch.map((r) => asString(r).toString()).join(',')}]`);
+      fc.assert(
+        fc.property(fc.array(records, { minLength: 1, maxLength: 6 }), (batch) =>
+          arrayOf(batch.map(envelopePartsOf)).equals(asArray(batch)),
+        ),
+        { numRuns: 1_000 },
       );
     });
   });

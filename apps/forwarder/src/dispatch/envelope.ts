@@ -10,6 +10,26 @@ import { isJson } from './json-syntax';
  * into them without being decoded to a string and encoded again.
  */
 export function envelopeOf(record: ForwardRecord): Buffer {
+  const parts = envelopePartsOf(record);
+  const body = Buffer.allocUnsafe(parts.bytes);
+  write(parts, body, 0);
+  return body;
+}
+
+/**
+ * A record's envelope before it is written: the text around its value and the value's bytes
+ * (when they are copied as they are), with the size they make. A batch keeps these and writes
+ * every envelope once, into its body.
+ */
+export interface EnvelopeParts {
+  head: string;
+  /** The record's value when it is JSON in valid UTF-8: copied between head and tail. */
+  value: Buffer | undefined;
+  tail: string;
+  bytes: number;
+}
+
+export function envelopePartsOf(record: ForwardRecord): EnvelopeParts {
   const head =
     `{"topic":${topicJson(record.topic)},"partition":${record.partition},"offset":${record.offset}` +
     `,"key":${record.key === null ? 'null' : JSON.stringify(record.key.toString('utf8'))},"value":`;
@@ -18,28 +38,38 @@ export function envelopeOf(record: ForwardRecord): Buffer {
   // A scan, not JSON.parse: a JSON value is sent as written, and parsing it would build it for nothing.
   const json = value !== null && isJson(value);
   // Invalid UTF-8 goes by way of a string, so its bytes become U+FFFD as they always have.
-  if (value === null || !json || !isUtf8(value)) return Buffer.from(head + valueJson(value, json) + tail);
-  const body = Buffer.allocUnsafe(Buffer.byteLength(head) + value.length + Buffer.byteLength(tail));
-  let at = body.write(head);
-  at += value.copy(body, at);
-  body.write(tail, at);
+  if (value === null || !json || !isUtf8(value)) {
+    const text = head + valueJson(value, json) + tail;
+    return { head: text, value: undefined, tail: '', bytes: Buffer.byteLength(text) };
+  }
+  return { head, value, tail, bytes: Buffer.byteLength(head) + value.length + Buffer.byteLength(tail) };
+}
+
+/** A batch's body: `[envelope,envelope,...]`, each envelope's bytes written once, in place. */
+export function arrayOf(envelopes: readonly EnvelopeParts[]): Buffer {
+  let bytes = 1 + envelopes.length;
+  for (const parts of envelopes) bytes += parts.bytes;
+  const body = Buffer.allocUnsafe(Math.max(bytes, 2));
+  body[0] = OPEN_BRACKET;
+  let at = 1;
+  for (let i = 0; i < envelopes.length; i++) {
+    if (i > 0) body[at++] = COMMA;
+    at = write(envelopes[i], body, at);
+  }
+  body[at] = CLOSE_BRACKET;
   return body;
 }
 
-/** A batch's body: `[envelope,envelope,...]` from envelopes already built, their bytes copied once. */
-export function arrayOf(envelopes: readonly Buffer[]): Buffer {
-  const parts: Buffer[] = [OPEN_BRACKET];
-  for (let i = 0; i < envelopes.length; i++) {
-    if (i > 0) parts.push(COMMA);
-    parts.push(envelopes[i]);
-  }
-  parts.push(CLOSE_BRACKET);
-  return Buffer.concat(parts);
+function write(parts: EnvelopeParts, body: Buffer, at: number): number {
+  at += body.write(parts.head, at);
+  if (parts.value === undefined) return at;
+  at += parts.value.copy(body, at);
+  return at + body.write(parts.tail, at);
 }
 
-const OPEN_BRACKET = Buffer.from('[');
-const COMMA = Buffer.from(',');
-const CLOSE_BRACKET = Buffer.from(']');
+const OPEN_BRACKET = 0x5b;
+const COMMA = 0x2c;
+const CLOSE_BRACKET = 0x5d;
 
 function valueJson(value: Buffer | null, json: boolean): string {
   if (value === null) return 'null';

@@ -13,7 +13,7 @@ import {
   type DeliveryResponse,
 } from './delivery-http-client';
 import { FakeClock, settle } from '../testing/fake-clock';
-import { envelopeOf } from './envelope';
+import { envelopePartsOf } from './envelope';
 import { RetryPolicy } from './retry-policy';
 import { DELIVERY_TARGET } from './request-headers';
 import { RetryingDispatcher, type DispatchResult } from './retrying-dispatcher';
@@ -143,7 +143,7 @@ describe('RetryingDispatcher', () => {
   it('sends a batch as one request: its envelopes in an array, one id for the whole batch', async () => {
     const second = { ...record, offset: 9n, key: Buffer.from('k2') };
     answers = [200];
-    const envelopes = [record, second].map((r) => envelopeOf(r));
+    const envelopes = [record, second].map((r) => envelopePartsOf(r));
     await expect(dispatcher.deliverBatch([record, second], envelopes, new AbortController().signal)).resolves.toEqual({
       outcome: 'delivered',
       status: 200,

@@ -5,7 +5,7 @@ import { CircuitBreaker, type CircuitPermit } from './circuit-breaker';
 import { CLOCK, type Clock } from './clock';
 import { ConcurrencyLimiter, type LimiterSample, type LimiterSlot } from './concurrency-limiter';
 import { DELIVERY_HTTP_CLIENT, DeliveryNetworkError, type DeliveryHttpClient } from './delivery-http-client';
-import { arrayOf, envelopeOf } from './envelope';
+import { arrayOf, envelopeOf, type EnvelopeParts } from './envelope';
 import { DELIVERY_TARGET, RequestHeaders, type DeliveryTarget } from './request-headers';
 import { parseRetryAfter, RetryPolicy } from './retry-policy';
 import { laneOf, TargetEvidence } from './target-evidence';
@@ -82,7 +82,11 @@ export class RetryingDispatcher {
    * one outcome for all. `webhook-id` and `Idempotency-Key` are `<topic>-<partition>-<first
    * offset>-<last offset>`, the same for every attempt of this batch.
    */
-  async deliverBatch(records: ForwardRecord[], envelopes: Buffer[], signal: AbortSignal): Promise<DispatchResult> {
+  async deliverBatch(
+    records: ForwardRecord[],
+    envelopes: EnvelopeParts[],
+    signal: AbortSignal,
+  ): Promise<DispatchResult> {
     if (records.length === 1) return this.deliver(records[0], signal);
     const id = `${recordId(records[0])}-${records[records.length - 1].offset}`;
     const result = await this.attempts(records[0], records, id, () => arrayOf(envelopes), signal);
