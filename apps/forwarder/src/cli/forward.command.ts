@@ -1,22 +1,28 @@
 import type { Command as Commander } from 'commander';
-import { Command } from 'nest-commander';
+import { Command, CommandRunner } from 'nest-commander';
 import { ForwarderRunner } from '../forwarder-runner';
 import { OffsetResetRunner } from '../replay/offset-reset-runner';
 import { exitWithCodes } from './exit-codes';
-import { ForwardDeliveryOptions } from './forward-delivery-options';
-import { failUsage, resolveForwardOptions, resolveLogging, type ForwardFlags } from './forward-options-resolver';
+import { DELIVERY_OPTIONS } from './forward-delivery-options';
+import { addForwardOptions, forwardFlagsOf } from './forward-option';
+import { failUsage, resolveForwardOptions, resolveLogging } from './forward-options-resolver';
+import { RECEIVER_OPTIONS } from './forward-receiver-options';
+import { RUN_OPTIONS } from './forward-run-options';
 import { acceptGoStyleFlags } from './go-flag-aliases';
 
 export { DEFAULTS } from './forward-defaults';
 
+/** Every option of `forward`, in the order of --help: see forward-option.ts for why tables. */
+export const FORWARD_OPTIONS = [...DELIVERY_OPTIONS, ...RECEIVER_OPTIONS, ...RUN_OPTIONS];
+
 /**
  * `forward --topic <topic> --target-url <url> [options]`: parses and checks the options (declared
- * in forward-delivery-options.ts and forward-run-options.ts, resolved in forward-options-resolver.ts),
- * then hands them to the ForwarderRunner, or to the OffsetResetRunner for --reset-to. Every option
- * can also come from the environment variable named in --help; a flag wins over its variable.
+ * in the tables of FORWARD_OPTIONS, resolved in forward-options-resolver.ts), then hands them to
+ * the ForwarderRunner, or to the OffsetResetRunner for --reset-to. Every option can also come
+ * from the environment variable named in --help; a flag wins over its variable.
  */
 @Command({ name: 'forward', description: 'Deliver every record of a Kafka topic to an HTTP endpoint, at least once.' })
-export class ForwardCommand extends ForwardDeliveryOptions {
+export class ForwardCommand extends CommandRunner {
   constructor(
     private readonly runner: ForwarderRunner,
     private readonly offsetReset: OffsetResetRunner,
@@ -24,14 +30,21 @@ export class ForwardCommand extends ForwardDeliveryOptions {
     super();
   }
 
-  /** nest-commander gives sub-commands no exit override of their own; bad flags must exit 2, not 1. */
+  /**
+   * The options, and what nest-commander gives no sub-command: exit codes of its own (a bad flag
+   * exits 2, not 1) and the Go gateway's single-dash spellings.
+   */
   override setCommand(command: Commander): this {
+    // Before the options: it hooks the listener commander adds for each option's variable.
     exitWithCodes(command);
+    addForwardOptions(command, FORWARD_OPTIONS);
     acceptGoStyleFlags(command);
     return super.setCommand(command);
   }
 
-  async run(args: string[], flags: ForwardFlags): Promise<void> {
+  /** nest-commander's second argument maps only @Option methods, and this command has none. */
+  async run(args: string[]): Promise<void> {
+    const flags = forwardFlagsOf(this.command, FORWARD_OPTIONS);
     // commander 11 lets stray words through (`--timeout 5 parsecs`); a typo must not start a forwarder.
     if (args.length > 0)
       failUsage(
