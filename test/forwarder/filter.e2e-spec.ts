@@ -43,6 +43,11 @@ describe('forward --filter: a CEL expression chooses the records delivered', () 
 
     expect(target.received.map((r) => r.recordHeaders.seq).sort()).toEqual(expected);
     expect(sample(metrics, 'kafka_gateway_forwarder_filter_errors_total')).toBe(0);
+    expect(forwarder.output()).toMatch(
+      new RegExp(
+        `Summary after [\\d.]+s: delivered ${expected.length}, filtered ${RECORDS - expected.length}, dead-lettered 0 `,
+      ),
+    );
   });
 
   it('counts a record the expression fails on as not matching, apart, and logs it', async () => {

@@ -1,7 +1,8 @@
-import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnModuleInit } from '@nestjs/common';
 import { CircuitBreaker } from './dispatch/circuit-breaker';
 import { BATCH_OPTIONS, type BatchOptions } from './dispatch/batch-collector';
 import { ConcurrencyLimiter } from './dispatch/concurrency-limiter';
+import { RecordFilter } from './dispatch/record-filter';
 import { RetryingDispatcher } from './dispatch/retrying-dispatcher';
 import { ForwardStats, type OldestPending } from './stats/forward-stats';
 import { recordId } from './transport/forward-record';
@@ -44,6 +45,8 @@ export class ForwardingWiring implements OnModuleInit {
     private readonly dispatcher: RetryingDispatcher,
     @Inject(FORWARD_TRANSPORT_OPTIONS) private readonly transport: ForwardTransportOptions,
     @Inject(BATCH_OPTIONS) private readonly batch: BatchOptions,
+    /** Only with --filter. */
+    @Optional() private readonly filter?: RecordFilter,
   ) {}
 
   /** The window and the records run at once for a limit of requests, each carrying up to --batch-max records. */
@@ -74,6 +77,7 @@ export class ForwardingWiring implements OnModuleInit {
       concurrency: () => ({ inFlight: limiter.inFlight, limit: limiter.limit }),
       waitingForKafka: () => server.waitingForKafka,
       oldestPending: () => this.oldestPending(),
+      filtered: () => this.filter?.filtered,
     });
 
     let open = false;

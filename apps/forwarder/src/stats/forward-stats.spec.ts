@@ -56,6 +56,7 @@ describe('ForwardStats metrics', () => {
       concurrency: () => ({ inFlight: 1, limit: 4 }),
       waitingForKafka: () => undefined,
       oldestPending: () => ({ partition: 0, offset: 5n, ageMs: 12_500 }),
+      filtered: () => undefined,
     });
     const text = await registry.metrics();
     expect(series(text, 'dead_letters_total', 'reason="exhausted"')).toBe(2);

@@ -22,6 +22,8 @@ export interface StatsSources {
   /** Why the consumer has not reached Kafka yet, while it has not. */
   waitingForKafka(): string | undefined;
   oldestPending(): OldestPending | undefined;
+  /** Records --filter did not match, when there is a --filter. */
+  filtered(): number | undefined;
 }
 
 /**
@@ -48,6 +50,7 @@ export class ForwardStats {
     concurrency: () => ({ inFlight: 0, limit: 0 }),
     waitingForKafka: () => undefined,
     oldestPending: () => undefined,
+    filtered: () => undefined,
   };
   private readonly latencies = new Float64Array(LATENCY_SAMPLES);
   /** Dead letters by reason (the dlq-reason header). */
@@ -67,8 +70,14 @@ export class ForwardStats {
     this.deliveryListener = listener;
   }
 
+  /** Records done: delivered, dead-lettered, or passed over by --filter (all committed). */
   get done(): number {
-    return this.delivered + this.deadLettered;
+    return this.delivered + this.deadLettered + (this.sources.filtered() ?? 0);
+  }
+
+  /** Records --filter did not match; undefined without a --filter. */
+  get filtered(): number | undefined {
+    return this.sources.filtered();
   }
 
   /** Records being delivered (retries waiting included). */

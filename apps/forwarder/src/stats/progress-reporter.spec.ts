@@ -34,9 +34,10 @@ async function boot(tty = false) {
   return { clock, stop, server, log, moduleRef, stats: moduleRef.get(ForwardStats) };
 }
 
-/** The transport's lag, as the wiring attaches it. */
-function attachLag(stats: ForwardStats, lag: ReadonlyMap<number, bigint>): void {
+/** The transport's lag (and the filter's count, with a --filter), as the wiring attaches them. */
+function attachLag(stats: ForwardStats, lag: ReadonlyMap<number, bigint>, filtered?: () => number): void {
   stats.attach({
+    filtered: filtered ?? (() => undefined),
     inFlight: () => 0,
     lag: () => lag,
     circuit: () => 'closed',
@@ -71,6 +72,7 @@ describe('ProgressReporter', () => {
       concurrency: () => ({ inFlight: 1, limit: 16 }),
       waitingForKafka: () => undefined,
       oldestPending: () => oldest,
+      filtered: () => undefined,
     });
     await clock.advance(10_000);
     expect(log).toHaveBeenLastCalledWith(expect.not.stringContaining('oldest pending'));
@@ -89,6 +91,22 @@ describe('ProgressReporter', () => {
     await clock.advance(10_000);
     expect(log).toHaveBeenLastCalledWith(
       expect.stringMatching(/; oldest pending 31s: partition 2 offset 9, no attempt failed yet$/),
+    );
+  });
+
+  it('with a --filter, counts the records it passed over as done, on the line and in the summary', async () => {
+    const { clock, log, moduleRef, stats } = await boot();
+    let filtered = 0;
+    attachLag(stats, new Map([[0, 0n]]), () => filtered);
+    stats.recordDelivery(5);
+    filtered = 9;
+    await clock.advance(10_000);
+    expect(log).toHaveBeenLastCalledWith(
+      'delivered 1, filtered 9, retried 0, dead-lettered 0, in flight 0 (limit 0), 1.0/s, lag 0',
+    );
+    await moduleRef.close();
+    expect(log).toHaveBeenLastCalledWith(
+      expect.stringMatching(/^Summary after [\d.]+s: delivered 1, filtered 9, dead-lettered 0 /),
     );
   });
 

@@ -90,7 +90,7 @@ export class ProgressReporter implements OnApplicationBootstrap, OnApplicationSh
       return `waiting for Kafka: ${s.waitingForKafka}; delivered ${s.delivered}, in flight ${s.inFlight}`;
     const circuit = s.circuit === 'closed' ? '' : `, circuit ${s.circuit}`;
     const concurrency = s.concurrency();
-    return `delivered ${s.delivered}, retried ${s.retries}, dead-lettered ${s.deadLettered}, in flight ${concurrency.inFlight} (limit ${concurrency.limit}), ${rate.toFixed(1)}/s, ${lagOf(s)}${circuit}${this.stuck()}`;
+    return `delivered ${s.delivered}${filteredOf(s)}, retried ${s.retries}, dead-lettered ${s.deadLettered}, in flight ${concurrency.inFlight} (limit ${concurrency.limit}), ${rate.toFixed(1)}/s, ${lagOf(s)}${circuit}${this.stuck()}`;
   }
 
   /** What holds the commit back, once the oldest record not done is older than a few retry periods. */
@@ -117,7 +117,7 @@ export class ProgressReporter implements OnApplicationBootstrap, OnApplicationSh
         ? ''
         : `; delivery latency p50 ${formatDuration(Math.round(p50))}, p99 ${formatDuration(Math.round(p99!))}`;
     return (
-      `Summary after ${seconds.toFixed(1)}s: delivered ${s.delivered}, dead-lettered ${s.deadLettered} (${s.rejected} rejected, ${s.exhausted} retries exhausted), ` +
+      `Summary after ${seconds.toFixed(1)}s: delivered ${s.delivered}${filteredOf(s)}, dead-lettered ${s.deadLettered} (${s.rejected} rejected, ${s.exhausted} retries exhausted), ` +
       `retries ${s.retries} (${s.throttled} after 429/503 while backing off), ${(s.done / Math.max(seconds, 0.001)).toFixed(1)}/s overall${latency}, ${lagOf(s)}`
     );
   }
@@ -126,6 +126,12 @@ export class ProgressReporter implements OnApplicationBootstrap, OnApplicationSh
 /** Unknown, not 0, while no partition's lag has been read: Kafka never reached, or nothing assigned yet. */
 function lagOf(stats: ForwardStats): string {
   return stats.lag.size === 0 ? 'lag unknown' : `lag ${stats.totalLag()}`;
+}
+
+/** Shown only with a --filter. */
+function filteredOf(stats: ForwardStats): string {
+  const filtered = stats.filtered;
+  return filtered === undefined ? '' : `, filtered ${filtered}`;
 }
 
 function shortKey(key: Buffer): string {
