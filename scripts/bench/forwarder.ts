@@ -5,13 +5,16 @@
 //   against the sink's ceiling (autocannon, c=64), CPU µs per delivery (/proc/<pid>/stat over
 //   the drain), peak RSS. Kafka's consumer perf test is the Kafka ceiling.
 //   With --batch-max 10 and 100 (BENCH_BATCHES): records/s and CPU µs per record.
+//   The floor (forwarder-floor.ts): kafkajs, the forwarder's envelope and undici with nothing else,
+//   one record and the largest batch to a request, drained the same way; the forwarder's CPU per
+//   record against it is what its own machinery costs.
 // - adaptive concurrency, defaults throughout: the ingress's webhook simulator (50-2000 ms,
 //   5% 500, 5% 400, 2% 503) with 3 000 keyed records in 15 partitions; a target that answers 503
 //   beyond 8 requests in flight (20 ms otherwise) with 12 000 records; a target whose latency
 //   jumps from 5 ms to 500 ms mid-run.
 // - --filter: the compiled expression alone, and a drain through a filter that keeps half.
 import { freePort, waitForHttp } from '../shared/system';
-import { drain, fillKeyed, kafkaConsumerPerf, type Drain } from './forwarder/drain';
+import { drain, fillKeyed, floorDrain, kafkaConsumerPerf, type Drain } from './forwarder/drain';
 import {
   cappedTarget,
   latencyJump,
@@ -66,6 +69,7 @@ async function main(): Promise<void> {
   const met = report({
     fixed: FIXED,
     batches: BATCHES,
+    floors: floorSizes(),
     ceilingConnections: CEILING_CONNECTIONS,
     sinkCeiling,
     consumerCeiling,
@@ -81,24 +85,43 @@ async function main(): Promise<void> {
   process.exitCode = met && filter.met ? 0 : 1;
 }
 
-/** BENCH_RUNS drains of the topic into the sink, with --workers auto and each fixed value. */
+/** BENCH_RUNS drains of the topic into the sink, with --workers auto, each fixed value, each batch size and the floor. */
 async function drainRuns(brokers: string, sinkPort: number): Promise<Record<string, Drain[]>> {
-  const configs: [string, string[]][] = [
-    ['auto', []],
-    ...FIXED.map((n): [string, string[]] => [String(n), ['--workers', String(n)]]),
-    ...BATCHES.map((n): [string, string[]] => [`batch ${n}`, ['--batch-max', String(n)]]),
+  const forwarder = (flags: string[]) => (group: string) => drain(brokers, sinkPort, flags, group);
+  const configs: [string, string, (group: string) => Promise<Drain>][] = [
+    ['auto', '--workers auto', forwarder([])],
+    ...FIXED.map((n): [string, string, (group: string) => Promise<Drain>] => [
+      String(n),
+      `--workers ${n}`,
+      forwarder(['--workers', String(n)]),
+    ]),
+    ...BATCHES.map((n): [string, string, (group: string) => Promise<Drain>] => [
+      `batch ${n}`,
+      `--batch-max ${n}`,
+      forwarder(['--batch-max', String(n)]),
+    ]),
+    ...floorSizes().map((n): [string, string, (group: string) => Promise<Drain>] => [
+      `floor ${n}`,
+      `floor, ${n} per request`,
+      (group) => floorDrain(brokers, sinkPort, n, group),
+    ]),
   ];
   const drains: Record<string, Drain[]> = Object.fromEntries(configs.map(([name]) => [name, []]));
   for (let run = 1; run <= RUNS; run++) {
-    for (const [name, flags] of configs) {
-      const result = await drain(brokers, sinkPort, flags, `bench-${name}-${run}-${Date.now()}`);
+    for (const [name, label, drainOnce] of configs) {
+      const result = await drainOnce(`bench-${name.replace(' ', '-')}-${run}-${Date.now()}`);
       drains[name].push(result);
       console.error(
-        `run ${run}, ${name.startsWith('batch') ? `--${name.replace(' ', '-max ')}` : `--workers ${name}`}: ${lib.fmt(result.perSec)} deliveries/s, ${result.cpuUs.toFixed(1)} CPU µs/delivery, peak RSS ${lib.fmt(result.peakRssMb, 1)} MB`,
+        `run ${run}, ${label}: ${lib.fmt(result.perSec)} deliveries/s, ${result.cpuUs.toFixed(1)} CPU µs/delivery, peak RSS ${lib.fmt(result.peakRssMb, 1)} MB`,
       );
     }
   }
   return drains;
+}
+
+/** Records per request of the floor's rows: one, and the largest --batch-max measured. */
+function floorSizes(): number[] {
+  return BATCHES.length ? [1, Math.max(...BATCHES)] : [1];
 }
 
 /** BENCH_RUNS of each adaptive-concurrency row, interleaved. */

@@ -1,9 +1,10 @@
 // The drain rows of bench:forwarder: a topic of keyed records delivered into a sink that answers
 // 200 at once, and Kafka's own consumer perf test over the same topic as the Kafka ceiling.
 import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { cpuSeconds } from '../../shared/system';
 import * as lib from '../lib';
-import { startForwarder } from './forwarder-process';
+import { startForwarder, tracked, type ForwarderProcess } from './forwarder-process';
 import { RECORDS, TOPIC } from './settings';
 
 export interface Drain {
@@ -32,14 +33,49 @@ export async function drain(
   group: string,
   expected = RECORDS,
 ): Promise<Drain> {
-  const stats = `http://127.0.0.1:${sinkPort}/stats`;
-  await fetch(stats, { method: 'DELETE' });
+  await resetSink(sinkPort);
   const forwarder = startForwarder(brokers, TOPIC, `http://127.0.0.1:${sinkPort}/hook`, group, [
     '--idle-exit',
     '2s',
     ...flags,
   ]);
-  const pid = forwarder.child.pid!;
+  return measure(forwarder, sinkPort, expected);
+}
+
+/**
+ * The floor's drain (forwarder-floor.ts): kafkajs, the forwarder's envelope and undici, `perRequest`
+ * records to a request, measured as a forwarder's drain is.
+ */
+export async function floorDrain(brokers: string, sinkPort: number, perRequest: number, group: string): Promise<Drain> {
+  await resetSink(sinkPort);
+  const args = [TOPIC, group, `http://127.0.0.1:${sinkPort}/hook`, String(perRequest)];
+  const child = lib.startProcess(
+    [...lib.gatewayNodeFlags, '--require', 'tsx/cjs', FLOOR, brokers, ...args],
+    {},
+    { capture: true },
+  );
+  // It runs until stopped, so that its CPU can be read at the last delivery.
+  return measure(tracked(child), sinkPort, RECORDS, () => lib.stopProcess(child));
+}
+
+const FLOOR = join(__dirname, '../forwarder-floor.ts');
+
+async function resetSink(sinkPort: number): Promise<void> {
+  await fetch(`http://127.0.0.1:${sinkPort}/stats`, { method: 'DELETE' });
+}
+
+/**
+ * Deliveries per second at the sink, and the process's CPU from the sink's first record to its
+ * last; then `stop`, or waits for the process to exit on its own (--idle-exit).
+ */
+async function measure(
+  process: ForwarderProcess,
+  sinkPort: number,
+  expected: number,
+  stop?: () => Promise<unknown>,
+): Promise<Drain> {
+  const stats = `http://127.0.0.1:${sinkPort}/stats`;
+  const pid = process.child.pid!;
   let cpuAtFirst: number | undefined;
   let cpuAtLast: number;
   let countAtFirst = 0;
@@ -53,16 +89,15 @@ export async function drain(
       cpuAtLast = cpuSeconds(pid);
       break;
     }
-    if (forwarder.child.exitCode !== null)
-      throw new Error(`the forwarder exited before draining:\n${forwarder.output()}`);
+    if (process.child.exitCode !== null) throw new Error(`it exited before draining:\n${process.output()}`);
     await lib.sleep(50);
   }
-  await forwarder.exited;
+  await (stop ? stop() : process.exited);
   const { count, firstAt, lastAt } = await sinkStats(stats);
   return {
     perSec: (count * 1000) / Math.max(1, lastAt - firstAt),
     cpuUs: ((cpuAtLast - cpuAtFirst!) * 1e6) / Math.max(1, count - countAtFirst),
-    peakRssMb: forwarder.peakRssMb(),
+    peakRssMb: process.peakRssMb(),
     delivered: count,
   };
 }

@@ -29,6 +29,11 @@ export function startForwarder(
     { LOG_LEVEL: 'log', ...env },
     { capture: true },
   );
+  return tracked(child);
+}
+
+/** A measured child process started with `capture`: its output kept, its peak RSS sampled. */
+export function tracked(child: ChildProcess): ForwarderProcess {
   let output = '';
   child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (output += c.toString()));

@@ -8,6 +8,8 @@ import { BARS, RECORDS, RUNS } from './settings';
 export interface Results {
   fixed: number[];
   batches: number[];
+  /** Records per request of the floor's rows (forwarder-floor.ts). */
+  floors: number[];
   ceilingConnections: number;
   sinkCeiling: AutocannonResult;
   consumerCeiling: ConsumerPerf;
@@ -78,7 +80,8 @@ function verdict({ fixed, batches, sinkCeiling, drains, slow, capped, jump }: Re
 
 /** Prints the table and the bars; true when every bar is met. */
 export function report(results: Results): boolean {
-  const { fixed, batches, ceilingConnections, sinkCeiling, consumerCeiling, axios, slow, capped, jump } = results;
+  const { fixed, batches, floors, ceilingConnections, sinkCeiling, consumerCeiling, axios, slow, capped, jump } =
+    results;
   const { median, auto, bestFixed, slowMedian, cappedRow, jumpRow, checks } = verdict(results);
   const mark = (ok: boolean) => (ok ? 'met' : 'NOT MET');
   const drainRow = (label: string, r: Pick<Drain, 'perSec' | 'cpuUs' | 'peakRssMb'>) =>
@@ -103,6 +106,8 @@ ${drainRow('forwarder --workers auto (default)', auto)}
 ${fixed.map((n) => drainRow(`forwarder --workers ${n}`, median[String(n)])).join('\n')}
 ${batches.map((n) => drainRow(`forwarder --batch-max ${n} (per record)`, median[`batch ${n}`])).join('\n')}
 ${axios ? drainRow('forwarder auto, --http-client axios (1 run)', axios) : ''}
+${floors.map((n) => drainRow(`floor: kafkajs+undici, ${n} per request`, median[`floor ${n}`])).join('\n')}
+  ${floorLine(floors, median)}
 
   adaptive concurrency, defaults (--workers auto):
   slow target (simulator, 3 000 keyed records, 15 partitions)   ${lib.fmt(slowMedian, 1)} deliveries/s  (runs: ${slow.map((r) => r.perSec.toFixed(1)).join(', ')})
@@ -116,6 +121,22 @@ ${axios ? drainRow('forwarder auto, --http-client axios (1 run)', axios) : ''}
   saved ${saved}
 `);
   return Object.values(checks).every(Boolean);
+}
+
+/**
+ * What the forwarder's machinery costs: its CPU per record against the floor's with as many
+ * records to a request (single records: the best fixed --workers row and auto).
+ */
+function floorLine(floors: number[], median: Record<string, DrainMedian>): string {
+  const against = (row: DrainMedian | undefined, n: number) =>
+    row ? `${(row.cpuUs / median[`floor ${n}`].cpuUs).toFixed(2)}x` : 'n/a';
+  return floors
+    .map((n) =>
+      n === 1
+        ? `CPU per record against the floor: auto ${against(median.auto, 1)}, --workers 64 ${against(median['64'], 1)}`
+        : `--batch-max ${n} ${against(median[`batch ${n}`], n)}`,
+    )
+    .join('; ');
 }
 
 /** The batch bars' line: the largest --batch-max against single records, and its CPU per record. */
