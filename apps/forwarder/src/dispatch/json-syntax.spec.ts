@@ -109,6 +109,20 @@ describe('isJson', () => {
     });
   });
 
+  it('finds a control byte anywhere in a long string, at any alignment, and lets bytes from 0x7f up pass', () => {
+    const backing = Buffer.alloc(304);
+    for (let start = 0; start < 4; start++) {
+      for (let at = 1; at < 299; at++) {
+        for (const byte of [0x00, 0x01, 0x1f, 0x20, 0x7f, 0x80, 0xa0, 0xff]) {
+          const text = backing.subarray(start, start + 300).fill(0x61);
+          text[0] = text[299] = 0x22;
+          text[at] = byte;
+          expect({ start, at, byte, json: isJson(text) }).toEqual({ start, at, byte, json: byte >= 0x20 });
+        }
+      }
+    }
+  });
+
   it('agrees with JSON.parse on any JSON value, however nested', () => {
     fc.assert(
       fc.property(fc.json(), (text) => isJson(Buffer.from(text)) === true),
