@@ -43,7 +43,11 @@ describe('BatchCollector', () => {
     const { collector, requests } = setup({ max: 4 });
     const signal = new AbortController().signal;
     const results = await Promise.all([3, 1, 2, 0].map((o) => collector.deliver(record(0, o), signal)));
-    expect(requests).toEqual([{ offsets: [0, 1, 2, 3], body: expect.any(Array) }]);
+    await Promise.all([4, 5, 7, 6].map((o) => collector.deliver(record(0, o), signal)));
+    expect(requests).toEqual([
+      { offsets: [0, 1, 2, 3], body: expect.any(Array) },
+      { offsets: [4, 5, 6, 7], body: expect.any(Array) },
+    ]);
     expect(requests[0].body.map((e) => (e as { offset: number }).offset)).toEqual([0, 1, 2, 3]);
     expect(results.every((r) => r.outcome === 'delivered')).toBe(true);
   });
