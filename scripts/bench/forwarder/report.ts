@@ -85,7 +85,7 @@ export function report(results: Results): boolean {
   const { median, auto, bestFixed, slowMedian, cappedRow, jumpRow, checks } = verdict(results);
   const mark = (ok: boolean) => (ok ? 'met' : 'NOT MET');
   const drainRow = (label: string, r: Pick<Drain, 'perSec' | 'cpuUs' | 'peakRssMb'>) =>
-    `  ${label.padEnd(36)} ${lib.fmt(r.perSec).padStart(8)}   ${((r.perSec / sinkCeiling.rps) * 100).toFixed(1).padStart(5)}%   ${r.cpuUs.toFixed(1).padStart(6)}   ${lib.fmt(r.peakRssMb, 1).padStart(6)}`;
+    `  ${label.padEnd(38)} ${lib.fmt(r.perSec).padStart(8)}   ${((r.perSec / sinkCeiling.rps) * 100).toFixed(1).padStart(5)}%   ${r.cpuUs.toFixed(1).padStart(6)}   ${lib.fmt(r.peakRssMb, 1).padStart(6)}`;
   const saved = lib.saveResult('forwarder', {
     setup: { records: RECORDS, runs: RUNS, fixed },
     sinkCeiling,
@@ -99,14 +99,16 @@ export function report(results: Results): boolean {
   });
   console.log(`
 Forwarder benchmark, medians of ${RUNS} runs: ${RECORDS} records of 1 KiB, 6 partitions, 1-node Kafka${lib.nodeFlagsNote()}
-                                         per second   of sink   CPU µs/delivery   peak RSS MB
-  sink ceiling (autocannon, c=${ceilingConnections})          ${lib.fmt(sinkCeiling.rps).padStart(8)}   100.0%   (p50 ${sinkCeiling.p50} ms, p99 ${sinkCeiling.p99} ms)
-  kafka-consumer-perf-test               ${lib.fmt(consumerCeiling.recordsPerSec).padStart(8)} rec/s (${lib.fmt(consumerCeiling.mbPerSec, 1)} MB/s, the Kafka ceiling)
-${drainRow('forwarder --workers auto (default)', auto)}
-${fixed.map((n) => drainRow(`forwarder --workers ${n}`, median[String(n)])).join('\n')}
-${batches.map((n) => drainRow(`forwarder --batch-max ${n} (per record)`, median[`batch ${n}`])).join('\n')}
-${axios ? drainRow('forwarder auto, --http-client axios (1 run)', axios) : ''}
-${floors.map((n) => drainRow(`floor: kafkajs+undici, ${n} per request`, median[`floor ${n}`])).join('\n')}
+                                           per second   of sink   CPU µs/delivery   peak RSS MB
+  sink ceiling (autocannon, c=${ceilingConnections})            ${lib.fmt(sinkCeiling.rps).padStart(8)}   100.0%   (p50 ${sinkCeiling.p50} ms, p99 ${sinkCeiling.p99} ms)
+  kafka-consumer-perf-test                 ${lib.fmt(consumerCeiling.recordsPerSec).padStart(8)} rec/s (${lib.fmt(consumerCeiling.mbPerSec, 1)} MB/s, the Kafka ceiling)
+${[
+  drainRow('forwarder --workers auto (default)', auto),
+  ...fixed.map((n) => drainRow(`forwarder --workers ${n}`, median[String(n)])),
+  ...batches.map((n) => drainRow(`forwarder --batch-max ${n} (per record)`, median[`batch ${n}`])),
+  ...(axios ? [drainRow('forwarder auto, --http-client axios (1 run)', axios)] : []),
+  ...floors.map((n) => drainRow(`floor: kafkajs+undici, ${n} per request`, median[`floor ${n}`])),
+].join('\n')}
   ${floorLine(floors, median)}
 
   adaptive concurrency, defaults (--workers auto):
