@@ -61,9 +61,10 @@ describe('Kafka SASL (SCRAM-SHA-512)', () => {
 
   it('fails clearly, and keeps retrying, with wrong credentials', async () => {
     const ingress = await startIngress(credentials('wrong-password'), { ready: false });
+    // Both the admin client (the `kafka` check) and the producer report it, each after its own first attempt.
     const ready = await waitFor('readiness to report the refusal', async () => {
       const response = await getJson(`${ingress.url}/health/ready`);
-      return response.status === 503 && JSON.stringify(response.body).includes('refused the credentials')
+      return response.status === 503 && /refused the credentials/.test(response.body.details?.kafka?.message ?? '')
         ? response
         : undefined;
     });
