@@ -5,7 +5,7 @@
 //   against the sink's ceiling (autocannon, c=64), CPU µs per delivery (/proc/<pid>/stat over
 //   the drain), peak RSS. Kafka's consumer perf test is the Kafka ceiling.
 //   With --batch-max 10 and 100 (BENCH_BATCHES): records/s and CPU µs per record.
-//   The floor (forwarder-floor.ts): kafkajs, the forwarder's envelope and undici with nothing else,
+//   The floor (forwarder-floor.ts): kafkajs, the envelope and undici with nothing else,
 //   one record and the largest batch to a request, drained the same way; the forwarder's CPU per
 //   record against it is what its own machinery costs.
 // - adaptive concurrency, defaults throughout: the ingress's webhook simulator (50-2000 ms,

@@ -43,8 +43,8 @@ export async function drain(
 }
 
 /**
- * The floor's drain (forwarder-floor.ts): kafkajs, the forwarder's envelope and undici, `perRequest`
- * records to a request, measured as a forwarder's drain is.
+ * The floor's drain (forwarder-floor.ts): kafkajs, the envelope and undici, `perRequest` records to
+ * a request, measured as a forwarder's drain is.
  */
 export async function floorDrain(brokers: string, sinkPort: number, perRequest: number, group: string): Promise<Drain> {
   await resetSink(sinkPort);
@@ -69,13 +69,13 @@ async function resetSink(sinkPort: number): Promise<void> {
  * last; then `stop`, or waits for the process to exit on its own (--idle-exit).
  */
 async function measure(
-  process: ForwarderProcess,
+  running: ForwarderProcess,
   sinkPort: number,
   expected: number,
   stop?: () => Promise<unknown>,
 ): Promise<Drain> {
   const stats = `http://127.0.0.1:${sinkPort}/stats`;
-  const pid = process.child.pid!;
+  const pid = running.child.pid!;
   let cpuAtFirst: number | undefined;
   let cpuAtLast: number;
   let countAtFirst = 0;
@@ -89,15 +89,15 @@ async function measure(
       cpuAtLast = cpuSeconds(pid);
       break;
     }
-    if (process.child.exitCode !== null) throw new Error(`it exited before draining:\n${process.output()}`);
+    if (running.child.exitCode !== null) throw new Error(`it exited before draining:\n${running.output()}`);
     await lib.sleep(50);
   }
-  await (stop ? stop() : process.exited);
+  await (stop ? stop() : running.exited);
   const { count, firstAt, lastAt } = await sinkStats(stats);
   return {
     perSec: (count * 1000) / Math.max(1, lastAt - firstAt),
     cpuUs: ((cpuAtLast - cpuAtFirst!) * 1e6) / Math.max(1, count - countAtFirst),
-    peakRssMb: process.peakRssMb(),
+    peakRssMb: running.peakRssMb(),
     delivered: count,
   };
 }
