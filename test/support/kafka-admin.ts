@@ -28,12 +28,17 @@ export class TestKafka {
         waitForLeaders: false,
       });
       // kafkajs's waitForLeaders retries only LEADER_NOT_AVAILABLE; a broker of a 3-node cluster that
-      // has not caught up with the controller yet answers UNKNOWN_TOPIC_OR_PARTITION for a while.
+      // has not caught up with the controller yet answers UNKNOWN_TOPIC_OR_PARTITION for a while,
+      // and a leader named in the metadata may still answer NOT_LEADER_OR_FOLLOWER to a list-offsets
+      // request until it has taken the partition on: ready means both answer.
       const deadline = Date.now() + 60_000;
       for (;;) {
         try {
           const [described] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
-          if (described.partitions.length === partitions && described.partitions.every((p) => p.leader >= 0)) break;
+          if (described.partitions.length === partitions && described.partitions.every((p) => p.leader >= 0)) {
+            await admin.fetchTopicOffsets(topic);
+            break;
+          }
         } catch (error) {
           if (Date.now() > deadline) throw error;
         }
